@@ -1,0 +1,2 @@
+/** JMH benchmarks of mmappickle and the side-by-side comparison harness. */
+package org.mmappickle.bench;
