@@ -8,6 +8,7 @@ import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
+import java.nio.channels.ClosedChannelException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -42,6 +43,10 @@ public final class NativeFile implements AutoCloseable {
     public static final long PAGE_SIZE;
     private static final MethodHandle PWRITE_HEAP;
     private static final MethodHandle PREAD_HEAP;
+    /** Linux's EWOULDBLOCK (== EAGAIN): a non-blocking lock attempt found the lock taken. */
+    static final int EWOULDBLOCK = 11;
+    /** Linux's EACCES, which F_OFD_SETLK may return instead of EAGAIN for a conflict. */
+    static final int EACCES = 13;
     /** Heap arrays are written in chunks so a critical call never holds off the GC for long. */
     private static final long HEAP_CHUNK = 8L << 20;
 
@@ -110,29 +115,29 @@ public final class NativeFile implements AutoCloseable {
 
     /** Returns the file's size in bytes. */
     public long size() throws IOException {
-        return check("size", mmp_size(fd), "");
+        return check("size", mmp_size(fd()), "");
     }
 
     /** Sets the file's size; growth is sparse. */
     public void truncate(long size) throws IOException {
-        check("truncate", mmp_truncate(fd, size), "size=" + size);
+        check("truncate", mmp_truncate(fd(), size), "size=" + size);
     }
 
     /** Allocates disk blocks for a range (growing the file), so later writes there cannot hit a full disk. */
     public void reserve(long offset, long length) throws IOException {
         if (length > 0) {
-            check("reserve", mmp_reserve(fd, offset, length), range(offset, length));
+            check("reserve", mmp_reserve(fd(), offset, length), range(offset, length));
         }
     }
 
     /** Frees the file-system blocks inside a range; the size stays and the range reads as zeros. */
     public void punchHole(long offset, long length) throws IOException {
-        check("punch_hole", mmp_punch_hole(fd, offset, length), range(offset, length));
+        check("punch_hole", mmp_punch_hole(fd(), offset, length), range(offset, length));
     }
 
     /** Returns the bytes of disk allocated to the file ({@code st_blocks * 512}). */
     public long allocatedBytes() throws IOException {
-        return check("allocated_blocks", mmp_allocated_blocks(fd), "") * 512L;
+        return check("allocated_blocks", mmp_allocated_blocks(fd()), "") * 512L;
     }
 
     /**
@@ -157,7 +162,7 @@ public final class NativeFile implements AutoCloseable {
         MemorySegment raw;
         try (Arena a = Arena.ofConfined()) {
             MemorySegment out = a.allocate(ValueLayout.ADDRESS);
-            check("map", mmp_map(fd, base, total, flags, out), range(offset, length));
+            check("map", mmp_map(fd(), base, total, flags, out), range(offset, length));
             raw = out.get(ValueLayout.ADDRESS, 0);
         }
         MemorySegment mapped;
@@ -206,19 +211,19 @@ public final class NativeFile implements AutoCloseable {
 
     /** Flushes the file to its device ({@code fdatasync} when {@code dataOnly}, else {@code fsync}). */
     public void fsync(boolean dataOnly) throws IOException {
-        check("fsync", mmp_fsync(fd, dataOnly ? 1 : 0), "");
+        check("fsync", mmp_fsync(fd(), dataOnly ? 1 : 0), "");
     }
 
     /** Takes the whole-file {@code flock}, waiting for it. */
     public void lock(boolean exclusive) throws IOException {
-        check("flock", mmp_flock(fd, exclusive ? MMP_LOCK_EXCLUSIVE() : MMP_LOCK_SHARED()),
+        check("flock", mmp_flock(fd(), exclusive ? MMP_LOCK_EXCLUSIVE() : MMP_LOCK_SHARED()),
                 exclusive ? "LOCK_EX" : "LOCK_SH");
     }
 
     /** Tries the whole-file {@code flock} without waiting; false when another holds a conflicting one. */
     public boolean tryLock(boolean exclusive) throws IOException {
-        int rc = mmp_flock(fd, (exclusive ? MMP_LOCK_EXCLUSIVE() : MMP_LOCK_SHARED()) | MMP_LOCK_NONBLOCK());
-        if (rc < 0 && errnoName(-rc).equals("EWOULDBLOCK")) {
+        int rc = mmp_flock(fd(), (exclusive ? MMP_LOCK_EXCLUSIVE() : MMP_LOCK_SHARED()) | MMP_LOCK_NONBLOCK());
+        if (rc == -EWOULDBLOCK) {
             return false;
         }
         check("flock", rc, exclusive ? "LOCK_EX|LOCK_NB" : "LOCK_SH|LOCK_NB");
@@ -227,7 +232,7 @@ public final class NativeFile implements AutoCloseable {
 
     /** Releases the whole-file {@code flock}. */
     public void unlock() throws IOException {
-        check("flock", mmp_flock(fd, MMP_LOCK_UNLOCK()), "LOCK_UN");
+        check("flock", mmp_flock(fd(), MMP_LOCK_UNLOCK()), "LOCK_UN");
     }
 
     /**
@@ -236,12 +241,9 @@ public final class NativeFile implements AutoCloseable {
      * @return false when {@code wait} is false and another description holds a conflicting lock
      */
     public boolean ofdLock(boolean exclusive, long start, long length, boolean wait) throws IOException {
-        int rc = mmp_ofd_lock(fd, exclusive ? MMP_OFD_WRITE() : MMP_OFD_READ(), start, length, wait ? 1 : 0);
-        if (rc < 0 && !wait) {
-            String n = errnoName(-rc);
-            if (n.equals("EAGAIN") || n.equals("EACCES") || n.equals("EWOULDBLOCK")) {
-                return false;
-            }
+        int rc = mmp_ofd_lock(fd(), exclusive ? MMP_OFD_WRITE() : MMP_OFD_READ(), start, length, wait ? 1 : 0);
+        if (!wait && (rc == -EWOULDBLOCK || rc == -EACCES)) {
+            return false;
         }
         check("ofd_lock", rc, range(start, length));
         return true;
@@ -249,12 +251,12 @@ public final class NativeFile implements AutoCloseable {
 
     /** Releases an open-file-description record lock. */
     public void ofdUnlock(long start, long length) throws IOException {
-        check("ofd_lock", mmp_ofd_lock(fd, MMP_OFD_UNLOCK(), start, length, 0), "unlock " + range(start, length));
+        check("ofd_lock", mmp_ofd_lock(fd(), MMP_OFD_UNLOCK(), start, length, 0), "unlock " + range(start, length));
     }
 
     /** Returns true when another open file description holds a lock conflicting with the one described. */
     public boolean ofdConflicts(boolean exclusive, long start, long length) throws IOException {
-        return check("ofd_test", mmp_ofd_test(fd, exclusive ? MMP_OFD_WRITE() : MMP_OFD_READ(), start, length),
+        return check("ofd_test", mmp_ofd_test(fd(), exclusive ? MMP_OFD_WRITE() : MMP_OFD_READ(), start, length),
                 range(start, length)) == 1;
     }
 
@@ -272,7 +274,7 @@ public final class NativeFile implements AutoCloseable {
             }
             return done;
         }
-        return check("pread", mmp_pread(fd, dst, dst.byteSize(), offset), range(offset, dst.byteSize()));
+        return check("pread", mmp_pread(fd(), dst, dst.byteSize(), offset), range(offset, dst.byteSize()));
     }
 
     /** Writes all of {@code src} at an offset (growing the file as needed). */
@@ -284,7 +286,7 @@ public final class NativeFile implements AutoCloseable {
             }
             return;
         }
-        check("pwrite", mmp_pwrite(fd, src, src.byteSize(), offset), range(offset, src.byteSize()));
+        check("pwrite", mmp_pwrite(fd(), src, src.byteSize(), offset), range(offset, src.byteSize()));
     }
 
     /** Writes a byte array at an offset. */
@@ -292,14 +294,22 @@ public final class NativeFile implements AutoCloseable {
         write(MemorySegment.ofArray(src), offset);
     }
 
-    private long invokeHeap(MethodHandle h, MemorySegment seg, long offset) {
+    private long invokeHeap(MethodHandle h, MemorySegment seg, long offset) throws ClosedChannelException {
         try {
-            return (long) h.invokeExact(fd, seg, seg.byteSize(), offset);
+            return (long) h.invokeExact(fd(), seg, seg.byteSize(), offset);
         } catch (Error | RuntimeException e) {
             throw e;
         } catch (Throwable t) {
             throw new AssertionError("should not reach here", t);
         }
+    }
+
+    /** Returns the descriptor; a closed file throws, because its number may already belong to another file. */
+    private int fd() throws ClosedChannelException {
+        if (closed) {
+            throw new ClosedChannelException();
+        }
+        return fd;
     }
 
     /** Returns true once {@link #close()} ran. */

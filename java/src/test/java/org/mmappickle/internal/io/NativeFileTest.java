@@ -1,0 +1,250 @@
+package org.mmappickle.internal.io;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.mmappickle.Advice;
+import org.mmappickle.NativeIOException;
+import org.mmappickle.internal.bindings.mmappickle_native_h;
+import org.mmappickle.testing.Python;
+
+class NativeFileTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void mapWriteThroughSegmentReadBackWithJavaIo() throws Exception {
+        Path f = dir.resolve("a.bin");
+        try (NativeFile nf = NativeFile.open(f, NativeFile.Mode.CREATE)) {
+            nf.truncate(10_000);
+            MemorySegment m = nf.map(1234, 5000, true, false);   // unaligned offset: mapped from the page below
+            for (int i = 0; i < 5000; i++) {
+                m.set(ValueLayout.JAVA_BYTE, i, (byte) (i * 7));
+            }
+        }
+        byte[] b = Files.readAllBytes(f);
+        assertEquals(10_000, b.length);
+        for (int i = 0; i < 5000; i++) {
+            assertEquals((byte) (i * 7), b[1234 + i]);
+        }
+        assertEquals(0, b[1233]);
+        assertEquals(0, b[6234]);
+    }
+
+    @Test
+    void growFileAndMapTheNewPart() throws Exception {
+        Path f = dir.resolve("grow.bin");
+        try (NativeFile nf = NativeFile.open(f, NativeFile.Mode.CREATE)) {
+            nf.write(new byte[] {1, 2, 3}, 0);
+            MemorySegment first = nf.map(0, 3, false, false);
+            assertEquals(3, nf.size());
+            nf.write(new byte[] {9, 8, 7, 6}, 100_000);
+            assertEquals(100_004, nf.size());
+            MemorySegment later = nf.map(100_000, 4, false, true);
+            assertEquals(9, later.get(ValueLayout.JAVA_BYTE, 0));
+            assertEquals(6, later.get(ValueLayout.JAVA_BYTE, 3));
+            assertEquals(2, first.get(ValueLayout.JAVA_BYTE, 1));   // the old map is still valid
+            assertTrue(later.isReadOnly());
+            assertThrows(IllegalArgumentException.class, () -> later.set(ValueLayout.JAVA_BYTE, 0, (byte) 1));
+        }
+    }
+
+    @Test
+    void punchHoleFreesBlocksAndKeepsSize() throws Exception {
+        Path f = dir.resolve("holes.bin");
+        long size = 8L << 20;
+        try (NativeFile nf = NativeFile.open(f, NativeFile.Mode.CREATE)) {
+            byte[] chunk = new byte[1 << 20];
+            java.util.Arrays.fill(chunk, (byte) 0x5A);
+            for (long o = 0; o < size; o += chunk.length) {
+                nf.write(chunk, o);
+            }
+            nf.fsync(true);
+            long before = nf.allocatedBytes();
+            assertTrue(before >= size, "written file is allocated: " + before);
+            nf.punchHole(1L << 20, 4L << 20);
+            long after = nf.allocatedBytes();
+            assertEquals(size, nf.size());
+            assertTrue(before - after >= (4L << 20) - 8192, "blocks freed: " + before + " -> " + after);
+            MemorySegment m = nf.map(0, size, false, false);
+            assertEquals(0, m.get(ValueLayout.JAVA_BYTE, 2L << 20));      // the hole reads as zeros
+            assertEquals(0x5A, m.get(ValueLayout.JAVA_BYTE, 6L << 20));   // the rest is intact
+        }
+    }
+
+    @Test
+    void reserveAllocatesSpace() throws Exception {
+        Path f = dir.resolve("reserved.bin");
+        try (NativeFile nf = NativeFile.open(f, NativeFile.Mode.CREATE)) {
+            nf.truncate(64L << 20);
+            assertTrue(nf.allocatedBytes() < (1L << 20), "truncate leaves the file sparse");
+            nf.reserve(0, 4L << 20);
+            assertTrue(nf.allocatedBytes() >= (4L << 20), "reserved: " + nf.allocatedBytes());
+            assertEquals(64L << 20, nf.size());
+        }
+    }
+
+    @Test
+    void preadPwriteHeapAndNative() throws Exception {
+        Path f = dir.resolve("io.bin");
+        try (NativeFile nf = NativeFile.open(f, NativeFile.Mode.CREATE); Arena a = Arena.ofConfined()) {
+            MemorySegment off = a.allocate(1000);
+            off.fill((byte) 3);
+            nf.write(off, 0);
+            nf.write(new byte[] {4, 4}, 1000);
+            byte[] back = new byte[1010];
+            assertEquals(1002, nf.read(MemorySegment.ofArray(back), 0));   // short only at end of file
+            assertEquals(3, back[999]);
+            assertEquals(4, back[1001]);
+            MemorySegment dst = a.allocate(2);
+            assertEquals(2, nf.read(dst, 1000));
+            assertEquals(4, dst.get(ValueLayout.JAVA_BYTE, 1));
+        }
+    }
+
+    @Test
+    void adviseMsyncFsyncSucceed() throws Exception {
+        Path f = dir.resolve("adv.bin");
+        try (NativeFile nf = NativeFile.open(f, NativeFile.Mode.CREATE)) {
+            nf.truncate(1 << 20);
+            MemorySegment m = nf.map(100, 500_000, true, false);
+            for (Advice ad : Advice.values()) {
+                nf.advise(m, ad);
+            }
+            m.set(ValueLayout.JAVA_INT_UNALIGNED, 3, 42);
+            nf.msync(m, true);
+            nf.msync(m, false);
+            nf.fsync(false);
+            nf.fsync(true);
+        }
+        assertEquals(42, java.nio.ByteBuffer.wrap(Files.readAllBytes(f)).order(java.nio.ByteOrder.nativeOrder()).getInt(103));
+    }
+
+    @Test
+    void flockHeldByPythonBlocksJavaUntilReleased() throws Exception {
+        Path f = dir.resolve("locked.bin");
+        Files.write(f, new byte[10]);
+        Process py = Python.start("""
+                import fcntl, sys
+                f = open(sys.argv[1], 'rb')
+                fcntl.flock(f, fcntl.LOCK_EX)
+                print('locked', flush=True)
+                sys.stdin.read()
+                print('releasing', flush=True)
+                fcntl.flock(f, fcntl.LOCK_UN)
+                """, f.toString());
+        BufferedReader out = new BufferedReader(new InputStreamReader(py.getInputStream(), StandardCharsets.UTF_8));
+        assertEquals("locked", out.readLine());
+        try (NativeFile nf = NativeFile.open(f, NativeFile.Mode.READ_WRITE)) {
+            assertFalse(nf.tryLock(true), "a non-blocking attempt fails while python holds the lock");
+            // the raw call reports EWOULDBLOCK (Linux names it EAGAIN: the same number, 11)
+            int rc = mmappickle_native_h.mmp_flock(nfFd(nf), mmappickle_native_h.MMP_LOCK_EXCLUSIVE()
+                    | mmappickle_native_h.MMP_LOCK_NONBLOCK());
+            assertEquals(-NativeFile.EWOULDBLOCK, rc);
+            AtomicBoolean pythonReleased = new AtomicBoolean();
+            AtomicBoolean acquiredBeforeRelease = new AtomicBoolean();
+            CountDownLatch acquired = new CountDownLatch(1);
+            Thread t = new Thread(() -> {
+                try {
+                    nf.lock(true);
+                    acquiredBeforeRelease.set(!pythonReleased.get());
+                    acquired.countDown();
+                } catch (Exception e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            t.start();
+            assertFalse(acquired.await(300, java.util.concurrent.TimeUnit.MILLISECONDS), "java waits");
+            pythonReleased.set(true);
+            py.getOutputStream().close();
+            assertEquals("releasing", out.readLine());
+            assertTrue(acquired.await(30, java.util.concurrent.TimeUnit.SECONDS));
+            assertFalse(acquiredBeforeRelease.get());
+            nf.unlock();
+        } finally {
+            py.destroy();
+            py.waitFor();
+        }
+    }
+
+    @Test
+    void ofdLocksConflictAcrossDescriptionsOnly() throws Exception {
+        Path f = dir.resolve("ofd.bin");
+        Files.write(f, new byte[1]);
+        long far = 1L << 62;
+        try (NativeFile a = NativeFile.open(f, NativeFile.Mode.READ_WRITE);
+             NativeFile b = NativeFile.open(f, NativeFile.Mode.READ_WRITE)) {
+            assertTrue(a.ofdLock(false, far, 1, false));
+            assertTrue(b.ofdLock(false, far, 1, false), "shared locks coexist");
+            assertTrue(b.ofdConflicts(true, far, 1));
+            b.ofdUnlock(far, 1);
+            assertFalse(b.ofdLock(true, far, 1, false), "exclusive refused while a holds shared");
+            a.ofdUnlock(far, 1);
+            assertTrue(b.ofdLock(true, far, 1, false));
+            assertFalse(a.ofdConflicts(false, far, 1) == false, "b's exclusive lock conflicts for a");
+        }
+    }
+
+    @Test
+    void errorsNameTheCallPathAndErrno() throws Exception {
+        Path missing = dir.resolve("nope.bin");
+        assertThrows(NoSuchFileException.class, () -> NativeFile.open(missing, NativeFile.Mode.READ));
+        NativeIOException dirErr = assertThrows(NativeIOException.class, () -> NativeFile.open(dir, NativeFile.Mode.READ));
+        assertEquals("EISDIR", dirErr.errnoName());
+        assertTrue(dirErr.getMessage().contains(dir.toString()), dirErr.getMessage());
+        // a bad descriptor, through the bindings
+        long rc = mmappickle_native_h.mmp_size(987_654);
+        NativeIOException bad = NativeFile.error("size", missing, rc, "");
+        assertEquals("EBADF", bad.errnoName());
+        assertTrue(bad.getMessage().contains("EBADF: Bad file descriptor"), bad.getMessage());
+        Path f = dir.resolve("ro.bin");
+        Files.write(f, new byte[4096]);
+        try (NativeFile ro = NativeFile.open(f, NativeFile.Mode.READ); Arena a = Arena.ofConfined()) {
+            MemorySegment out = a.allocate(ValueLayout.ADDRESS);
+            // writable map of a read-only descriptor and an unaligned offset must fail
+            assertEquals("EACCES", NativeFile.errnoName(-mmappickle_native_h.mmp_map(nfFd(ro), 0, 4096,
+                    mmappickle_native_h.MMP_MAP_WRITE(), out)));
+            assertEquals("EINVAL", NativeFile.errnoName(-mmappickle_native_h.mmp_map(nfFd(ro), 100, 4096,
+                    mmappickle_native_h.MMP_MAP_READ(), out)));
+            assertThrows(IllegalStateException.class, () -> ro.map(0, 10, true, false));
+            NativeIOException trunc = assertThrows(NativeIOException.class, () -> ro.truncate(0));
+            assertTrue(trunc.getMessage().startsWith("mmp_truncate(" + f), trunc.getMessage());
+        }
+        NativeIOException neg = assertThrows(NativeIOException.class, () -> {
+            try (NativeFile rw = NativeFile.open(f, NativeFile.Mode.READ_WRITE)) {
+                rw.punchHole(-1, 10);
+            }
+        });
+        assertEquals("EINVAL", neg.errnoName());
+    }
+
+    @Test
+    void closedFileThrowsAndCloseIsIdempotent() throws Exception {
+        Path f = dir.resolve("c.bin");
+        NativeFile nf = NativeFile.open(f, NativeFile.Mode.CREATE);
+        nf.write(new byte[8192], 0);
+        MemorySegment m = nf.map(0, 8192, false, false);
+        nf.close();
+        nf.close();
+        assertThrows(java.nio.channels.ClosedChannelException.class, nf::size);
+        assertThrows(IllegalStateException.class, () -> m.get(ValueLayout.JAVA_BYTE, 0), "unmapped views are dead, not dangling");
+    }
+
+    private static int nfFd(NativeFile nf) throws Exception {
+        var fld = NativeFile.class.getDeclaredField("fd");
+        fld.setAccessible(true);
+        return fld.getInt(nf);
+    }
+}
