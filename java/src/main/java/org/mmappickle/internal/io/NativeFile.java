@@ -146,6 +146,15 @@ public final class NativeFile implements AutoCloseable {
      * mapping lasts until this file is closed.
      */
     public MemorySegment map(long offset, long length, boolean write, boolean populate) throws IOException {
+        return map(offset, length, write, populate, arena);
+    }
+
+    /**
+     * Maps a range into a caller's arena (for short-lived maps, such as a scan of the entries, that
+     * should be unmapped before this file closes); see {@link #map(long, long, boolean, boolean)}.
+     */
+    public MemorySegment map(long offset, long length, boolean write, boolean populate, Arena owner)
+            throws IOException {
         if (offset < 0 || length < 0) {
             throw new IllegalArgumentException("negative offset or length: " + range(offset, length));
         }
@@ -168,7 +177,7 @@ public final class NativeFile implements AutoCloseable {
         MemorySegment mapped;
         try {
             long address = raw.address();
-            mapped = raw.reinterpret(total, arena, s -> mmp_unmap(MemorySegment.ofAddress(address), total));
+            mapped = raw.reinterpret(total, owner, s -> mmp_unmap(MemorySegment.ofAddress(address), total));
         } catch (IllegalStateException closedArena) {
             mmp_unmap(raw, total);
             throw new IllegalStateException(path + " is closed", closedArena);

@@ -1,0 +1,140 @@
+package org.mmappickle.internal.format;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The in-memory index of a file's entries, so that a put, get or delete costs O(1) (or
+ * O(log n)) instead of a rescan (DESIGN.md "The entry index"). It remembers the commit number
+ * and file size it describes; the owner rescans when either changed. Not thread-safe: the owner
+ * guards it.
+ */
+public final class EntryIndex {
+    private final List<Entry> entries = new ArrayList<>();
+    private final LinkedHashMap<String, Entry> live = new LinkedHashMap<>();
+    private long end = FileLayout.HEADER_LENGTH;
+    private int maxMemo;
+    private int commit = Integer.MIN_VALUE;
+    private long size = -1;
+
+    /** Replaces everything with the result of a scan. */
+    public void reset(List<Entry> scanned, long end, int commit, long size) {
+        entries.clear();
+        live.clear();
+        maxMemo = 0;
+        for (Entry e : scanned) {
+            add(e);
+        }
+        this.end = end;
+        this.commit = commit;
+        this.size = size;
+    }
+
+    /** Returns true when the index describes a file with this commit number and size. */
+    public boolean isCurrent(int fileCommit, long fileSize) {
+        return fileCommit == commit && fileSize == size;
+    }
+
+    /** Returns the commit number the index describes. */
+    public int commit() {
+        return commit;
+    }
+
+    /** Records a new commit number and file size after this process changed the file. */
+    public void committed(int newCommit, long newSize) {
+        commit = newCommit;
+        size = newSize;
+    }
+
+    /** Forgets the commit number so the next check rescans. */
+    public void invalidate() {
+        commit = Integer.MIN_VALUE;
+        size = -1;
+    }
+
+    /** Offset where the next entry goes (where the terminator is). */
+    public long end() {
+        return end;
+    }
+
+    /** The memo index the next generic value starts from: the largest memo-max, at least 1. */
+    public int memoStart() {
+        return Math.max(maxMemo, 1);
+    }
+
+    /** Appends an entry written at {@link #end()}. */
+    public void append(Entry e) {
+        if (e.offset() != end) {
+            throw new IllegalStateException("entry at " + e.offset() + " appended at end " + end);
+        }
+        add(e);
+        end = e.end();
+    }
+
+    private void add(Entry e) {
+        entries.add(e);
+        maxMemo = Math.max(maxMemo, e.memoMax());
+        if (e.valid()) {
+            live.remove(e.key());   // re-inserting moves the key to the end, as in the file
+            live.put(e.key(), e);
+        }
+    }
+
+    /** Replaces an entry (same offset) by a changed copy, updating the live keys. */
+    public void update(Entry changed) {
+        int i = position(changed.offset());
+        Entry old = entries.set(i, changed);
+        maxMemo = Math.max(maxMemo, changed.memoMax());
+        if (old.valid() && !changed.valid() && live.get(old.key()) == old) {
+            live.remove(old.key());
+        } else if (changed.valid()) {
+            live.remove(changed.key());
+            live.put(changed.key(), changed);
+        }
+    }
+
+    /** Returns the entry starting at an offset. */
+    public Entry at(long offset) {
+        return entries.get(position(offset));
+    }
+
+    private int position(long offset) {
+        int lo = 0;
+        int hi = entries.size() - 1;
+        while (lo <= hi) {
+            int mid = (lo + hi) >>> 1;
+            long o = entries.get(mid).offset();
+            if (o < offset) {
+                lo = mid + 1;
+            } else if (o > offset) {
+                hi = mid - 1;
+            } else {
+                return mid;
+            }
+        }
+        throw new IllegalArgumentException("no entry at offset " + offset);
+    }
+
+    /** Returns the valid entry of a key, or null. */
+    public Entry live(String key) {
+        return live.get(key);
+    }
+
+    /** Returns the number of valid keys. */
+    public int size() {
+        return live.size();
+    }
+
+    /** Returns the valid keys in file order (a live view: copy before changing the index). */
+    public Set<String> keys() {
+        return Collections.unmodifiableSet(live.keySet());
+    }
+
+    /** Returns every entry, valid or not, in file order (an unmodifiable view). */
+    public List<Entry> all() {
+        return Collections.unmodifiableList(entries);
+    }
+}

@@ -1,0 +1,151 @@
+package org.mmappickle.internal.format;
+
+import static org.mmappickle.internal.format.FileLayout.*;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One pass over a file's entries (FORMAT.md "Entry"), reading only structural bytes: the frame
+ * header, the key and the 8 bytes after each value, never the values themselves. Works on any
+ * segment holding the file's bytes from offset 0 (a mapping, or heap bytes in tests).
+ */
+public final class EntryScanner {
+    private static final ValueLayout.OfLong U64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfInt I32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN);
+
+    /** What follows the last complete entry. */
+    public enum Tail {
+        /** Exactly the terminator: the file is whole. */
+        CLEAN,
+        /** An entry or terminator cut short at the end of the file (a crash while appending): repairable. */
+        TORN,
+        /** Bytes that are neither an entry nor the terminator, with more data after them. */
+        CORRUPT
+    }
+
+    /**
+     * The result of a scan.
+     *
+     * @param entries the complete entries in file order
+     * @param end offset just after the last complete entry (where the terminator belongs)
+     * @param tail what follows {@code end}
+     * @param problemOffset where the scan stopped when the tail is not clean
+     * @param problem what was expected there, for messages
+     */
+    public record Result(List<Entry> entries, long end, Tail tail, long problemOffset, String problem) {
+    }
+
+    private EntryScanner() {
+    }
+
+    /** Scans entries from offset {@code start} up to {@code size} (the file's size). */
+    public static Result scan(MemorySegment file, long start, long size) {
+        List<Entry> entries = new ArrayList<>();
+        long o = start;
+        while (true) {
+            long remaining = size - o;
+            if (remaining == TERMINATOR_LENGTH && isTerminatorAt(file, o)) {
+                return new Result(entries, o, Tail.CLEAN, o, null);
+            }
+            String problem = checkEntry(file, o, size);
+            if (problem != null) {
+                return stop(file, entries, o, size, problem);
+            }
+            long frame = file.get(U64, o + 1);
+            int k = Byte.toUnsignedInt(file.get(ValueLayout.JAVA_BYTE, o + 10));
+            long valueOffset = o + ENTRY_PREFIX + k;
+            long valueLength = frame - 2 - k - ENTRY_SUFFIX;
+            String key = decodeKey(file, o + ENTRY_PREFIX, k);
+            if (key == null) {
+                return stop(file, entries, o, size, "a UTF-8 key");
+            }
+            long after = valueOffset + valueLength;
+            int memo = file.get(I32, after + 1);
+            boolean valid = file.get(ValueLayout.JAVA_BYTE, after + 6) == NEWTRUE;
+            entries.add(new Entry(o, key, valueOffset, valueLength, memo, valid));
+            o = after + ENTRY_SUFFIX;
+        }
+    }
+
+    /** Returns null when a complete, well-formed entry starts at o, else what was expected. */
+    private static String checkEntry(MemorySegment f, long o, long size) {
+        if (size - o < ENTRY_PREFIX + ENTRY_SUFFIX + 1) {
+            return "an entry (FRAME, key, value, memo-max, valid flag) or the terminator";
+        }
+        if (f.get(ValueLayout.JAVA_BYTE, o) != FRAME) {
+            return "FRAME (0x95) starting an entry";
+        }
+        if (f.get(ValueLayout.JAVA_BYTE, o + 9) != SHORT_BINUNICODE) {
+            return "SHORT_BINUNICODE (0x8c) key after the entry's FRAME";
+        }
+        long frame = f.get(U64, o + 1);
+        int k = Byte.toUnsignedInt(f.get(ValueLayout.JAVA_BYTE, o + 10));
+        // a value pushes one object, so it has at least one byte
+        if (frame < 2L + k + ENTRY_SUFFIX + 1 || frame > size - o - 9) {
+            return "a frame length between " + (2L + k + ENTRY_SUFFIX + 1) + " and the " + (size - o - 9)
+                    + " bytes left, found " + Long.toUnsignedString(frame);
+        }
+        long after = o + 9 + frame - ENTRY_SUFFIX;
+        if (f.get(ValueLayout.JAVA_BYTE, after) != BININT || f.get(ValueLayout.JAVA_BYTE, after + 5) != POP) {
+            return "BININT memo-max POP after the value of the entry at " + o;
+        }
+        byte v = f.get(ValueLayout.JAVA_BYTE, after + 6);
+        if ((v != NEWTRUE && v != POP) || f.get(ValueLayout.JAVA_BYTE, after + 7) != POP) {
+            return "NEWTRUE POP or POP POP ending the entry at " + o;
+        }
+        return null;
+    }
+
+    private static Result stop(MemorySegment f, List<Entry> entries, long o, long size, String problem) {
+        return new Result(entries, o, isTorn(f, o, size) ? Tail.TORN : Tail.CORRUPT, o, problem);
+    }
+
+    /**
+     * A crash while appending leaves, after the last complete entry, a prefix of an entry (its
+     * frame running past the end of the file, or its last bytes missing with nothing after it) or
+     * a prefix of the terminator. Anything else with data after it is corruption, which repair
+     * must not silently cut away.
+     */
+    private static boolean isTorn(MemorySegment f, long o, long size) {
+        long remaining = size - o;
+        if (remaining < TERMINATOR_LENGTH) {
+            byte[] rest = f.asSlice(o, remaining).toArray(ValueLayout.JAVA_BYTE);
+            if (isTerminatorPrefix(rest, 0, rest.length)) {
+                return true;
+            }
+        }
+        if (remaining == 0 || f.get(ValueLayout.JAVA_BYTE, o) != FRAME) {
+            return false;
+        }
+        if (remaining < 9) {
+            return true;   // a frame header cut short
+        }
+        long frame = f.get(U64, o + 1);
+        // the frame runs past the end of the file, or leaves room for no more than a terminator
+        return frame < 0 || frame > remaining - 9 - TERMINATOR_LENGTH;
+    }
+
+    private static boolean isTerminatorAt(MemorySegment f, long o) {
+        byte[] b = f.asSlice(o, TERMINATOR_LENGTH).toArray(ValueLayout.JAVA_BYTE);
+        return isTerminator(b, 0);
+    }
+
+    private static String decodeKey(MemorySegment f, long at, int length) {
+        byte[] b = f.asSlice(at, length).toArray(ValueLayout.JAVA_BYTE);
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(b)).toString();
+        } catch (CharacterCodingException e) {
+            return null;
+        }
+    }
+}
