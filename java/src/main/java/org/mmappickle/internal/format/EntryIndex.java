@@ -13,19 +13,19 @@ import java.util.Set;
  * guards it.
  */
 public final class EntryIndex {
-    private final List<Entry> entries = new ArrayList<>();
-    private final LinkedHashMap<String, Entry> live = new LinkedHashMap<>();
+    private final List<FileEntry> entries = new ArrayList<>();
+    private final LinkedHashMap<String, FileEntry> live = new LinkedHashMap<>();
     private long end = FileLayout.HEADER_LENGTH;
     private int maxMemo;
     private int commit = Integer.MIN_VALUE;
     private long size = -1;
 
     /** Replaces everything with the result of a scan. */
-    public void reset(List<Entry> scanned, long end, int commit, long size) {
+    public void reset(List<FileEntry> scanned, long end, int commit, long size) {
         entries.clear();
         live.clear();
         maxMemo = 0;
-        for (Entry e : scanned) {
+        for (FileEntry e : scanned) {
             add(e);
         }
         this.end = end;
@@ -66,7 +66,7 @@ public final class EntryIndex {
     }
 
     /** Appends an entry written at {@link #end()}. */
-    public void append(Entry e) {
+    public void append(FileEntry e) {
         if (e.offset() != end) {
             throw new IllegalStateException("entry at " + e.offset() + " appended at end " + end);
         }
@@ -74,7 +74,7 @@ public final class EntryIndex {
         end = e.end();
     }
 
-    private void add(Entry e) {
+    private void add(FileEntry e) {
         entries.add(e);
         maxMemo = Math.max(maxMemo, e.memoMax());
         if (e.valid()) {
@@ -84,9 +84,9 @@ public final class EntryIndex {
     }
 
     /** Replaces an entry (same offset) by a changed copy, updating the live keys. */
-    public void update(Entry changed) {
+    public void update(FileEntry changed) {
         int i = position(changed.offset());
-        Entry old = entries.set(i, changed);
+        FileEntry old = entries.set(i, changed);
         maxMemo = Math.max(maxMemo, changed.memoMax());
         if (old.valid() && !changed.valid() && live.get(old.key()) == old) {
             live.remove(old.key());
@@ -97,7 +97,7 @@ public final class EntryIndex {
     }
 
     /** Returns the entry starting at an offset. */
-    public Entry at(long offset) {
+    public FileEntry at(long offset) {
         return entries.get(position(offset));
     }
 
@@ -119,7 +119,7 @@ public final class EntryIndex {
     }
 
     /** Returns the valid entry of a key, or null. */
-    public Entry live(String key) {
+    public FileEntry live(String key) {
         return live.get(key);
     }
 
@@ -134,7 +134,7 @@ public final class EntryIndex {
     }
 
     /** Returns every entry, valid or not, in file order (an unmodifiable view). */
-    public List<Entry> all() {
+    public List<FileEntry> all() {
         return Collections.unmodifiableList(entries);
     }
 }

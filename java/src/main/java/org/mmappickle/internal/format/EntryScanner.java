@@ -39,7 +39,7 @@ public final class EntryScanner {
      * @param problemOffset where the scan stopped when the tail is not clean
      * @param problem what was expected there, for messages
      */
-    public record Result(List<Entry> entries, long end, Tail tail, long problemOffset, String problem) {
+    public record Result(List<FileEntry> entries, long end, Tail tail, long problemOffset, String problem) {
     }
 
     private EntryScanner() {
@@ -47,7 +47,7 @@ public final class EntryScanner {
 
     /** Scans entries from offset {@code start} up to {@code size} (the file's size). */
     public static Result scan(MemorySegment file, long start, long size) {
-        List<Entry> entries = new ArrayList<>();
+        List<FileEntry> entries = new ArrayList<>();
         long o = start;
         while (true) {
             long remaining = size - o;
@@ -69,7 +69,7 @@ public final class EntryScanner {
             long after = valueOffset + valueLength;
             int memo = file.get(I32, after + 1);
             boolean valid = file.get(ValueLayout.JAVA_BYTE, after + 6) == NEWTRUE;
-            entries.add(new Entry(o, key, valueOffset, valueLength, memo, valid));
+            entries.add(new FileEntry(o, key, valueOffset, valueLength, memo, valid));
             o = after + ENTRY_SUFFIX;
         }
     }
@@ -103,7 +103,7 @@ public final class EntryScanner {
         return null;
     }
 
-    private static Result stop(MemorySegment f, List<Entry> entries, long o, long size, String problem) {
+    private static Result stop(MemorySegment f, List<FileEntry> entries, long o, long size, String problem) {
         return new Result(entries, o, isTorn(f, o, size) ? Tail.TORN : Tail.CORRUPT, o, problem);
     }
 

@@ -36,7 +36,7 @@ class EntryScannerTest {
         EntryScanner.Result r = scan(b);
         assertEquals(7, r.entries().size());
         assertEquals(4, r.entries().stream().filter(e -> !e.valid()).count());
-        assertEquals(List.of("c", "b", "e"), r.entries().stream().filter(Entry::valid).map(Entry::key).toList());
+        assertEquals(List.of("c", "b", "e"), r.entries().stream().filter(FileEntry::valid).map(FileEntry::key).toList());
         assertEquals(11, FileLayout.commit(b));
     }
 
@@ -57,7 +57,7 @@ class EntryScannerTest {
     void everyTruncationOfTheLastTwoEntriesIsTorn() throws Exception {
         byte[] whole = golden("history.mmdpickle");
         EntryScanner.Result full = scan(whole);
-        List<Entry> es = full.entries();
+        List<FileEntry> es = full.entries();
         long from = es.get(es.size() - 2).offset();
         for (long cut = from; cut < whole.length; cut++) {
             byte[] b = Arrays.copyOf(whole, (int) cut);
@@ -74,7 +74,7 @@ class EntryScannerTest {
     void damageInTheMiddleIsCorruptNotTorn() throws Exception {
         byte[] b = golden("history.mmdpickle");
         EntryScanner.Result full = scan(b);
-        Entry second = full.entries().get(1);
+        FileEntry second = full.entries().get(1);
         b[(int) second.offset() + 9] = 0x00;   // its SHORT_BINUNICODE opcode
         EntryScanner.Result r = scan(b);
         assertEquals(EntryScanner.Tail.CORRUPT, r.tail());
@@ -100,7 +100,7 @@ class EntryScannerTest {
         assertArrayEquals(Arrays.copyOf(empty, 24), FileLayout.header(0));
         assertTrue(FileLayout.isTerminator(empty, 24));
         byte[] values = golden("values.mmdpickle");
-        Entry none = scan(values).entries().get(0);
+        FileEntry none = scan(values).entries().get(0);
         byte[] k = FileLayout.keyBytes("none");
         byte[] prefix = FileLayout.entryPrefix(k, none.valueLength());
         assertArrayEquals(Arrays.copyOfRange(values, 24, 24 + prefix.length), prefix);

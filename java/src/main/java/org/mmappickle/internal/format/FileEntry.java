@@ -10,7 +10,7 @@ package org.mmappickle.internal.format;
  * @param memoMax the entry's memo-max
  * @param valid true when the valid byte is NEWTRUE
  */
-public record Entry(long offset, String key, long valueOffset, long valueLength, int memoMax, boolean valid) {
+public record FileEntry(long offset, String key, long valueOffset, long valueLength, int memoMax, boolean valid) {
     /** Offset of the byte just after the entry. */
     public long end() {
         return valueOffset + valueLength + FileLayout.ENTRY_SUFFIX;
@@ -32,12 +32,12 @@ public record Entry(long offset, String key, long valueOffset, long valueLength,
     }
 
     /** The same entry with another valid flag. */
-    public Entry withValid(boolean v) {
-        return new Entry(offset, key, valueOffset, valueLength, memoMax, v);
+    public FileEntry withValid(boolean v) {
+        return new FileEntry(offset, key, valueOffset, valueLength, memoMax, v);
     }
 
     /** The same entry with another memo-max. */
-    public Entry withMemoMax(int m) {
-        return new Entry(offset, key, valueOffset, valueLength, m, valid);
+    public FileEntry withMemoMax(int m) {
+        return new FileEntry(offset, key, valueOffset, valueLength, m, valid);
     }
 }

@@ -1,0 +1,112 @@
+package org.mmappickle;
+
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * A numpy {@code numpy.ma.MaskedArray}: a data array and a boolean mask of the same shape, where a true mask
+ * element marks the data element as missing. Both are {@link NDArray} views; read from a file, both are mapped
+ * from it.
+ */
+public final class MaskedArray {
+    private final NDArray data;
+    private final NDArray mask;
+
+    /**
+     * Creates a masked array of the data and the mask.
+     *
+     * @throws IllegalArgumentException if the mask's dtype is not bool or its shape differs from the data's
+     */
+    public MaskedArray(NDArray data, NDArray mask) {
+        Objects.requireNonNull(data, "data");
+        Objects.requireNonNull(mask, "mask");
+        if (mask.dtype().kind() != DType.Kind.BOOL) {
+            throw new IllegalArgumentException("the mask of a MaskedArray must have dtype bool, not " + mask.dtype());
+        }
+        if (!Arrays.equals(data.shape(), mask.shape())) {
+            throw new IllegalArgumentException("the mask's shape " + NDArray.shapeTuple(mask.shape())
+                    + " differs from the data's shape " + NDArray.shapeTuple(data.shape()));
+        }
+        this.data = data;
+        this.mask = mask;
+    }
+
+    /** Returns a masked array of the data with nothing masked (a new all-false mask in memory). */
+    public static MaskedArray unmasked(NDArray data) {
+        return new MaskedArray(data, NDArray.zeros(DType.BOOL, data.shape()));
+    }
+
+    /** Returns the data array (masked elements hold whatever values they hold). */
+    public NDArray data() {
+        return data;
+    }
+
+    /** Returns the mask: a bool array of the data's shape, true where an element is masked. */
+    public NDArray mask() {
+        return mask;
+    }
+
+    /** Returns the dtype of the data. */
+    public DType dtype() {
+        return data.dtype();
+    }
+
+    /** Returns a copy of the shape. */
+    public long[] shape() {
+        return data.shape();
+    }
+
+    /** Returns whether the element at the index is masked. */
+    public boolean isMasked(long... index) {
+        return mask.getBoolean(index);
+    }
+
+    /** Returns the number of elements that are not masked (numpy's {@code count()}). */
+    public long count() {
+        long n = 0;
+        for (long i = 0, size = mask.size(); i < size; i++) {
+            if (!mask.flatBoolean(i)) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** Returns whether the other object is a MaskedArray with equal data and mask arrays (see {@link NDArray#equals(Object)}). */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof MaskedArray m && data.equals(m.data) && mask.equals(m.mask);
+    }
+
+    @Override
+    public int hashCode() {
+        return data.hashCode() * 31 + mask.hashCode();
+    }
+
+    /** Returns a summary like numpy's repr: {@code masked_array(data=[1.0, --, 3.0], mask=[False, True, False], ...)}. */
+    @Override
+    public String toString() {
+        String dataPrefix = "masked_array(data=";
+        String maskPrefix = "             mask=";
+        StringBuilder b = new StringBuilder(dataPrefix).append(NDArray.formatBody(data, mask, dataPrefix.length()))
+                .append(",\n").append(maskPrefix).append(NDArray.formatBody(mask, null, maskPrefix.length()))
+                .append(",\n       fill_value=").append(fillValue());
+        if (!NDArray.isTypeless(data.dtype()) || data.size() == 0) {
+            b.append(",\n            dtype=").append(NDArray.dtypeRepr(data.dtype()));
+        }
+        return b.append(')').toString();
+    }
+
+    /** numpy's default fill value for the dtype, as its repr prints it. */
+    private String fillValue() {
+        return switch (data.dtype().kind()) {
+            case BOOL -> "True";
+            case INT8, UINT8, INT16, INT32, INT64, UINT16, UINT32, UINT64 -> "999999";
+            case FLOAT16, FLOAT32, FLOAT64 -> "1e+20";
+            case COMPLEX64, COMPLEX128 -> "(1e+20+0j)";
+            case BYTES -> "b'N/A'";
+            case UNICODE -> "'N/A'";
+            case DATETIME64, TIMEDELTA64 -> "NaT";
+        };
+    }
+}

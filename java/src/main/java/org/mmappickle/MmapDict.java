@@ -1,0 +1,885 @@
+package org.mmappickle;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.nio.file.Path;
+import java.util.AbstractMap;
+import java.util.AbstractSet;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.locks.ReentrantLock;
+import org.mmappickle.internal.format.FileEntry;
+import org.mmappickle.internal.format.EntryDecoder;
+import org.mmappickle.internal.format.EntryEncoder;
+import org.mmappickle.internal.format.EntryIndex;
+import org.mmappickle.internal.format.EntryPlan;
+import org.mmappickle.internal.format.EntryScanner;
+import org.mmappickle.internal.format.FileLayout;
+import org.mmappickle.internal.io.NativeFile;
+import org.mmappickle.internal.pickle.Unpickler;
+
+/**
+ * A dictionary stored in an mmappickle file: a {@code Map<String, Object>} whose changes go to the
+ * file at once and whose numpy arrays are views of the file's memory map.
+ *
+ * <pre>{@code
+ * try (MmapDict m = MmapDict.open(Path.of("/tmp/test.mmdpickle"))) {   // created when missing
+ *     m.put("a_sample_key", "value");
+ *     m.put("other_key", List.of(1, 2, 3));
+ *     NDArray cube = m.allocate("frame", DType.FLOAT32, 200, 640, 480);   // never held in RAM
+ *     cube.setFloat(1.5f, 0, 10, 10);                                     // written in place
+ * }
+ * }</pre>
+ *
+ * <p><b>Values.</b> Keys are strings of at most 255 UTF-8 bytes. {@link NDArray}s, {@link
+ * MaskedArray}s and Java primitive arrays ({@code double[]}, {@code float[]}, {@code long[]},
+ * {@code int[]}, {@code short[]}, {@code boolean[]}) are stored as array entries; {@code get}
+ * returns them as views of the file (writable when the dict is), valid until the dict is closed.
+ * Every other value is pickled (see the README's type mapping table); {@code get} returns a fresh
+ * copy of it. A value that cannot be pickled is rejected before the file is touched.
+ *
+ * <p><b>Sharing.</b> Every change takes the file's exclusive {@code flock}, as Python's mmappickle
+ * does, so Java and Python processes exclude each other; the threads of one JVM may share one
+ * dict. Each change updates the commit number (offset 18); reads check it through a memory map,
+ * without a system call, and rescan the file only when it moved. Large array payloads are copied
+ * with the lock released (the entry stays marked deleted until its bytes are complete), so
+ * readers never wait for a copy.
+ *
+ * <p><b>Errors.</b> {@code Map} methods wrap I/O failures in {@link UncheckedIOException};
+ * malformed files raise {@link PickleFormatException}; a read-only dict throws {@link
+ * UnsupportedOperationException} from every change.
+ */
+public final class MmapDict extends AbstractMap<String, Object> implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(MmapDict.class.getName());
+    private static final ValueLayout.OfInt I32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    /** Array payloads of at least this size are copied with the lock released (two-phase append). */
+    private static final long TWO_PHASE_BYTES = 1L << 20;
+    /** Values up to this size are read with one pread; larger ones through a temporary map. */
+    private static final long PREAD_VALUE_BYTES = 1L << 20;
+    /** Byte of the presence lock every open dict holds shared (DESIGN.md "Locks"); far beyond any real offset. */
+    static final long PRESENCE_LOCK = 1L << 62;
+    /** Base of the per-entry locks a writer holds while it copies a payload (PENDING_LOCK + entry offset). */
+    static final long PENDING_LOCK = PRESENCE_LOCK + 1;
+
+    /** How to open a file. */
+    public static final class Options {
+        private boolean readOnly;
+        private boolean create = true;
+        private ArrayFormat arrayFormat = ArrayFormat.OURS;
+        private Durability durability = Durability.PAGE_CACHE;
+
+        /** Starts from the defaults: read-write, created when missing, our array layout, page-cache durability. */
+        public Options() {
+        }
+
+        /** Opens read-only: every change throws, the file is never written. */
+        public Options readOnly(boolean value) {
+            this.readOnly = value;
+            return this;
+        }
+
+        /** Whether a missing file is created (default true). */
+        public Options create(boolean value) {
+            this.create = value;
+            return this;
+        }
+
+        /** The layout of array entries this dict writes (default {@link ArrayFormat#OURS}). */
+        public Options arrayFormat(ArrayFormat value) {
+            this.arrayFormat = Objects.requireNonNull(value);
+            return this;
+        }
+
+        /** When changes are safe from a crash (default {@link Durability#PAGE_CACHE}). */
+        public Options durability(Durability value) {
+            this.durability = Objects.requireNonNull(value);
+            return this;
+        }
+    }
+
+    private final Path path;
+    private final NativeFile file;
+    private final boolean writable;
+    private final ArrayFormat arrayFormat;
+    private final Durability durability;
+    /** Guards everything below between the threads of this JVM; the flock guards against other processes. */
+    private final ReentrantLock lock = new ReentrantLock();
+    private final EntryIndex index = new EntryIndex();
+    /** Array views handed out, by entry offset, so that a repeated get costs no system call. */
+    private final Map<Long, Object> views = new HashMap<>();
+    private MemorySegment header;
+    private RepairReport lastRepair;
+    private boolean closed;
+
+    private MmapDict(Path path, NativeFile file, Options o) {
+        this.path = path;
+        this.file = file;
+        this.writable = !o.readOnly;
+        this.arrayFormat = o.arrayFormat;
+        this.durability = o.durability;
+    }
+
+    /** Opens a file read-write, creating it when missing. */
+    public static MmapDict open(Path path) throws IOException {
+        return open(path, new Options());
+    }
+
+    /**
+     * Opens a file read-only.
+     *
+     * @throws java.nio.file.NoSuchFileException when the file does not exist
+     */
+    public static MmapDict openReadOnly(Path path) throws IOException {
+        return open(path, new Options().readOnly(true));
+    }
+
+    /**
+     * Opens a file with options. A writable open of an empty file writes the empty dict; a writable
+     * open of a file whose tail was torn by a crash repairs it ({@link #lastRepair()}); a file not
+     * in the layout is left unchanged and raises {@link NotMmapPickleException}.
+     */
+    public static MmapDict open(Path path, Options options) throws IOException {
+        NativeFile.Mode mode = options.readOnly ? NativeFile.Mode.READ
+                : options.create ? NativeFile.Mode.CREATE : NativeFile.Mode.READ_WRITE;
+        NativeFile f = NativeFile.open(path, mode);
+        boolean ok = false;
+        try {
+            MmapDict d = new MmapDict(path, f, options);
+            d.initialize();
+            ok = true;
+            return d;
+        } finally {
+            if (!ok) {
+                f.close();
+            }
+        }
+    }
+
+    private void initialize() throws IOException {
+        lock.lock();
+        file.lock(true);
+        try {
+            long size = file.size();
+            if (size == 0 && writable) {
+                byte[] init = new byte[FileLayout.HEADER_LENGTH + FileLayout.TERMINATOR_LENGTH];
+                System.arraycopy(FileLayout.header(0), 0, init, 0, FileLayout.HEADER_LENGTH);
+                System.arraycopy(FileLayout.terminator(), 0, init, FileLayout.HEADER_LENGTH, FileLayout.TERMINATOR_LENGTH);
+                file.write(init, 0);
+                sync(false);
+                size = init.length;
+            }
+            byte[] head = new byte[(int) Math.min(size, FileLayout.HEADER_LENGTH)];
+            file.read(MemorySegment.ofArray(head), 0);
+            if (!FileLayout.isHeader(head)) {
+                throw FileClassifier.classify(path, file, size);
+            }
+            if (!file.ofdLock(false, PRESENCE_LOCK, 1, false)) {
+                throw new IOException(path + " is being compacted by another process; try again when it is done");
+            }
+            header = file.map(0, FileLayout.HEADER_LENGTH, false, false);
+            refresh();
+        } finally {
+            file.unlock();
+            lock.unlock();
+        }
+    }
+
+    // ------------------------------------------------------------------ locking and the index
+
+    /** A step that runs with both locks held and the index current. */
+    @FunctionalInterface
+    private interface Locked<T> {
+        T run() throws IOException;
+    }
+
+    private <T> T locked(Locked<T> step) throws IOException {
+        lock.lock();
+        try {
+            ensureOpen();
+            file.lock(true);
+            try {
+                refresh();
+                return step.run();
+            } finally {
+                file.unlock();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private <T> T unchecked(Locked<T> step) {
+        try {
+            return locked(step);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e.getMessage(), e);
+        }
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException(path + " is closed");
+        }
+    }
+
+    private void checkWritable() {
+        if (!writable) {
+            throw new UnsupportedOperationException(path + " is open read-only");
+        }
+    }
+
+    private int fileCommit() {
+        return header.get(I32, FileLayout.COMMIT_OFFSET);
+    }
+
+    /** True when no process changed the file since the index was built (no system call). */
+    private boolean unchanged() {
+        return fileCommit() == index.commit();
+    }
+
+    /** Brings the index up to date; called with both locks held. */
+    private void refresh() throws IOException {
+        long size = file.size();
+        int commit = fileCommit();
+        if (index.isCurrent(commit, size)) {
+            return;
+        }
+        views.keySet().removeIf(o -> true);
+        try (Arena scanArena = Arena.ofConfined()) {
+            MemorySegment all = file.map(0, size, false, false, scanArena);
+            EntryScanner.Result r = EntryScanner.scan(all, FileLayout.HEADER_LENGTH, size);
+            switch (r.tail()) {
+                case CLEAN -> index.reset(r.entries(), r.end(), commit, size);
+                case TORN -> {
+                    index.reset(r.entries(), r.end(), commit, size);
+                    if (writable) {
+                        repairTail(r, size);
+                    }
+                }
+                case CORRUPT -> throw new PickleFormatException(path, r.problemOffset(), r.problem(),
+                        "bytes that are neither an entry nor the terminator, with " + (size - r.problemOffset())
+                                + " more bytes after them (not a torn tail: repair will not cut them)");
+            }
+        }
+    }
+
+    private void repairTail(EntryScanner.Result r, long size) throws IOException {
+        file.truncate(r.end());
+        file.write(FileLayout.terminator(), r.end());
+        lastRepair = new RepairReport(r.entries().size(), r.end(), size - r.end());
+        LOG.log(System.Logger.Level.WARNING, "{0}: repaired a torn tail: cut {1} bytes at offset {2}, kept {3} entries",
+                path, size - r.end(), r.end(), r.entries().size());
+        commit();
+    }
+
+    /** Writes the next commit number and records the new file state in the index. */
+    private void commit() throws IOException {
+        int next = FileLayout.nextCommit(fileCommit());
+        byte[] b = new byte[4];
+        MemorySegment.ofArray(b).set(I32, 0, next);
+        file.write(b, FileLayout.COMMIT_OFFSET);
+        index.committed(next, index.end() + FileLayout.TERMINATOR_LENGTH);
+    }
+
+    private void sync(boolean dataOnly) throws IOException {
+        if (durability == Durability.DURABLE) {
+            file.fsync(dataOnly);
+        }
+    }
+
+    // ------------------------------------------------------------------ reading
+
+    /** Reads an entry's value: an array view (cached) or an unpickled copy. Called under the JVM lock. */
+    private Object readValue(FileEntry e) throws IOException {
+        Object cached = views.get(e.offset());
+        if (cached != null) {
+            return cached;
+        }
+        long n = e.valueLength();
+        byte[] head;
+        if (n <= PREAD_VALUE_BYTES) {
+            head = new byte[(int) n];
+        } else {
+            head = new byte[EntryDecoder.PREFIX_BYTES];
+        }
+        long got = file.read(MemorySegment.ofArray(head), e.valueOffset());
+        if (got < head.length) {
+            throw new PickleFormatException(path, e.valueOffset() + got, "the " + n + " bytes of the value of '"
+                    + e.key() + "'", "the end of the file (truncated by another process?)");
+        }
+        if (EntryDecoder.looksLikeArray(head)) {
+            MemorySegment region = file.map(e.valueOffset(), n, writable, false);
+            Object v = EntryDecoder.readArray(region, path, e.valueOffset(), file::advise);
+            if (v != null) {
+                views.put(e.offset(), v);
+                return v;
+            }
+            return Unpickler.loadValue(region, 0, n, path, e.valueOffset());
+        }
+        if (n <= PREAD_VALUE_BYTES) {
+            return Unpickler.loadValue(MemorySegment.ofArray(head), 0, n, path, e.valueOffset());
+        }
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment region = file.map(e.valueOffset(), n, false, false, a);
+            return Unpickler.loadValue(region, 0, n, path, e.valueOffset());
+        }
+    }
+
+    /**
+     * Returns the value of a key, or null. Arrays come back as views of the file (the same view
+     * for repeated calls, with no system call); other values as fresh copies.
+     */
+    @Override
+    public Object get(Object key) {
+        if (!(key instanceof String k)) {
+            return null;
+        }
+        lock.lock();
+        try {
+            ensureOpen();
+            // optimistic read: valid if the commit number did not move while we read (a seqlock)
+            if (unchanged()) {
+                FileEntry e = index.live(k);
+                if (e == null) {
+                    return null;
+                }
+                try {
+                    Object v = readValue(e);
+                    if (unchanged()) {
+                        return v;
+                    }
+                } catch (PickleFormatException | IOException raced) {
+                    if (unchanged()) {
+                        throw raced instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) raced;
+                    }
+                }
+            }
+            return unchecked(() -> {
+                FileEntry e = index.live(k);
+                return e == null ? null : readValue(e);
+            });
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Returns true when the key has a value. */
+    @Override
+    public boolean containsKey(Object key) {
+        if (!(key instanceof String k)) {
+            return false;
+        }
+        lock.lock();
+        try {
+            ensureOpen();
+            if (unchanged()) {
+                return index.live(k) != null;
+            }
+            return unchecked(() -> index.live(k) != null);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Returns the number of keys. */
+    @Override
+    public int size() {
+        return unchecked(index::size);
+    }
+
+    /** Returns the keys in file order, as a view whose iterator and removal write through. */
+    @Override
+    public Set<String> keySet() {
+        return new AbstractSet<>() {
+            @Override
+            public Iterator<String> iterator() {
+                Iterator<String> it = snapshotKeys().iterator();
+                return new Iterator<>() {
+                    private String last;
+
+                    @Override
+                    public boolean hasNext() {
+                        return it.hasNext();
+                    }
+
+                    @Override
+                    public String next() {
+                        last = it.next();
+                        return last;
+                    }
+
+                    @Override
+                    public void remove() {
+                        if (last == null) {
+                            throw new IllegalStateException();
+                        }
+                        MmapDict.this.delete(last);
+                        last = null;
+                    }
+                };
+            }
+
+            @Override
+            public int size() {
+                return MmapDict.this.size();
+            }
+
+            @Override
+            public boolean contains(Object o) {
+                return containsKey(o);
+            }
+
+            @Override
+            public boolean remove(Object o) {
+                return o instanceof String k && MmapDict.this.delete(k);
+            }
+        };
+    }
+
+    private List<String> snapshotKeys() {
+        return unchecked(() -> new ArrayList<>(index.keys()));
+    }
+
+    /**
+     * Returns the entries as a view: iteration reads each value when it is reached (keys removed
+     * meanwhile are skipped); {@code remove} writes through.
+     */
+    @Override
+    public Set<Map.Entry<String, Object>> entrySet() {
+        return new AbstractSet<>() {
+            @Override
+            public Iterator<Map.Entry<String, Object>> iterator() {
+                Iterator<String> keys = snapshotKeys().iterator();
+                return new Iterator<>() {
+                    private Map.Entry<String, Object> next;
+                    private String last;
+
+                    @Override
+                    public boolean hasNext() {
+                        while (next == null && keys.hasNext()) {
+                            String k = keys.next();
+                            Object v = get(k);
+                            if (v != null || containsKey(k)) {
+                                next = new SimpleImmutableEntry<>(k, v);
+                            }
+                        }
+                        return next != null;
+                    }
+
+                    @Override
+                    public Map.Entry<String, Object> next() {
+                        if (!hasNext()) {
+                            throw new NoSuchElementException();
+                        }
+                        Map.Entry<String, Object> e = next;
+                        next = null;
+                        last = e.getKey();
+                        return e;
+                    }
+
+                    @Override
+                    public void remove() {
+                        if (last == null) {
+                            throw new IllegalStateException();
+                        }
+                        MmapDict.this.delete(last);
+                        last = null;
+                    }
+                };
+            }
+
+            @Override
+            public int size() {
+                return MmapDict.this.size();
+            }
+        };
+    }
+
+    // ------------------------------------------------------------------ writing
+
+    /**
+     * Stores a value under a key, replacing any previous one, and returns the previous value (for
+     * a replaced array, its view). Use {@link #set} when the previous value is not needed: it
+     * saves reading it.
+     */
+    @Override
+    public Object put(String key, Object value) {
+        return store(key, value, arrayFormat, true);
+    }
+
+    /** Stores a value under a key, replacing any previous one, without reading the previous value. */
+    public void set(String key, Object value) {
+        store(key, value, arrayFormat, false);
+    }
+
+    /** Stores a value, writing array entries in the given layout instead of the dict's default. */
+    public void set(String key, Object value, ArrayFormat format) {
+        store(key, value, Objects.requireNonNull(format), false);
+    }
+
+    /**
+     * Stores a Java primitive array ({@code double[]}, {@code float[]}, {@code long[]}, {@code
+     * int[]}, {@code short[]} or {@code boolean[]}) as an array of the given shape.
+     */
+    public void setArray(String key, Object primitiveArray, long... shape) {
+        NDArray a = EntryEncoder.asArray(primitiveArray);
+        if (a == null) {
+            throw new IllegalArgumentException("not a Java primitive array: "
+                    + (primitiveArray == null ? "null" : primitiveArray.getClass().getName()));
+        }
+        set(key, NDArray.wrap(a.segment(), a.dtype(), shape));
+    }
+
+    private Object store(String key, Object value, ArrayFormat format, boolean wantPrevious) {
+        byte[] k = FileLayout.keyBytes(key);
+        checkWritable();
+        EntryEncoder.Prepared prepared = EntryEncoder.prepare(value, format, guessMemoStart());
+        try {
+            if (prepared.payloadBytes() >= TWO_PHASE_BYTES) {
+                return storeTwoPhase(key, k, prepared, wantPrevious);
+            }
+            return locked(() -> {
+                FileEntry old = index.live(key);
+                Object previous = wantPrevious && old != null ? readValue(old) : null;
+                long valueOffset = index.end() + FileLayout.ENTRY_PREFIX + k.length;
+                EntryPlan plan = prepared.plan(k, valueOffset, index.memoStart());
+                FileEntry e = writeEntry(plan, plan.memoMax(), true, false);
+                sync(true);
+                if (old != null) {
+                    markDeleted(old);
+                }
+                commit();
+                sync(false);
+                return previous;
+            });
+        } catch (IOException e) {
+            throw new UncheckedIOException(e.getMessage(), e);
+        }
+    }
+
+    private int guessMemoStart() {
+        lock.lock();
+        try {
+            return index.memoStart();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Two-phase append (DESIGN.md): reserve the entry marked deleted under the lock, copy the
+     * payload with no lock held, then mark it valid (and the replaced entry deleted) under the lock.
+     */
+    private Object storeTwoPhase(String key, byte[] k, EntryEncoder.Prepared prepared, boolean wantPrevious)
+            throws IOException {
+        record Reserved(FileEntry entry, EntryPlan plan) {
+        }
+        Reserved r = locked(() -> {
+            long valueOffset = index.end() + FileLayout.ENTRY_PREFIX + k.length;
+            EntryPlan plan = prepared.plan(k, valueOffset, index.memoStart());
+            FileEntry e = writeEntry(plan, FileLayout.PENDING_MEMO, false, true);
+            file.ofdLock(true, PENDING_LOCK + e.offset(), 1, false);
+            commit();
+            return new Reserved(e, plan);
+        });
+        boolean copied = false;
+        try {
+            for (int i = 0; i < r.plan().payloads().length; i++) {
+                file.write(r.plan().payloads()[i], r.entry().valueOffset() + r.plan().payloadOffset(i));
+            }
+            sync(true);
+            copied = true;
+        } finally {
+            if (!copied) {
+                abandon(r.entry());
+            }
+        }
+        try {
+            return locked(() -> {
+                FileEntry old = index.live(key);
+                Object previous = wantPrevious && old != null ? readValue(old) : null;
+                FileEntry pending = index.at(r.entry().offset());
+                FileEntry valid = pending.withMemoMax(r.plan().memoMax()).withValid(true);
+                writeTrailer(valid);
+                index.update(valid);
+                if (old != null && old.offset() != valid.offset()) {
+                    markDeleted(old);
+                }
+                commit();
+                sync(false);
+                return previous;
+            });
+        } finally {
+            file.ofdUnlock(PENDING_LOCK + r.entry().offset(), 1);
+        }
+    }
+
+    /** A failed copy leaves its entry deleted with an ordinary memo-max, so vacuum may reclaim it. */
+    private void abandon(FileEntry pending) {
+        try {
+            locked(() -> {
+                FileEntry e = index.at(pending.offset()).withMemoMax(0);
+                writeTrailer(e);
+                index.update(e);
+                commit();
+                return null;
+            });
+        } catch (IOException | RuntimeException suppressed) {
+            LOG.log(System.Logger.Level.WARNING, "{0}: could not mark the abandoned entry at {1}: {2}",
+                    path, pending.offset(), suppressed);
+        } finally {
+            try {
+                file.ofdUnlock(PENDING_LOCK + pending.offset(), 1);
+            } catch (IOException ignored) {
+                // the lock goes with the descriptor at close anyway
+            }
+        }
+    }
+
+    private void writeTrailer(FileEntry e) throws IOException {
+        byte[] suffix = FileLayout.entrySuffix(e.memoMax(), e.valid());
+        // memo-max, POP and the valid byte: 6 contiguous bytes from the memo offset
+        file.write(MemorySegment.ofArray(suffix).asSlice(1, 6), e.memoOffset());
+    }
+
+    /**
+     * Writes an entry at the end of the file followed by the terminator, and adds it to the index.
+     * With {@code skipPayloads} the payload ranges are left as a hole (sparse) to be filled later.
+     */
+    private FileEntry writeEntry(EntryPlan plan, int memoMax, boolean valid, boolean skipPayloads) throws IOException {
+        long offset = index.end();
+        long valueLength = plan.valueLength();
+        byte[] prefix = FileLayout.entryPrefix(plan.key(), valueLength);
+        long valueOffset = offset + prefix.length;
+        byte[] suffix = FileLayout.entrySuffix(memoMax, valid);
+        byte[] terminator = FileLayout.terminator();
+        long total = prefix.length + valueLength + suffix.length + terminator.length;
+        if (!skipPayloads && total <= PREAD_VALUE_BYTES) {
+            // one write: the file goes from "..., terminator" to "..., entry, terminator"
+            MemorySegment buf = MemorySegment.ofArray(new byte[(int) total]);
+            long p = 0;
+            p = put(buf, p, MemorySegment.ofArray(prefix));
+            for (int i = 0; i < plan.payloads().length; i++) {
+                p = put(buf, p, MemorySegment.ofArray(plan.structure()[i]));
+                p = put(buf, p, plan.payloads()[i]);
+            }
+            p = put(buf, p, MemorySegment.ofArray(plan.structure()[plan.payloads().length]));
+            p = put(buf, p, MemorySegment.ofArray(suffix));
+            put(buf, p, MemorySegment.ofArray(terminator));
+            file.write(buf, offset);
+        } else {
+            byte[] first = concat(prefix, plan.structure()[0]);
+            file.write(first, offset);
+            for (int i = 0; i < plan.payloads().length; i++) {
+                long at = valueOffset + plan.payloadOffset(i);
+                if (!skipPayloads) {
+                    file.write(plan.payloads()[i], at);
+                }
+                byte[] piece = plan.structure()[i + 1];
+                if (piece.length > 0) {
+                    file.write(piece, at + plan.payloads()[i].byteSize());
+                }
+            }
+            file.write(concat(suffix, terminator), valueOffset + valueLength);
+        }
+        FileEntry e = new FileEntry(offset, new String(plan.key(), java.nio.charset.StandardCharsets.UTF_8),
+                valueOffset, valueLength, memoMax, valid);
+        index.append(e);
+        return e;
+    }
+
+    private static long put(MemorySegment buf, long at, MemorySegment src) {
+        MemorySegment.copy(src, 0, buf, at, src.byteSize());
+        return at + src.byteSize();
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] r = new byte[a.length + b.length];
+        System.arraycopy(a, 0, r, 0, a.length);
+        System.arraycopy(b, 0, r, a.length, b.length);
+        return r;
+    }
+
+    private void markDeleted(FileEntry e) throws IOException {
+        file.write(new byte[] {FileLayout.POP}, e.validOffset());
+        index.update(e.withValid(false));
+        views.remove(e.offset());
+    }
+
+    /**
+     * Adds an array whose bytes are never held in memory (the original's {@code EmptyNDArray}) and
+     * returns its writable view, to be filled in place. The payload reads as zeros; it is left
+     * sparse (no disk blocks until written) unless {@code reserve} asks for the blocks now, in
+     * which case a full disk fails here with an {@link IOException} instead of later.
+     */
+    public NDArray allocate(String key, DType dtype, boolean reserve, long... shape) throws IOException {
+        byte[] k = FileLayout.keyBytes(key);
+        checkWritable();
+        EntryEncoder.payloadLength(dtype, shape);   // checks the shape before taking any lock
+        return locked(() -> {
+            FileEntry old = index.live(key);
+            long valueOffset = index.end() + FileLayout.ENTRY_PREFIX + k.length;
+            EntryPlan plan = EntryEncoder.allocation(dtype, shape, arrayFormat, k, valueOffset);
+            if (reserve && plan.payloadBytes() > 0) {
+                file.reserve(valueOffset + plan.payloadOffset(0), plan.payloadBytes());
+            }
+            FileEntry e = writeEntry(plan, 0, true, true);
+            if (old != null) {
+                markDeleted(old);
+            }
+            commit();
+            sync(false);
+            return (NDArray) readValue(e);
+        });
+    }
+
+    /** Adds a sparse array (see {@link #allocate(String, DType, boolean, long...)}). */
+    public NDArray allocate(String key, DType dtype, long... shape) throws IOException {
+        return allocate(key, dtype, false, shape);
+    }
+
+    /** Removes a key and returns its previous value (for an array, its view, which stays readable until close). */
+    @Override
+    public Object remove(Object key) {
+        if (!(key instanceof String k)) {
+            return null;
+        }
+        checkWritable();
+        return unchecked(() -> {
+            FileEntry e = index.live(k);
+            if (e == null) {
+                return null;
+            }
+            Object previous = readValue(e);
+            markDeleted(e);
+            commit();
+            sync(false);
+            return previous;
+        });
+    }
+
+    /** Removes a key without reading its value; returns true when it was present. */
+    public boolean delete(String key) {
+        checkWritable();
+        return unchecked(() -> {
+            FileEntry e = index.live(key);
+            if (e == null) {
+                return false;
+            }
+            markDeleted(e);
+            commit();
+            sync(false);
+            return true;
+        });
+    }
+
+    /** Removes every key (one commit). */
+    @Override
+    public void clear() {
+        checkWritable();
+        unchecked(() -> {
+            List<String> keys = new ArrayList<>(index.keys());
+            for (String k : keys) {
+                markDeleted(index.live(k));
+            }
+            if (!keys.isEmpty()) {
+                commit();
+                sync(false);
+            }
+            return null;
+        });
+    }
+
+    // ------------------------------------------------------------------ facts for tools
+
+    /** Returns the path of the file. */
+    public Path path() {
+        return path;
+    }
+
+    /** Returns true when the dict was opened read-only. */
+    public boolean isReadOnly() {
+        return !writable;
+    }
+
+    /** Returns the file's current commit number. */
+    public int commitNumber() {
+        return unchecked(index::commit);
+    }
+
+    /** Returns every entry of the file, valid or deleted, in file order, with its offsets. */
+    public List<EntryInfo> entries() {
+        return unchecked(() -> {
+            List<EntryInfo> out = new ArrayList<>(index.all().size());
+            for (FileEntry e : index.all()) {
+                out.add(new EntryInfo(e.key(), e.offset(), e.end() - e.offset(), e.valueOffset(), e.valueLength(),
+                        e.memoMax(), e.valid(), e.pending()));
+            }
+            return out;
+        });
+    }
+
+    /** Returns what the repair of a torn tail did when this dict opened, if it had to repair. */
+    public Optional<RepairReport> lastRepair() {
+        lock.lock();
+        try {
+            return Optional.ofNullable(lastRepair);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Writes everything this dict changed, including through array views, to the device. */
+    public void flush() throws IOException {
+        lock.lock();
+        try {
+            ensureOpen();
+            for (Object v : views.values()) {
+                if (v instanceof NDArray a && !a.isReadOnly()) {
+                    file.msync(a.segment(), true);
+                } else if (v instanceof MaskedArray m && !m.data().isReadOnly()) {
+                    file.msync(m.data().segment(), true);
+                    file.msync(m.mask().segment(), true);
+                }
+            }
+            file.fsync(false);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Closes the file. Array views handed out become unusable (an access throws
+     * {@link IllegalStateException}, never a crash); idempotent.
+     */
+    @Override
+    public void close() throws IOException {
+        lock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            views.clear();
+            file.close();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "MmapDict(" + path + (writable ? "" : ", read-only") + (closed ? ", closed" : "") + ")";
+    }
+}

@@ -1,0 +1,731 @@
+package org.mmappickle.internal.format;
+
+import java.io.ByteArrayOutputStream;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Locale;
+import org.mmappickle.DType;
+import org.mmappickle.PickleFormatException;
+
+/**
+ * The bytes of an array entry's value in both layouts of FORMAT.md: mmappickle 1.0.1's
+ * {@code reshape(fromstring(DATA, DTYPE), SHAPE)} ({@link Layout#ORIGINAL}) and this project's
+ * {@code numpy.ndarray(SHAPE, DTYPE, bytearray)} with aligned payloads ({@link Layout#OURS}), plain or as the
+ * data and mask of a {@code numpy.ma.MaskedArray}. {@link #parse} finds where the payloads lie without copying
+ * them; {@link #encode} and {@link #encodeMasked} give the structural bytes around payloads to be written.
+ */
+public final class ArrayLayout {
+
+    /** Which of the two array layouts a value uses. */
+    public enum Layout {
+        /** mmappickle 1.0.1's layout, byte for byte ({@code numpy.core.multiarray.fromstring}). */
+        ORIGINAL,
+        /** This project's layout ({@code numpy.ndarray(shape, dtype, bytearray)}, payloads aligned). */
+        OURS
+    }
+
+    /**
+     * One array inside a value: its dtype, shape, and where its payload lies relative to the value's first byte.
+     *
+     * @param dtype the element type
+     * @param shape the dimensions (empty for a 0-d array)
+     * @param payloadOffset offset of the payload's first byte from the value's first byte
+     * @param payloadLength length of the payload in bytes ({@code itemSize * product(shape)})
+     */
+    public record ArrayHeader(DType dtype, long[] shape, long payloadOffset, long payloadLength) {
+        /** Creates the header with a copy of the shape. */
+        public ArrayHeader {
+            shape = shape.clone();
+        }
+
+        /** Returns a copy of the shape. */
+        @Override
+        public long[] shape() {
+            return shape.clone();
+        }
+
+        /** Returns whether the other header has the same dtype, shape and payload position. */
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof ArrayHeader h && dtype.equals(h.dtype) && Arrays.equals(shape, h.shape)
+                    && payloadOffset == h.payloadOffset && payloadLength == h.payloadLength;
+        }
+
+        @Override
+        public int hashCode() {
+            return (dtype.hashCode() * 31 + Arrays.hashCode(shape)) * 31 + Long.hashCode(payloadOffset) * 17
+                    + Long.hashCode(payloadLength);
+        }
+
+        @Override
+        public String toString() {
+            return String.format(Locale.ROOT, "ArrayHeader[dtype=%s, shape=%s, payloadOffset=%d, payloadLength=%d]",
+                    dtype.pythonStr(), Arrays.toString(shape), payloadOffset, payloadLength);
+        }
+    }
+
+    /**
+     * A recognised array value. mask is null for a plain ndarray.
+     *
+     * @param layout the layout the value uses
+     * @param data the array, or the data array of a masked array
+     * @param mask the mask array of a masked array (dtype bool, the data's shape), or null
+     */
+    public record Parsed(Layout layout, ArrayHeader data, ArrayHeader mask) {
+        /** Returns whether the value is a {@code numpy.ma.MaskedArray}. */
+        public boolean masked() {
+            return mask != null;
+        }
+    }
+
+    /**
+     * The structural bytes of a new array value around its payload(s): the value is {@code structure[0]},
+     * payload 0, {@code structure[1]}, and for a masked array payload 1 and {@code structure[2]}.
+     *
+     * @param structure the structural byte runs, one more than there are payloads
+     * @param payloadLengths the length of each payload (data, then mask)
+     */
+    public record Encoded(byte[][] structure, long[] payloadLengths) {
+        /** Returns the length of the whole value: structure and payloads. */
+        public long totalLength() {
+            long n = 0;
+            for (byte[] s : structure) {
+                n = Math.addExact(n, s.length);
+            }
+            for (long p : payloadLengths) {
+                n = Math.addExact(n, p);
+            }
+            return n;
+        }
+
+        /** Returns the offset of payload {@code i} from the value's first byte. */
+        public long payloadOffset(int i) {
+            long n = 0;
+            for (int k = 0; k <= i; k++) {
+                n += structure[k].length;
+                if (k < i) {
+                    n += payloadLengths[k];
+                }
+            }
+            return n;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Encoded e && Arrays.deepEquals(structure, e.structure)
+                    && Arrays.equals(payloadLengths, e.payloadLengths);
+        }
+
+        @Override
+        public int hashCode() {
+            return Arrays.deepHashCode(structure) * 31 + Arrays.hashCode(payloadLengths);
+        }
+
+        @Override
+        public String toString() {
+            return "Encoded[structure lengths=" + Arrays.toString(Arrays.stream(structure).mapToInt(s -> s.length).toArray())
+                    + ", payloadLengths=" + Arrays.toString(payloadLengths) + "]";
+        }
+    }
+
+    // opcodes, named as in CPython's pickletools
+    private static final int POP = 0x30;
+    private static final int MARK = 0x28;
+    private static final int EMPTY_TUPLE = 0x29;
+    private static final int BINBYTES = 0x42;
+    private static final int SHORT_BINBYTES = 0x43;
+    private static final int BININT = 0x4A;
+    private static final int BININT1 = 0x4B;
+    private static final int BININT2 = 0x4D;
+    private static final int REDUCE = 0x52;
+    private static final int TUPLE = 0x74;
+    private static final int TUPLE1 = 0x85;
+    private static final int TUPLE2 = 0x86;
+    private static final int TUPLE3 = 0x87;
+    private static final int LONG1 = 0x8A;
+    private static final int SHORT_BINUNICODE = 0x8C;
+    private static final int BINBYTES8 = 0x8E;
+    private static final int STACK_GLOBAL = 0x93;
+    private static final int BYTEARRAY8 = 0x96;
+
+    /** numpy's NPY_MAXDIMS (64 in numpy 2, 32 in 1.x): a bound on what a shape may allocate. */
+    static final int MAX_DIMS = 64;
+
+    /** Payloads of at least this many bytes are aligned to {@link #PAGE_ALIGN}, smaller ones to {@link #SIMD_ALIGN}. */
+    static final long LARGE_PAYLOAD = 64 * 1024;
+    static final int SIMD_ALIGN = 64;
+    static final int PAGE_ALIGN = 4096;
+    /** Bytes the padding adds beyond its p zero bytes: {@code 42 <u32 p>} and {@code 30}. */
+    private static final int PADDING_OVERHEAD = 6;
+
+    private static final byte[] ORIGINAL_ARRAY = concat(global("numpy.core.fromnumeric", "reshape"),
+            global("numpy.core.multiarray", "fromstring"));
+    private static final byte[] ORIGINAL_MASKED = global("numpy.ma.core", "MaskedArray");
+    private static final byte[] OURS_ARRAY = global("numpy", "ndarray");
+    private static final byte[] OURS_MASKED = global("numpy.ma", "MaskedArray");
+    private static final byte[] TUPLE2_REDUCE = {(byte) TUPLE2, REDUCE};
+    private static final byte[] TUPLE3_REDUCE = {(byte) TUPLE3, REDUCE};
+    private static final String MASK_DTYPE = "bool";
+
+    private static final ValueLayout.OfShort U16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfInt I32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfLong I64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
+    private ArrayLayout() {
+    }
+
+    private static byte[] global(String module, String name) {
+        byte[] m = module.getBytes(StandardCharsets.US_ASCII);
+        byte[] n = name.getBytes(StandardCharsets.US_ASCII);
+        byte[] b = new byte[m.length + n.length + 5];
+        b[0] = (byte) SHORT_BINUNICODE;
+        b[1] = (byte) m.length;
+        System.arraycopy(m, 0, b, 2, m.length);
+        b[2 + m.length] = (byte) SHORT_BINUNICODE;
+        b[3 + m.length] = (byte) n.length;
+        System.arraycopy(n, 0, b, 4 + m.length, n.length);
+        b[b.length - 1] = (byte) STACK_GLOBAL;
+        return b;
+    }
+
+    private static byte[] concat(byte[]... parts) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (byte[] p : parts) {
+            out.writeBytes(p);
+        }
+        return out.toByteArray();
+    }
+
+    // ============================================================================================ parsing
+
+    /**
+     * Recognises an array or masked array value in either layout: value = exactly the value's bytes (the D bytes of
+     * an entry); returns null when the bytes do not start like an array value in either layout (then the caller
+     * reads it as a generic pickle value). When the bytes start like an array value but are malformed, or declared
+     * lengths exceed the value, throws {@link PickleFormatException}{@code (file, fileBase + offset, expected, found)}.
+     * Accepts payloads as BINBYTES8 (8E), SHORT_BINBYTES (43), BINBYTES (42), BYTEARRAY8 (96), any payload offset,
+     * optional padding {@code 42 <u32 p> <p bytes> 30} before our layout, shapes with BININT1/BININT2/BININT/LONG1
+     * dimensions (LONG1 up to 8 bytes, dims {@literal >=} 2^31 allowed), EMPTY_TUPLE (0-d), TUPLE1-3 and
+     * MARK..TUPLE. As numpy, it refuses shapes whose item size times the product of the non-zero dimensions
+     * exceeds 63 bits.
+     *
+     * <p>"Starts like an array value" means: after optional padding, the value begins with one of the four
+     * globals of the layouts ({@code numpy.core.fromnumeric reshape} + {@code numpy.core.multiarray fromstring},
+     * {@code numpy ndarray}, {@code numpy.ma.core MaskedArray}, {@code numpy.ma MaskedArray}) and the byte after
+     * the global is one that the layout puts there (a payload opcode, a shape opcode, or the inner array). So a
+     * generic value that is just the class {@code numpy.ndarray}, or a tuple holding it, is not mistaken for an
+     * array. Padding is accepted before any of the arrays (as 42, 43 or 8E bytes followed by POP) and before the
+     * masked global, in both layouts.
+     *
+     * @param value the value's bytes, exactly
+     * @param file the file, for error messages (may be null)
+     * @param fileBase the file offset of the value's first byte, for error messages
+     * @return the recognised array value, or null when the value is not an array value
+     */
+    public static Parsed parse(MemorySegment value, Path file, long fileBase) {
+        Cursor c = new Cursor(value, file, fileBase);
+        long start = c.paddingEnd(0);
+        if (start < 0) {
+            return null;
+        }
+        if (c.startsWith(start, ORIGINAL_MASKED)) {
+            long inner = c.paddingEnd(start + ORIGINAL_MASKED.length);
+            if (inner < 0 || !c.startsWith(inner, ORIGINAL_ARRAY)) {
+                return null;
+            }
+            return c.parseMasked(start + ORIGINAL_MASKED.length, Layout.ORIGINAL);
+        }
+        if (c.startsWith(start, OURS_MASKED)) {
+            long inner = c.paddingEnd(start + OURS_MASKED.length);
+            if (inner < 0 || !c.startsWith(inner, OURS_ARRAY)) {
+                return null;
+            }
+            return c.parseMasked(start + OURS_MASKED.length, Layout.OURS);
+        }
+        if (c.startsWith(start, ORIGINAL_ARRAY) && c.isPayloadOpcode(start + ORIGINAL_ARRAY.length)) {
+            c.pos = start;
+            ArrayHeader h = c.parseArray(Layout.ORIGINAL);
+            c.expectEnd();
+            return new Parsed(Layout.ORIGINAL, h, null);
+        }
+        if (c.startsWith(start, OURS_ARRAY) && c.isShapeOpcode(start + OURS_ARRAY.length)) {
+            c.pos = start;
+            ArrayHeader h = c.parseArray(Layout.OURS);
+            c.expectEnd();
+            return new Parsed(Layout.OURS, h, null);
+        }
+        return null;
+    }
+
+    /** A read position in a value, with everything needed to report where the bytes go wrong. */
+    private static final class Cursor {
+        private final MemorySegment v;
+        private final long size;
+        private final Path file;
+        private final long base;
+        long pos;
+
+        Cursor(MemorySegment v, Path file, long base) {
+            this.v = v;
+            this.size = v.byteSize();
+            this.file = file;
+            this.base = base;
+        }
+
+        private PickleFormatException error(long at, String expected, String found) {
+            return new PickleFormatException(file, base + at, expected, found);
+        }
+
+        private int u8(long at) {
+            return v.get(ValueLayout.JAVA_BYTE, at) & 0xFF;
+        }
+
+        boolean startsWith(long at, byte[] prefix) {
+            if (at < 0 || size - at < prefix.length) {
+                return false;
+            }
+            return MemorySegment.mismatch(v, at, at + prefix.length, MemorySegment.ofArray(prefix), 0, prefix.length) < 0;
+        }
+
+        boolean isPayloadOpcode(long at) {
+            if (at >= size) {
+                return false;
+            }
+            int op = u8(at);
+            return op == BINBYTES8 || op == SHORT_BINBYTES || op == BINBYTES || op == BYTEARRAY8;
+        }
+
+        boolean isShapeOpcode(long at) {
+            if (at >= size) {
+                return false;
+            }
+            int op = u8(at);
+            return op == EMPTY_TUPLE || op == MARK || op == BININT1 || op == BININT2 || op == BININT || op == LONG1;
+        }
+
+        /**
+         * Returns where padding ({@code 42|43|8E <len> <bytes> 30}) starting at {@code at} ends, {@code at} itself when
+         * there is none, or -1 when the bytes begin like bytes but are not padding (a generic value).
+         */
+        long paddingEnd(long at) {
+            if (at >= size) {
+                return at;
+            }
+            int op = u8(at);
+            long len;
+            long data;
+            if (op == SHORT_BINBYTES && size - at >= 2) {
+                len = u8(at + 1);
+                data = at + 2;
+            } else if (op == BINBYTES && size - at >= 5) {
+                len = Integer.toUnsignedLong(v.get(I32, at + 1));
+                data = at + 5;
+            } else if (op == BINBYTES8 && size - at >= 9) {
+                len = v.get(I64, at + 1);
+                data = at + 9;
+            } else {
+                return op == SHORT_BINBYTES || op == BINBYTES || op == BINBYTES8 ? -1 : at;
+            }
+            if (len < 0 || len >= size - data || u8(data + len) != POP) {
+                return -1;
+            }
+            return data + len + 1;
+        }
+
+        private void need(long n, String what) {
+            if (size - pos < n) {
+                throw error(pos, what, "end of value (" + (size - pos) + " bytes left)");
+            }
+        }
+
+        private void expect(byte[] bytes, String what) {
+            need(bytes.length, what);
+            if (!startsWith(pos, bytes)) {
+                long m = MemorySegment.mismatch(v, pos, pos + bytes.length, MemorySegment.ofArray(bytes), 0, bytes.length);
+                throw error(pos + m, what, String.format(Locale.ROOT, "byte 0x%02X", u8(pos + m)));
+            }
+            pos += bytes.length;
+        }
+
+        void expectEnd() {
+            if (pos != size) {
+                throw error(pos, "end of the array value", (size - pos) + " more bytes");
+            }
+        }
+
+        private void skipPadding() {
+            long end = paddingEnd(pos);
+            if (end < 0) {
+                throw error(pos, "padding (bytes then POP) or an array", String.format(Locale.ROOT, "byte 0x%02X", u8(pos)));
+            }
+            pos = end;
+        }
+
+        Parsed parseMasked(long afterGlobal, Layout layout) {
+            pos = afterGlobal;
+            ArrayHeader data = parseArray(layout);
+            need(1, "the mask array");
+            ArrayHeader mask = parseArray(layout);
+            expect(TUPLE2_REDUCE, "TUPLE2 REDUCE closing the MaskedArray");
+            expectEnd();
+            if (mask.dtype().kind() != DType.Kind.BOOL) {
+                throw error(mask.payloadOffset(), "a mask of dtype bool", "dtype " + mask.dtype().pythonStr());
+            }
+            if (!Arrays.equals(mask.shape(), data.shape())) {
+                throw error(mask.payloadOffset(), "a mask of shape " + Arrays.toString(data.shape()),
+                        "shape " + Arrays.toString(mask.shape()));
+            }
+            return new Parsed(layout, data, mask);
+        }
+
+        ArrayHeader parseArray(Layout layout) {
+            skipPadding();
+            if (layout == Layout.ORIGINAL) {
+                expect(ORIGINAL_ARRAY, "numpy.core.fromnumeric.reshape(numpy.core.multiarray.fromstring(...))");
+                long payloadAt = pos;
+                long[] payload = payload();
+                long dtypeAt = pos;
+                DType dtype = dtype();
+                expect(TUPLE2_REDUCE, "TUPLE2 REDUCE after fromstring's arguments");
+                long[] shape = shape();
+                expect(TUPLE2_REDUCE, "TUPLE2 REDUCE after reshape's arguments");
+                return header(dtype, dtypeAt, shape, payloadAt, payload);
+            }
+            expect(OURS_ARRAY, "numpy.ndarray");
+            long[] shape = shape();
+            long dtypeAt = pos;
+            DType dtype = dtype();
+            long payloadAt = pos;
+            long[] payload = payload();
+            expect(TUPLE3_REDUCE, "TUPLE3 REDUCE after ndarray's arguments");
+            return header(dtype, dtypeAt, shape, payloadAt, payload);
+        }
+
+        private ArrayHeader header(DType dtype, long dtypeAt, long[] shape, long payloadAt, long[] payload) {
+            long expected = sizeInBytes(dtype, shape);
+            if (expected < 0) {
+                throw error(dtypeAt, "a shape whose size in bytes fits 63 bits (ignoring 0 dimensions, as numpy)",
+                        "shape " + Arrays.toString(shape) + " of " + dtype.pythonStr());
+            }
+            if (expected != payload[1]) {
+                throw error(payloadAt, String.format(Locale.ROOT, "a payload of %d bytes for shape %s of %s",
+                        expected, Arrays.toString(shape), dtype.pythonStr()), payload[1] + " bytes");
+            }
+            return new ArrayHeader(dtype, shape, payload[0], payload[1]);
+        }
+
+        /** Reads a payload opcode and skips its bytes; returns {offset, length}. */
+        private long[] payload() {
+            need(1, "a payload (BINBYTES8, SHORT_BINBYTES, BINBYTES or BYTEARRAY8)");
+            int op = u8(pos);
+            long at = pos;
+            long len;
+            switch (op) {
+                case SHORT_BINBYTES -> {
+                    need(2, "SHORT_BINBYTES length");
+                    len = u8(pos + 1);
+                    pos += 2;
+                }
+                case BINBYTES -> {
+                    need(5, "BINBYTES length");
+                    len = Integer.toUnsignedLong(v.get(I32, pos + 1));
+                    pos += 5;
+                }
+                case BINBYTES8, BYTEARRAY8 -> {
+                    need(9, "BINBYTES8/BYTEARRAY8 length");
+                    len = v.get(I64, pos + 1);
+                    if (len < 0) {
+                        throw error(pos + 1, "a payload length below 2^63", Long.toUnsignedString(len));
+                    }
+                    pos += 9;
+                }
+                default -> throw error(pos, "a payload (BINBYTES8, SHORT_BINBYTES, BINBYTES or BYTEARRAY8)",
+                        String.format(Locale.ROOT, "opcode 0x%02X", op));
+            }
+            if (len > size - pos) {
+                throw error(at, String.format(Locale.ROOT, "a payload of %d bytes inside the value", len),
+                        (size - pos) + " bytes left in the value");
+            }
+            long[] r = {pos, len};
+            pos += len;
+            return r;
+        }
+
+        private DType dtype() {
+            need(2, "SHORT_BINUNICODE dtype string");
+            int op = u8(pos);
+            if (op != SHORT_BINUNICODE) {
+                throw error(pos, "SHORT_BINUNICODE dtype string", String.format(Locale.ROOT, "opcode 0x%02X", op));
+            }
+            int n = u8(pos + 1);
+            long at = pos;
+            pos += 2;
+            need(n, "the dtype string's " + n + " bytes");
+            String s = new String(v.asSlice(pos, n).toArray(ValueLayout.JAVA_BYTE), StandardCharsets.UTF_8);
+            pos += n;
+            try {
+                return DType.parse(s);
+            } catch (IllegalArgumentException e) {
+                throw new PickleFormatException(file, base + at, "a numpy dtype string", "\"" + s + "\"", e);
+            }
+        }
+
+        private long[] shape() {
+            need(1, "a shape tuple");
+            if (u8(pos) == EMPTY_TUPLE) {
+                pos++;
+                return new long[0];
+            }
+            boolean marked = u8(pos) == MARK;
+            if (marked) {
+                pos++;
+            }
+            long[] dims = new long[4];
+            int n = 0;
+            while (true) {
+                need(1, "a shape dimension or the tuple's end");
+                int op = u8(pos);
+                long at = pos;
+                long d;
+                switch (op) {
+                    case BININT1 -> {
+                        need(2, "BININT1 dimension");
+                        d = u8(pos + 1);
+                        pos += 2;
+                    }
+                    case BININT2 -> {
+                        need(3, "BININT2 dimension");
+                        d = Short.toUnsignedInt(v.get(U16, pos + 1));
+                        pos += 3;
+                    }
+                    case BININT -> {
+                        need(5, "BININT dimension");
+                        d = v.get(I32, pos + 1);
+                        pos += 5;
+                    }
+                    case LONG1 -> {
+                        need(2, "LONG1 dimension");
+                        int k = u8(pos + 1);
+                        if (k > 8) {
+                            throw error(pos + 1, "a LONG1 dimension of at most 8 bytes", k + " bytes");
+                        }
+                        pos += 2;
+                        need(k, "LONG1 dimension bytes");
+                        d = 0;
+                        for (int i = k - 1; i >= 0; i--) {
+                            d = (d << 8) | u8(pos + i);
+                        }
+                        if (k > 0 && k < 8 && (u8(pos + k - 1) & 0x80) != 0) {
+                            d -= 1L << (8 * k);   // two's complement: the top bit is the sign
+                        }
+                        pos += k;
+                    }
+                    case TUPLE -> {
+                        if (!marked) {
+                            throw error(pos, "TUPLE1, TUPLE2 or TUPLE3 (no MARK before the shape)", "TUPLE");
+                        }
+                        pos++;
+                        return Arrays.copyOf(dims, n);
+                    }
+                    case TUPLE1, TUPLE2, TUPLE3 -> {
+                        int want = op - TUPLE1 + 1;
+                        if (marked || want != n) {
+                            throw error(pos, marked ? "TUPLE after MARK and " + n + " dimensions"
+                                    : "a tuple opcode for " + n + " dimensions", String.format(Locale.ROOT, "TUPLE%d", want));
+                        }
+                        pos++;
+                        return Arrays.copyOf(dims, n);
+                    }
+                    default -> throw error(pos, "a shape dimension (BININT1, BININT2, BININT, LONG1) or the tuple's end",
+                            String.format(Locale.ROOT, "opcode 0x%02X", op));
+                }
+                if (d < 0) {
+                    throw error(at, "a dimension of at least 0", Long.toString(d));
+                }
+                if (n == MAX_DIMS) {
+                    throw error(at, "at most " + MAX_DIMS + " dimensions", "more");
+                }
+                if (n == dims.length) {
+                    dims = Arrays.copyOf(dims, dims.length * 2);
+                }
+                dims[n++] = d;
+            }
+        }
+    }
+
+    // ============================================================================================ encoding
+
+    /**
+     * The structural bytes of a new array value around its payload(s): structure[0], payload 0, structure[1],
+     * (payload 1, structure[2] for a masked array). For OURS, valueFileOffset is the absolute file offset of the value's
+     * first byte and the padding makes each payload start at a multiple of 64, or of 4096 when the payload is
+     * 64 KiB or more (FORMAT.md); the mask payload of a masked array is aligned the same way. For ORIGINAL the bytes
+     * are exactly what mmappickle 1.0.1 writes (no padding). An empty payload gets no padding.
+     *
+     * @throws IllegalArgumentException if a dimension is negative, the size overflows, there are more than 64
+     *     dimensions or the offset is negative
+     */
+    public static Encoded encode(DType dtype, long[] shape, Layout layout, long valueFileOffset) {
+        long len = payloadLength(dtype, shape, valueFileOffset);
+        byte[] shapeBytes = shapeBytes(shape);
+        byte[] dtypeBytes = dtypeBytes(dtype.pythonStr());
+        if (layout == Layout.ORIGINAL) {
+            return new Encoded(new byte[][] {
+                    concat(ORIGINAL_ARRAY, payloadHeader(BINBYTES8, len)),
+                    concat(dtypeBytes, TUPLE2_REDUCE, shapeBytes, TUPLE2_REDUCE)}, new long[] {len});
+        }
+        byte[] head = concat(OURS_ARRAY, shapeBytes, dtypeBytes, payloadHeader(BYTEARRAY8, len));
+        return new Encoded(new byte[][] {
+                concat(padding(valueFileOffset, head.length, len), head),
+                TUPLE3_REDUCE.clone()}, new long[] {len});
+    }
+
+    /**
+     * The structural bytes of a new {@code numpy.ma.MaskedArray} value whose data has the dtype and shape and whose
+     * mask is a bool array of the same shape; see {@link #encode(DType, long[], Layout, long)}.
+     */
+    public static Encoded encodeMasked(DType dtype, long[] shape, Layout layout, long valueFileOffset) {
+        long len = payloadLength(dtype, shape, valueFileOffset);
+        long maskLen = payloadLength(DType.BOOL, shape, valueFileOffset);
+        byte[] shapeBytes = shapeBytes(shape);
+        byte[] dtypeBytes = dtypeBytes(dtype.pythonStr());
+        byte[] maskDtypeBytes = dtypeBytes(MASK_DTYPE);
+        if (layout == Layout.ORIGINAL) {
+            return new Encoded(new byte[][] {
+                    concat(ORIGINAL_MASKED, ORIGINAL_ARRAY, payloadHeader(BINBYTES8, len)),
+                    concat(dtypeBytes, TUPLE2_REDUCE, shapeBytes, TUPLE2_REDUCE, ORIGINAL_ARRAY, payloadHeader(BINBYTES8, maskLen)),
+                    concat(maskDtypeBytes, TUPLE2_REDUCE, shapeBytes, TUPLE2_REDUCE, TUPLE2_REDUCE)}, new long[] {len, maskLen});
+        }
+        byte[] head = concat(OURS_ARRAY, shapeBytes, dtypeBytes, payloadHeader(BYTEARRAY8, len));
+        byte[] s0 = concat(OURS_MASKED, padding(Math.addExact(valueFileOffset, OURS_MASKED.length), head.length, len), head);
+        byte[] maskHead = concat(OURS_ARRAY, shapeBytes, maskDtypeBytes, payloadHeader(BYTEARRAY8, maskLen));
+        long maskStart = Math.addExact(valueFileOffset, Math.addExact(s0.length + TUPLE3_REDUCE.length, len));
+        byte[] s1 = concat(TUPLE3_REDUCE, padding(maskStart, maskHead.length, maskLen), maskHead);
+        return new Encoded(new byte[][] {s0, s1, concat(TUPLE3_REDUCE, TUPLE2_REDUCE)}, new long[] {len, maskLen});
+    }
+
+    private static long payloadLength(DType dtype, long[] shape, long valueFileOffset) {
+        if (valueFileOffset < 0) {
+            throw new IllegalArgumentException("negative file offset " + valueFileOffset);
+        }
+        if (shape.length > MAX_DIMS) {
+            throw new IllegalArgumentException(shape.length + " dimensions; numpy allows at most " + MAX_DIMS);
+        }
+        for (long d : shape) {
+            if (d < 0) {
+                throw new IllegalArgumentException("negative dimension in shape " + Arrays.toString(shape));
+            }
+        }
+        long n = sizeInBytes(dtype, shape);
+        if (n < 0) {
+            throw new IllegalArgumentException("array too large: shape " + Arrays.toString(shape) + " of " + dtype);
+        }
+        return n;
+    }
+
+    /**
+     * Returns the payload length of an array of non-negative dimensions, or -1 when numpy would call it too big:
+     * like numpy, the item size times the product of the non-zero dimensions must fit, even when a dimension is 0
+     * (the strides of the other axes are computed from them).
+     */
+    static long sizeInBytes(DType dtype, long[] shape) {
+        long n = dtype.itemSize();
+        boolean zero = false;
+        try {
+            for (long d : shape) {
+                zero |= d == 0;
+                n = Math.multiplyExact(n, Math.max(d, 1));
+            }
+        } catch (ArithmeticException e) {
+            return -1;
+        }
+        return zero ? 0 : n;
+    }
+
+    /**
+     * The padding that makes a payload start aligned, given the file offset where the array's structure would start
+     * and the length of its head (the bytes from the global to the payload).
+     */
+    private static byte[] padding(long arrayFileOffset, int headLength, long payloadLength) {
+        if (payloadLength == 0) {
+            return new byte[0];
+        }
+        int align = payloadLength >= LARGE_PAYLOAD ? PAGE_ALIGN : SIMD_ALIGN;
+        long unpadded = Math.addExact(arrayFileOffset, headLength);
+        if (Math.floorMod(unpadded, align) == 0) {
+            return new byte[0];
+        }
+        int p = (int) Math.floorMod(-(unpadded + PADDING_OVERHEAD), (long) align);
+        byte[] b = new byte[p + PADDING_OVERHEAD];
+        b[0] = BINBYTES;
+        b[1] = (byte) p;
+        b[2] = (byte) (p >>> 8);
+        b[b.length - 1] = POP;
+        return b;
+    }
+
+    private static byte[] payloadHeader(int opcode, long len) {
+        byte[] b = new byte[9];
+        b[0] = (byte) opcode;
+        MemorySegment.ofArray(b).set(I64, 1, len);
+        return b;
+    }
+
+    private static byte[] dtypeBytes(String s) {
+        byte[] d = s.getBytes(StandardCharsets.UTF_8);
+        if (d.length > 255) {
+            throw new IllegalArgumentException("dtype string too long for SHORT_BINUNICODE: " + s);
+        }
+        byte[] b = new byte[d.length + 2];
+        b[0] = (byte) SHORT_BINUNICODE;
+        b[1] = (byte) d.length;
+        System.arraycopy(d, 0, b, 2, d.length);
+        return b;
+    }
+
+    /** A tuple of ints as Python's pickle writes it (protocol 2+, no memo). */
+    static byte[] shapeBytes(long[] shape) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        if (shape.length == 0) {
+            out.write(EMPTY_TUPLE);
+            return out.toByteArray();
+        }
+        if (shape.length > 3) {
+            out.write(MARK);
+        }
+        for (long d : shape) {
+            writeInt(out, d);
+        }
+        out.write(shape.length > 3 ? TUPLE : TUPLE1 + shape.length - 1);
+        return out.toByteArray();
+    }
+
+    private static void writeInt(ByteArrayOutputStream out, long d) {
+        if (d >= 0 && d < 0x100) {
+            out.write(BININT1);
+            out.write((int) d);
+        } else if (d >= 0 && d < 0x10000) {
+            out.write(BININT2);
+            out.write((int) d);
+            out.write((int) (d >>> 8));
+        } else if (d >= Integer.MIN_VALUE && d <= Integer.MAX_VALUE) {
+            out.write(BININT);
+            for (int i = 0; i < 4; i++) {
+                out.write((int) (d >>> (8 * i)));
+            }
+        } else {
+            // Python's encode_long: (bit_length >> 3) + 1 bytes of little-endian two's complement
+            int bitLength = 64 - Long.numberOfLeadingZeros(d < 0 ? ~d : d);
+            int n = (bitLength >> 3) + 1;
+            out.write(LONG1);
+            out.write(n);
+            for (int i = 0; i < n; i++) {
+                out.write(i < 8 ? (int) (d >>> (8 * i)) : (d < 0 ? 0xFF : 0));
+            }
+        }
+    }
+}
