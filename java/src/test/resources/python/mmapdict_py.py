@@ -44,6 +44,17 @@ def entries(f):
     return out, o
 
 
+def scan_from(mm, o, size, memo):
+    """Scans entries from offset o (headers only); returns the end offset and the largest memo-max."""
+    while o < size - 11:
+        assert mm[o] == 0x95 and mm[o + 9] == 0x8c, 'bad entry at %d' % o
+        frame = struct.unpack('<Q', mm[o + 1:o + 9])[0]
+        after = o + 9 + frame - 8
+        memo = max(memo, struct.unpack('<i', mm[after + 1:after + 5])[0])
+        o += 9 + frame
+    return o, memo
+
+
 def bump_commit(f):
     f.seek(18)
     c = struct.unpack('<i', f.read(4))[0]
@@ -132,12 +143,27 @@ def main(argv):
     import numpy as np
     with open(path, 'r+b' if op in ('put', 'putarray', 'del', 'stress') else 'rb') as f:
         if op == 'stress':
+            # appends only, so a scan of what others appended since our last look keeps end and memo-max right
+            import mmap
             n, prefix = int(args[0]), args[1]
+            end, memo = 24, 1
             for i in range(n):
                 fcntl.flock(f, fcntl.LOCK_EX)
                 try:
-                    v, m = dump_fixed([i, prefix, i * i], memo_start(f))
-                    append(f, prefix + str(i), v, m)
+                    size = os.fstat(f.fileno()).st_size
+                    if size != end + 11:
+                        with mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+                            end, memo = scan_from(mm, end, size, memo)
+                    v, m = dump_fixed([i, prefix, i * i], max(memo, 1))
+                    kb = (prefix + str(i)).encode('utf8')
+                    frame = 2 + len(kb) + len(v) + 8
+                    f.seek(end)
+                    f.write(b'\x95' + struct.pack('<Q', frame) + b'\x8c' + bytes([len(kb)]) + kb + v
+                            + b'J' + struct.pack('<i', m) + b'0' + b'\x880' + TERMINATOR)
+                    f.flush()
+                    end += 9 + frame
+                    memo = max(memo, m)
+                    bump_commit(f)
                     f.flush()
                 finally:
                     fcntl.flock(f, fcntl.LOCK_UN)

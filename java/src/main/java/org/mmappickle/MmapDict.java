@@ -7,6 +7,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.AbstractMap;
 import java.util.AbstractSet;
 import java.util.ArrayList;
@@ -65,6 +66,8 @@ public final class MmapDict extends AbstractMap<String, Object> implements AutoC
     private static final ValueLayout.OfInt I32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     /** Array payloads of at least this size are copied with the lock released (two-phase append). */
     private static final long TWO_PHASE_BYTES = 1L << 20;
+    /** Large payloads are copied in chunks of this size (progress reports, bounded critical calls). */
+    private static final long COPY_CHUNK = 64L << 20;
     /** Values up to this size are read with one pread; larger ones through a temporary map. */
     private static final long PREAD_VALUE_BYTES = 1L << 20;
     /** Byte of the presence lock every open dict holds shared (DESIGN.md "Locks"); far beyond any real offset. */
@@ -78,6 +81,7 @@ public final class MmapDict extends AbstractMap<String, Object> implements AutoC
         private boolean create = true;
         private ArrayFormat arrayFormat = ArrayFormat.OURS;
         private Durability durability = Durability.PAGE_CACHE;
+        private CopyProgress progress;
 
         /** Starts from the defaults: read-write, created when missing, our array layout, page-cache durability. */
         public Options() {
@@ -101,6 +105,12 @@ public final class MmapDict extends AbstractMap<String, Object> implements AutoC
             return this;
         }
 
+        /** Told how far the copy of each large array payload has gone (default: nobody). */
+        public Options progress(CopyProgress value) {
+            this.progress = value;
+            return this;
+        }
+
         /** When changes are safe from a crash (default {@link Durability#PAGE_CACHE}). */
         public Options durability(Durability value) {
             this.durability = Objects.requireNonNull(value);
@@ -113,6 +123,7 @@ public final class MmapDict extends AbstractMap<String, Object> implements AutoC
     private final boolean writable;
     private final ArrayFormat arrayFormat;
     private final Durability durability;
+    private final CopyProgress progress;
     /** Guards everything below between the threads of this JVM; the flock guards against other processes. */
     private final ReentrantLock lock = new ReentrantLock();
     private final EntryIndex index = new EntryIndex();
@@ -128,6 +139,7 @@ public final class MmapDict extends AbstractMap<String, Object> implements AutoC
         this.writable = !o.readOnly;
         this.arrayFormat = o.arrayFormat;
         this.durability = o.durability;
+        this.progress = o.progress;
     }
 
     /** Opens a file read-write, creating it when missing. */
@@ -595,9 +607,7 @@ public final class MmapDict extends AbstractMap<String, Object> implements AutoC
         });
         boolean copied = false;
         try {
-            for (int i = 0; i < r.plan().payloads().length; i++) {
-                file.write(r.plan().payloads()[i], r.entry().valueOffset() + r.plan().payloadOffset(i));
-            }
+            copyPayloads(key, r.entry(), r.plan());
             sync(true);
             copied = true;
         } finally {
@@ -622,6 +632,27 @@ public final class MmapDict extends AbstractMap<String, Object> implements AutoC
             });
         } finally {
             file.ofdUnlock(PENDING_LOCK + r.entry().offset(), 1);
+        }
+    }
+
+    /**
+     * Copies the payloads of a reserved entry in chunks, with no lock held, telling the progress
+     * listener after each chunk (chunks also keep a heap source's critical native call short).
+     */
+    private void copyPayloads(String key, FileEntry e, EntryPlan plan) throws IOException {
+        long total = plan.payloadBytes();
+        long done = 0;
+        for (int i = 0; i < plan.payloads().length; i++) {
+            MemorySegment src = plan.payloads()[i];
+            long at = e.valueOffset() + plan.payloadOffset(i);
+            for (long o = 0; o < src.byteSize(); o += COPY_CHUNK) {
+                long n = Math.min(COPY_CHUNK, src.byteSize() - o);
+                file.write(src.asSlice(o, n), at + o);
+                done += n;
+                if (progress != null) {
+                    progress.copied(key, done, total);
+                }
+            }
         }
     }
 
@@ -798,6 +829,59 @@ public final class MmapDict extends AbstractMap<String, Object> implements AutoC
                 sync(false);
             }
             return null;
+        });
+    }
+
+    // ------------------------------------------------------------------ watching
+
+    /**
+     * Returns a watcher of this file's changes that polls the commit number every {@code interval};
+     * its first {@link ChangeWatcher#poll} reports changes made after this call.
+     */
+    public ChangeWatcher watcher(Duration interval) {
+        return new ChangeWatcher(this, interval, false);
+    }
+
+    /** Returns a watcher whose first look reports every key already in the file as added. */
+    public ChangeWatcher watcherFromStart(Duration interval) {
+        return new ChangeWatcher(this, interval, true);
+    }
+
+    /**
+     * Waits until the commit number moves away from {@code seenCommit} (another process or thread
+     * changed the file) or the timeout passes; returns true when it moved.
+     */
+    public boolean awaitChange(int seenCommit, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (currentCommit() == seenCommit) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return false;
+            }
+            Thread.sleep(Math.max(1, Math.min(10, left / 1_000_000)));
+        }
+        return true;
+    }
+
+    /** The commit number in the file right now, read through the map (no lock, no system call). */
+    int currentCommit() {
+        lock.lock();
+        try {
+            ensureOpen();
+            return fileCommit();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Valid keys and the offsets of their entries, for watchers (a new offset means a replaced value). */
+    Map<String, Long> liveOffsets() {
+        return unchecked(() -> {
+            Map<String, Long> out = new java.util.LinkedHashMap<>();
+            for (String k : index.keys()) {
+                out.put(k, index.live(k).offset());
+            }
+            return out;
         });
     }
 

@@ -44,7 +44,16 @@ import org.mmappickle.NDArray;
  */
 public final class NpyFile {
 
-    /** What a {@code .npy} header says: format version, dtype, shape, order, and where the data starts. */
+    /**
+     * What a {@code .npy} header says: format version, dtype, shape, order, and where the data starts.
+     *
+     * @param majorVersion the format's major version: 1, 2 or 3
+     * @param minorVersion the format's minor version: 0
+     * @param dtype the dtype of {@code 'descr'}
+     * @param shape the dimensions of {@code 'shape'}
+     * @param fortranOrder whether the payload is in Fortran (column-major) order
+     * @param dataOffset the file offset of the payload (a multiple of 64 in files numpy writes)
+     */
     public record Header(int majorVersion, int minorVersion, DType dtype, long[] shape, boolean fortranOrder, long dataOffset) {
         /** Creates a header; the shape is copied. */
         public Header {

@@ -263,7 +263,7 @@ class NpyFileTest {
             Arrays.fill(ones, 1);
             shapes.add(ones);
         }
-        for (int digits = 1; digits <= 18; digits++) {
+        for (int digits = 1; digits <= 16; digits++) { // numpy refuses larger ones for U10 even at size 0
             long big = Long.parseLong("9".repeat(digits));
             shapes.add(new long[] {big, 0});
             shapes.add(new long[] {0, big});

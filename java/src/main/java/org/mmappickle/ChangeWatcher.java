@@ -1,0 +1,75 @@
+package org.mmappickle;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Follows a file that other processes (or threads) change, for an independent viewer: each
+ * {@link #poll} waits until the commit number moves and says which keys were added, replaced or
+ * deleted since the previous look. Waiting reads the commit number through the dict's memory map,
+ * so an idle watcher makes no system call between sleeps. One watcher per thread.
+ */
+public final class ChangeWatcher {
+    private final MmapDict dict;
+    private final Duration interval;
+    private Map<String, Long> seen;
+    private int commit;
+
+    ChangeWatcher(MmapDict dict, Duration interval, boolean fromEmpty) {
+        this.dict = dict;
+        this.interval = interval;
+        this.seen = fromEmpty ? Map.of() : dict.liveOffsets();
+        this.commit = fromEmpty ? Integer.MIN_VALUE : dict.commitNumber();
+    }
+
+    /** Returns how often {@link #poll} looks at the commit number. */
+    public Duration interval() {
+        return interval;
+    }
+
+    /**
+     * Waits until the file changed since the last look (or the timeout passed) and returns what
+     * changed; an empty {@link Changes} after a timeout.
+     *
+     * @throws InterruptedException when the waiting thread is interrupted
+     */
+    public Changes poll(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (dict.currentCommit() == commit) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return new Changes(List.of(), List.of(), List.of(), commit);
+            }
+            Thread.sleep(Math.max(1, Math.min(interval.toMillis(), left / 1_000_000)));
+        }
+        return look();
+    }
+
+    /** Returns what changed since the last look, without waiting. */
+    public Changes look() {
+        int now = dict.commitNumber();
+        Map<String, Long> current = dict.liveOffsets();
+        List<String> added = new ArrayList<>();
+        List<String> replaced = new ArrayList<>();
+        List<String> deleted = new ArrayList<>();
+        for (Map.Entry<String, Long> e : current.entrySet()) {
+            Long before = seen.get(e.getKey());
+            if (before == null) {
+                added.add(e.getKey());
+            } else if (!before.equals(e.getValue())) {
+                replaced.add(e.getKey());
+            }
+        }
+        for (String k : seen.keySet()) {
+            if (!current.containsKey(k)) {
+                deleted.add(k);
+            }
+        }
+        seen = new HashMap<>(current);
+        commit = now;
+        return new Changes(added, replaced, deleted, now);
+    }
+}
