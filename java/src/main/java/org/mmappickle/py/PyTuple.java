@@ -3,6 +3,7 @@ package org.mmappickle.py;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * A Python {@code tuple}: an immutable sequence, written back as a tuple (a Java {@code List} is
@@ -31,6 +32,36 @@ public record PyTuple(List<Object> items) {
     /** Returns the element at an index. */
     public Object get(int index) {
         return items.get(index);
+    }
+
+    /**
+     * Compares the elements. Written out (not the record's generated method) so that comparing deeply
+     * nested tuples takes few stack frames per level.
+     */
+    @Override
+    public boolean equals(Object o) {
+        if (o == this) {
+            return true;
+        }
+        if (!(o instanceof PyTuple t) || t.items.size() != items.size()) {
+            return false;
+        }
+        for (int i = 0; i < items.size(); i++) {
+            if (!Objects.equals(items.get(i), t.items.get(i))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Returns the hash code of the list of elements (see {@link #equals(Object)} for why it is written out). */
+    @Override
+    public int hashCode() {
+        int h = 1;
+        for (Object o : items) {
+            h = 31 * h + Objects.hashCode(o);
+        }
+        return h;
     }
 
     @Override

@@ -125,7 +125,7 @@ public final class Pickler {
 
     private final HashMap<Object, Slot> slots = new HashMap<>();
     private final IdentityHashMap<Object, Boolean> onPath = new IdentityHashMap<>();
-    private final IdentityHashMap<Object, Boolean> hashable = new IdentityHashMap<>();
+    private final IdentityHashMap<Object, Integer> keyHeights = new IdentityHashMap<>();
     private final Out out = new Out();
     private long memoNext;
 
@@ -143,17 +143,25 @@ public final class Pickler {
      * @param memoStart the first memo index to use, at least 0
      * @throws IllegalArgumentException naming the Java class of any value it cannot write (before
      *     producing anything), for a cycle (a container that contains itself), for values out of
-     *     Python's range (years, durations, unhashable keys, strings with unpaired surrogates), or if
-     *     the result would exceed 2 GiB
+     *     Python's range (years, durations, unhashable keys, strings with unpaired surrogates), for
+     *     nesting deeper than the unpickler reads (or than the thread's stack allows: values nested
+     *     about 1000 levels deep need about 1 MiB, the JVM's default), or if the result would exceed
+     *     2 GiB
      */
     public static Result dumpValue(Object value, int memoStart) {
         if (memoStart < 0) {
             throw new IllegalArgumentException("memoStart must be at least 0, not " + memoStart);
         }
         Pickler p = new Pickler();
-        p.count(value, 0);
-        p.memoNext = memoStart;
-        p.save(value);
+        try {
+            p.count(value, 0);
+            p.memoNext = memoStart;
+            p.save(value);
+        } catch (StackOverflowError e) {
+            // both passes recurse once or twice per level: near MAX_DEPTH that needs about 1 MiB of
+            // stack (the JVM's default), which a thread started with a smaller one may not have
+            throw new IllegalArgumentException("cannot pickle a value nested this deeply with this thread's stack size", e);
+        }
         if (p.memoNext > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("memo indices would pass 2^31-1 (memoStart " + memoStart + ")");
         }
@@ -187,27 +195,64 @@ public final class Pickler {
             case byte[] b -> ref(new Identity(b));
             case RawBytes r -> { }
             case PyObject p when p.kind() == PyObject.Kind.GLOBAL -> countGlobal(p);
-            case PyObject p -> container(p, depth, () -> countRecipe(p, depth + 1));
+            case PyObject p -> {
+                if (enter(p, depth)) {
+                    countRecipe(p, depth + 1);
+                    onPath.remove(p);
+                }
+            }
             case PyTuple t when t.size() == 0 -> {
                 if (depth >= MAX_DEPTH) {
                     throw tooDeep();
                 }
             }
-            case PyTuple t -> container(t, depth, () -> t.items().forEach(o -> count(o, depth + 1)));
-            case List<?> l -> container(l, depth, () -> l.forEach(o -> count(o, depth + 1)));
-            case PyOrderedDict d -> container(d, depth, () -> {
-                countGlobal(ORDERED_DICT);
-                countItems(d, depth + 1);
-            });
-            case Map<?, ?> m -> container(m, depth, () -> countItems(m, depth + 1));
-            case Set<?> s -> container(s, depth, () -> s.forEach(o -> {
-                requireHashable(o, 0);
-                count(o, depth + 1);
-            }));
-            case PyFrozenSet f -> container(f, depth, () -> f.items().forEach(o -> {
-                requireHashable(o, 0);
-                count(o, depth + 1);
-            }));
+            case PyTuple t -> {
+                if (enter(t, depth)) {
+                    for (Object o : t.items()) {
+                        count(o, depth + 1);
+                    }
+                    onPath.remove(t);
+                }
+            }
+            case List<?> l -> {
+                if (enter(l, depth)) {
+                    for (Object o : l) {
+                        count(o, depth + 1);
+                    }
+                    onPath.remove(l);
+                }
+            }
+            case PyOrderedDict d -> {
+                if (enter(d, depth)) {
+                    countGlobal(ORDERED_DICT);
+                    countItems(d, depth + 1);
+                    onPath.remove(d);
+                }
+            }
+            case Map<?, ?> m -> {
+                if (enter(m, depth)) {
+                    countItems(m, depth + 1);
+                    onPath.remove(m);
+                }
+            }
+            case Set<?> s -> {
+                if (enter(s, depth)) {
+                    for (Object o : s) {
+                        requireHashable(o, 0);
+                        count(o, depth + 1);
+                    }
+                    onPath.remove(s);
+                }
+            }
+            case PyFrozenSet f -> {
+                if (enter(f, depth)) {
+                    for (Object o : f) {
+                        requireHashable(o, 0);
+                        count(o, depth + 1);
+                    }
+                    onPath.remove(f);
+                }
+            }
             // written as calls of globals, but leaves to the unpickler; the rest of the call is fresh
             case PyComplex c -> {
                 if (ref(new Identity(c))) {
@@ -239,11 +284,11 @@ public final class Pickler {
     }
 
     private void countItems(Map<?, ?> m, int depth) {
-        m.forEach((k, x) -> {
-            requireHashable(k, 0);
-            count(k, depth);
-            count(x, depth);
-        });
+        for (Map.Entry<?, ?> e : m.entrySet()) {
+            requireHashable(e.getKey(), 0);
+            count(e.getKey(), depth);
+            count(e.getValue(), depth);
+        }
     }
 
     /** Counts the globals inside a fresh recipe built here (nothing else in it can be shared). */
@@ -262,8 +307,12 @@ public final class Pickler {
         }
     }
 
-    /** Visits a container once, refusing cycles and nesting the unpickler would refuse. */
-    private void container(Object c, int depth, Runnable visitContent) {
+    /**
+     * Enters a container: refuses cycles and nesting the unpickler would refuse, counts the
+     * reference, and tells whether this is the first (whose content the caller then visits, leaving
+     * it off the path afterwards).
+     */
+    private boolean enter(Object c, int depth) {
         if (onPath.containsKey(c)) {
             throw new IllegalArgumentException("cannot pickle a " + c.getClass().getSimpleName()
                     + " that contains itself (a cycle)");
@@ -271,11 +320,11 @@ public final class Pickler {
         if (depth >= MAX_DEPTH) {
             throw tooDeep();
         }
-        if (ref(new Identity(c))) {
-            onPath.put(c, Boolean.TRUE);
-            visitContent.run();
-            onPath.remove(c);
+        if (!ref(new Identity(c))) {
+            return false;
         }
+        onPath.put(c, Boolean.TRUE);
+        return true;
     }
 
     private static IllegalArgumentException tooDeep() {
@@ -297,36 +346,57 @@ public final class Pickler {
         if (r.kind() == PyObject.Kind.NEWOBJ_EX) {
             count(r.kwargs(), depth);
         }
-        r.listItems().forEach(o -> count(o, depth));
-        r.dictItems().forEach(e -> {
+        for (Object o : r.listItems()) {
+            count(o, depth);
+        }
+        for (Map.Entry<Object, Object> e : r.dictItems()) {
             count(e.getKey(), depth);
             count(e.getValue(), depth);
-        });
+        }
         if (r.hasState()) {
             count(r.state(), depth);
         }
     }
 
-    /** Refuses keys Python cannot hash; tuples and frozensets are checked once. */
-    private void requireHashable(Object k, int depth) {
-        switch (k) {
+    /**
+     * Refuses keys Python cannot hash, and keys nested deeper than the unpickler reads; returns the
+     * key's height (0 for a flat value). Tuples and frozensets are measured once.
+     */
+    private int requireHashable(Object k, int depth) {
+        int height = switch (k) {
             case List<?> l -> throw unhashable(k);
             case Map<?, ?> m -> throw unhashable(k);
             case Set<?> s -> throw unhashable(k);
             case PyByteArray b -> throw unhashable(k);
-            case PyTuple t -> checkHashableParts(t, t.items(), depth);
-            case PyFrozenSet f -> checkHashableParts(f, f.items(), depth);
-            case null, default -> { }
+            case PyTuple t -> keyHeight(t, t.items(), depth);
+            case PyFrozenSet f -> keyHeight(f, f.items(), depth);
+            case null, default -> 0;
+        };
+        if (depth + height > Unpickler.MAX_KEY_DEPTH) {
+            throw keyTooDeep();
         }
+        return height;
     }
 
-    private void checkHashableParts(Object container, Iterable<Object> parts, int depth) {
-        if (depth >= MAX_DEPTH) {
-            throw tooDeep();
+    private int keyHeight(Object container, Iterable<Object> parts, int depth) {
+        Integer known = keyHeights.get(container);
+        if (known != null) {
+            return known;
         }
-        if (hashable.put(container, Boolean.TRUE) == null) {
-            parts.forEach(o -> requireHashable(o, depth + 1));
+        if (depth >= Unpickler.MAX_KEY_DEPTH) {
+            throw keyTooDeep();
         }
+        int height = 0;
+        for (Object o : parts) {
+            height = Math.max(height, requireHashable(o, depth + 1));
+        }
+        keyHeights.put(container, height + 1);
+        return height + 1;
+    }
+
+    private static IllegalArgumentException keyTooDeep() {
+        return new IllegalArgumentException("cannot pickle a dict key or set element nested more than "
+                + Unpickler.MAX_KEY_DEPTH + " levels deep");
     }
 
     private static IllegalArgumentException unhashable(Object k) {
@@ -596,7 +666,9 @@ public final class Pickler {
             return;
         }
         if (t.size() <= 3) {
-            t.items().forEach(this::save);
+            for (Object o : t.items()) {
+                save(o);
+            }
             out.write(switch (t.size()) {
                 case 1 -> Opcodes.TUPLE1;
                 case 2 -> Opcodes.TUPLE2;
@@ -604,7 +676,9 @@ public final class Pickler {
             });
         } else {
             out.write(Opcodes.MARK);
-            t.items().forEach(this::save);
+            for (Object o : t.items()) {
+                save(o);
+            }
             out.write(Opcodes.TUPLE);
         }
         memoize(key);
@@ -691,7 +765,9 @@ public final class Pickler {
             return;
         }
         out.write(Opcodes.MARK);
-        f.items().forEach(this::save);
+        for (Object o : f) {
+            save(o);
+        }
         out.write(Opcodes.FROZENSET);
         memoize(key);
     }

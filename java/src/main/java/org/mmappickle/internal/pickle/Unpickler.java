@@ -18,6 +18,7 @@ import java.time.OffsetTime;
 import java.time.ZoneOffset;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
@@ -85,7 +86,9 @@ import org.mmappickle.py.PyTuple;
  *
  * <p>Never trusted: every length is checked against the bytes that remain before anything is
  * allocated; values may nest at most {@value #MAX_DEPTH} levels and may not contain themselves;
- * memo indices go into a map; the work spent hashing keys is bounded by the input's size. Every
+ * dict keys and set elements at most 100 (so hashing one stays shallow; the equals, hashCode and
+ * toString of a value nested near the limit need about 1 MiB of stack, the JVM's default); memo
+ * indices go into a map; the work spent hashing keys is bounded by the input's size. Every
  * malformed input raises {@link PickleFormatException} with the offset of the offending opcode; no
  * other exception escapes for any input bytes. Persistent ids, extension codes and out-of-band
  * buffers are rejected. Globals are never resolved: the table above is closed and no class is loaded
@@ -100,6 +103,11 @@ public final class Unpickler {
     private static final int MAX_INT_DIGITS = 4300;
     /** The largest Java array. */
     private static final long MAX_ARRAY = Integer.MAX_VALUE - 8;
+    /**
+     * The deepest nesting of a dict key or set element: hashing one recurses in Java, and real keys
+     * are flat, so this is far below MAX_DEPTH to keep hashing safe on small thread stacks.
+     */
+    static final int MAX_KEY_DEPTH = 100;
     /** The largest hash cost of one key (nested elements, weighted by size): Python keys are small. */
     private static final long MAX_KEY_COST = 1_000_000;
 
@@ -123,8 +131,8 @@ public final class Unpickler {
     /** The stacks saved by MARK (Python's {@code metastack}). */
     private final ArrayDeque<ArrayList<Object>> marks = new ArrayDeque<>();
     private final HashMap<Long, Object> memo = new HashMap<>();
-    /** Hash cost of tuples and frozensets already checked as keys (both are immutable). */
-    private final IdentityHashMap<Object, Long> keyCost = new IdentityHashMap<>();
+    /** Tuples and frozensets already checked as keys (both are immutable). */
+    private final IdentityHashMap<Object, KeyInfo> keyInfos = new IdentityHashMap<>();
     private final long hashBudget;
     private long hashWork;
 
@@ -543,46 +551,65 @@ public final class Unpickler {
      * take exponential time (a tuple that holds the same tuple twice, nested).
      */
     private void requireHashable(Object key) {
-        hashWork += keyCost(key, 0);
+        KeyInfo k = keyInfo(key, 0);
+        hashWork += k.cost();
         if (hashWork > hashBudget) {
             throw fail("at most " + hashBudget + " units of work hashing keys for this input", "more");
         }
     }
 
-    private long keyCost(Object key, int depth) {
-        return switch (key) {
-            case PyTuple t -> {
-                Long known = keyCost.get(t);
-                if (known != null) {
-                    yield known;
-                }
-                if (depth >= MAX_DEPTH) {
-                    throw fail("a key nested at most " + MAX_DEPTH + " levels deep", "a deeper key");
-                }
-                long cost = 1;
-                for (Object o : t.items()) {
-                    cost += keyCost(o, depth + 1);
-                    if (cost > MAX_KEY_COST) {
-                        throw fail("a key of hash cost at most " + MAX_KEY_COST, "a larger tuple");
-                    }
-                }
-                keyCost.put(t, cost);
-                yield cost;
-            }
-            case PyFrozenSet f -> {
-                // its elements were checked when it was built; it caches its own hash after the first use
-                Long known = keyCost.putIfAbsent(f, 1L);
-                yield known != null ? known : 1 + f.size();
-            }
-            case String s -> 1 + s.length() / 64;
-            case BigInteger b -> 1 + b.bitLength() / 64;
-            case PyNumpyScalar n -> 1 + PyNumpyScalar.itemSize(n.dtype()) / 64;
+    /** What hashing a key costs (nested elements, weighted by size) and how deep its hashCode recurses. */
+    private record KeyInfo(long cost, int height) {
+    }
+
+    private static final KeyInfo FLAT_KEY = new KeyInfo(1, 0);
+
+    /** Returns the key's info, checking that {@code depth} (its nesting inside the key being checked) plus its height stays bounded. */
+    private KeyInfo keyInfo(Object key, int depth) {
+        KeyInfo k = switch (key) {
+            case PyTuple t -> nestedKeyInfo(t, t.items(), depth);
+            case PyFrozenSet f -> nestedKeyInfo(f, f.items(), depth);
+            case String s -> new KeyInfo(1 + s.length() / 64, 0);
+            case BigInteger b -> new KeyInfo(1 + b.bitLength() / 64, 0);
+            case PyNumpyScalar n -> new KeyInfo(1 + PyNumpyScalar.itemSize(n.dtype()) / 64, 0);
             case List<?> l -> throw unhashable("list");
             case Map<?, ?> m -> throw unhashable("dict");
             case Set<?> s -> throw unhashable("set");
             case PyByteArray b -> throw unhashable("bytearray");
-            case null, default -> 1; // numbers, bytes (identity hash), PyObject (shallow hash), dates...
+            case null, default -> FLAT_KEY; // numbers, bytes (identity hash), PyObject (shallow hash), dates...
         };
+        if (depth + k.height() > MAX_KEY_DEPTH) {
+            throw fail("a key nested at most " + MAX_KEY_DEPTH + " levels deep", "a deeper key");
+        }
+        return k;
+    }
+
+    /**
+     * Tuples and frozensets: immutable, so their info is computed once and kept. The recursion
+     * descends only into elements not seen before and stops at MAX_KEY_DEPTH.
+     */
+    private KeyInfo nestedKeyInfo(Object container, Collection<Object> items, int depth) {
+        KeyInfo known = keyInfos.get(container);
+        if (known != null) {
+            return known;
+        }
+        if (depth >= MAX_KEY_DEPTH) {
+            throw fail("a key nested at most " + MAX_KEY_DEPTH + " levels deep", "a deeper key");
+        }
+        long cost = 1;
+        int height = 0;
+        for (Object o : items) {
+            KeyInfo k = keyInfo(o, depth + 1);
+            cost += k.cost();
+            height = Math.max(height, k.height());
+            if (cost > MAX_KEY_COST) {
+                throw fail("a key of hash cost at most " + MAX_KEY_COST, "a larger " + typeName(container));
+            }
+        }
+        KeyInfo k = new KeyInfo(cost, height + 1);
+        // a frozenset caches its own hash code: hashing it again costs nothing
+        keyInfos.put(container, container instanceof PyFrozenSet ? new KeyInfo(1, k.height()) : k);
+        return k;
     }
 
     private PickleFormatException unhashable(String type) {

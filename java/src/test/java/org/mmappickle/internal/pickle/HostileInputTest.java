@@ -155,6 +155,21 @@ class HostileInputTest {
     }
 
     @Test
+    void keysNestAtMost100LevelsEvenWhenBuiltFromCheckedKeys() {
+        byte[] ok = b(EMPTY_DICT, NONE, repeat(Unpickler.MAX_KEY_DEPTH, TUPLE1), NONE, SETITEM);
+        assertInstanceOf(java.util.Map.class, value(ok));
+        assertThrows(PickleFormatException.class, () -> value(b(EMPTY_DICT, NONE, repeat(Unpickler.MAX_KEY_DEPTH + 1, TUPLE1),
+                NONE, SETITEM)));
+        // a checked 60-deep key, then the same key 60 levels deeper: the cached height still counts
+        byte[] chained = b(EMPTY_SET, MARK, NONE, repeat(60, TUPLE1), BINPUT, 0, ADDITEMS,
+                MARK, BINGET, 0, repeat(60, TUPLE1), ADDITEMS);
+        assertTrue(assertThrows(PickleFormatException.class, () -> value(chained)).expected().contains("key nested"));
+        byte[] frozen = b(EMPTY_SET, MARK, MARK, NONE, repeat(60, TUPLE1), FROZENSET, BINPUT, 0, ADDITEMS,
+                MARK, BINGET, 0, repeat(60, TUPLE1), ADDITEMS);
+        assertThrows(PickleFormatException.class, () -> value(frozen));
+    }
+
+    @Test
     void cyclesAreRefused() {
         assertThrows(PickleFormatException.class, () -> value(b(EMPTY_DICT, BINPUT, 0, NONE, BINGET, 0, SETITEM)));
         assertThrows(PickleFormatException.class, () -> value(b(SHORT_BINUNICODE, 1, "m", SHORT_BINUNICODE, 1, "f",

@@ -314,6 +314,22 @@ class PicklerTest {
     }
 
     @Test
+    void keysNestAtMost100LevelsAsTheUnpicklerReadsThem() {
+        Object k = 1;
+        for (int i = 0; i < Unpickler.MAX_KEY_DEPTH; i++) {
+            k = PyTuple.of(k);
+        }
+        Object key = k;
+        Map<Object, Object> ok = new LinkedHashMap<>();
+        ok.put(key, 1);
+        assertEquals(ok, value(Pickler.dumpValue(ok, 1).bytes()));
+        Object deeper = PyTuple.of(key);
+        assertThrows(IllegalArgumentException.class, () -> Pickler.dumpValue(Set.of(deeper), 1));
+        // checked once as a key, the tuple still counts its height inside a deeper key
+        assertThrows(IllegalArgumentException.class, () -> Pickler.dumpValue(List.of(Set.of(key), Set.of(deeper)), 1));
+    }
+
+    @Test
     void nestingIsBoundedAsTheUnpicklerBoundsIt() {
         Object v = 1;
         for (int i = 0; i < Unpickler.MAX_DEPTH; i++) {

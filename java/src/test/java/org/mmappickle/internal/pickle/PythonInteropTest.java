@@ -341,4 +341,27 @@ class PythonInteropTest {
             }
         }
     }
+
+    private static final String ARRAYS = """
+            import pickle, numpy as np
+            a = np.arange(6, dtype='>i4').reshape(2, 3)
+            for p in (2, 4, 5):
+                print(pickle.dumps(a, p).hex())
+            """;
+
+    /** numpy's own array pickles load as opaque objects that keep what a later conversion needs. */
+    @Test
+    void numpyArraysLoadAsObjectsWithTheirDtype() throws Exception {
+        requirePython();
+        assumeTrue(hasNumpy, "numpy is not installed for " + Python.executable() + ": skipped");
+        Python.Result r = Python.run(List.of("-c", ARRAYS), 60);
+        assertEquals(0, r.exit(), r.err());
+        for (String line : r.out().strip().split("\n")) {
+            PyObject a = (PyObject) Unpickler.loadPickle(MemorySegment.ofArray(PickleTestSupport.hex(line)), null);
+            Object dtype = a.hasState()
+                    ? ((PyTuple) a.state()).get(2) // _reconstruct(ndarray, (0,), b'b') then BUILD (1, shape, dtype, fortran, data)
+                    : a.args().get(1); // protocol 5: _frombuffer(buffer, dtype, shape, order)
+            assertEquals(">i4", NumpyDtypes.dtypeStr(dtype), line);
+        }
+    }
 }
