@@ -21,6 +21,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
 import org.mmappickle.internal.format.FileEntry;
+import org.mmappickle.internal.format.ArrayValues;
 import org.mmappickle.internal.format.EntryDecoder;
 import org.mmappickle.internal.format.EntryEncoder;
 import org.mmappickle.internal.format.EntryIndex;
@@ -337,14 +338,14 @@ public final class MmapDict extends AbstractMap<String, Object> implements AutoC
                 views.put(e.offset(), v);
                 return v;
             }
-            return Unpickler.loadValue(region, 0, n, path, e.valueOffset());
+            return ArrayValues.toJava(Unpickler.loadValue(region, 0, n, path, e.valueOffset()));
         }
         if (n <= PREAD_VALUE_BYTES) {
-            return Unpickler.loadValue(MemorySegment.ofArray(head), 0, n, path, e.valueOffset());
+            return ArrayValues.toJava(Unpickler.loadValue(MemorySegment.ofArray(head), 0, n, path, e.valueOffset()));
         }
         try (Arena a = Arena.ofConfined()) {
             MemorySegment region = file.map(e.valueOffset(), n, false, false, a);
-            return Unpickler.loadValue(region, 0, n, path, e.valueOffset());
+            return ArrayValues.toJava(Unpickler.loadValue(region, 0, n, path, e.valueOffset()));
         }
     }
 

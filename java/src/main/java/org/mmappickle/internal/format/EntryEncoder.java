@@ -33,9 +33,9 @@ public final class EntryEncoder {
         private final Pickler.Result pickled;
 
         GenericValue(Object value, int memoStartGuess) {
-            this.value = value;
+            this.value = ArrayValues.toPickle(value);
             this.guess = memoStartGuess;
-            this.pickled = Pickler.dumpValue(value, memoStartGuess);
+            this.pickled = Pickler.dumpValue(this.value, memoStartGuess);
         }
 
         @Override

@@ -1,0 +1,323 @@
+package org.mmappickle.internal.format;
+
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.mmappickle.DType;
+import org.mmappickle.MaskedArray;
+import org.mmappickle.NDArray;
+import org.mmappickle.internal.pickle.NumpyDtypes;
+import org.mmappickle.py.PyByteArray;
+import org.mmappickle.py.PyObject;
+import org.mmappickle.py.PyOrderedDict;
+import org.mmappickle.py.PyTuple;
+
+/**
+ * numpy arrays inside generic values (a list of arrays, a dict holding a mask...). The unpickler
+ * leaves every object it does not know as a {@link PyObject}; {@link #toJava} replaces those that
+ * are numpy arrays or masked arrays, in any of the forms pickle and mmappickle write, by in-memory
+ * {@link NDArray}s and {@link MaskedArray}s. {@link #toPickle} does the reverse before pickling,
+ * writing an array as {@code numpy.ndarray(shape, dtype, bytearray)}, which plain pickle loads on
+ * numpy 1.x and 2.x. Shared references stay shared; other values pass through untouched.
+ */
+public final class ArrayValues {
+    private ArrayValues() {
+    }
+
+    // ------------------------------------------------------------------ reading
+
+    /** Returns the value with numpy arrays turned into NDArrays (the same object when there were none). */
+    public static Object toJava(Object value) {
+        return new ToJava().convert(value, 0);
+    }
+
+    private static final class ToJava {
+        private final IdentityHashMap<Object, Object> done = new IdentityHashMap<>();
+
+        Object convert(Object v, int depth) {
+            if (v == null || v instanceof String || v instanceof Number || v instanceof Boolean || v instanceof byte[]) {
+                return v;
+            }
+            if (depth > 2_000) {
+                throw new IllegalArgumentException("value nested too deeply");
+            }
+            Object known = done.get(v);
+            if (known != null) {
+                return known;
+            }
+            Object out = switch (v) {
+                case PyObject o -> {
+                    Object arr = array(o, depth);
+                    yield arr != null ? arr : o;
+                }
+                case PyTuple t -> {
+                    List<Object> items = new ArrayList<>(t.size());
+                    boolean changed = false;
+                    for (Object x : t.items()) {
+                        Object c = convert(x, depth + 1);
+                        changed |= c != x;
+                        items.add(c);
+                    }
+                    yield changed ? new PyTuple(items) : t;
+                }
+                case List<?> l -> {
+                    done.put(v, v);   // before the elements: a list may hold itself no more than Python allows
+                    @SuppressWarnings("unchecked")
+                    List<Object> ml = (List<Object>) l;
+                    for (int i = 0; i < ml.size(); i++) {
+                        Object x = ml.get(i);
+                        Object c = convert(x, depth + 1);
+                        if (c != x) {
+                            ml.set(i, c);
+                        }
+                    }
+                    yield v;
+                }
+                case Map<?, ?> m -> {
+                    done.put(v, v);
+                    @SuppressWarnings("unchecked")
+                    Map<Object, Object> mm = (Map<Object, Object>) m;
+                    for (Map.Entry<Object, Object> e : mm.entrySet()) {
+                        Object c = convert(e.getValue(), depth + 1);
+                        if (c != e.getValue()) {
+                            e.setValue(c);
+                        }
+                    }
+                    yield v;
+                }
+                default -> v;   // sets and frozensets cannot hold arrays (unhashable in Python)
+            };
+            done.put(v, out);
+            return out;
+        }
+
+        private Object array(PyObject o, int depth) {
+            try {
+                return arrayOrNull(o, depth);
+            } catch (RuntimeException notAnArray) {
+                return null;   // an object that only looks like an array stays opaque
+            }
+        }
+
+        private Object arrayOrNull(PyObject o, int depth) {
+            if (o.kind() != PyObject.Kind.REDUCE) {
+                return null;
+            }
+            PyObject f = o.callable();
+            List<Object> a = o.args().items();
+            String fn = f.module() + "." + f.name();
+            switch (fn) {
+                case "numpy.core.multiarray._reconstruct", "numpy._core.multiarray._reconstruct" -> {
+                    // numpy's own pickles: _reconstruct(ndarray, (0,), b'b') then BUILD (version, shape, dtype, fortran, data)
+                    if (!o.hasState() || !(o.state() instanceof PyTuple st) || st.size() < 5) {
+                        return null;
+                    }
+                    return build(shape(st.get(1)), NumpyDtypes.dtypeStr(st.get(2)), Boolean.TRUE.equals(st.get(3)),
+                            bytes(st.get(4)));
+                }
+                case "numpy.ndarray" -> {   // this project's layout: ndarray(shape, dtype, buffer)
+                    if (a.size() != 3 || o.hasState()) {
+                        return null;
+                    }
+                    return build(shape(a.get(0)), dtype(a.get(1)), false, bytes(a.get(2)));
+                }
+                case "numpy.core.fromnumeric.reshape", "numpy._core.fromnumeric.reshape" -> {
+                    // mmappickle 1.0.1: reshape(fromstring(data, dtype), shape)
+                    if (a.size() != 2 || !(a.get(0) instanceof PyObject inner) || inner.kind() != PyObject.Kind.REDUCE
+                            || !inner.callable().name().equals("fromstring") || inner.args().size() != 2) {
+                        return null;
+                    }
+                    return build(shape(a.get(1)), dtype(inner.args().get(1)), false, bytes(inner.args().get(0)));
+                }
+                case "numpy.core.numeric._frombuffer", "numpy._core.numeric._frombuffer" -> {
+                    // protocol 5 in-band: _frombuffer(buffer, dtype, shape, order)
+                    if (a.size() != 4) {
+                        return null;
+                    }
+                    return build(shape(a.get(2)), dtype(a.get(1)), "F".equals(a.get(3)), bytes(a.get(0)));
+                }
+                case "numpy.ma.MaskedArray", "numpy.ma.core.MaskedArray" -> {
+                    if (a.size() != 2) {
+                        return null;
+                    }
+                    Object d = convert(a.get(0), depth + 1);
+                    Object m = convert(a.get(1), depth + 1);
+                    return d instanceof NDArray dn && m instanceof NDArray mn ? new MaskedArray(dn, mn) : null;
+                }
+                case "numpy.ma.core._mareconstruct" -> {
+                    // numpy's own masked pickles: BUILD (version, shape, dtype, fortran, data, mask, fill)
+                    if (!o.hasState() || !(o.state() instanceof PyTuple st) || st.size() < 6) {
+                        return null;
+                    }
+                    long[] shape = shape(st.get(1));
+                    boolean fortran = Boolean.TRUE.equals(st.get(3));
+                    NDArray data = build(shape, NumpyDtypes.dtypeStr(st.get(2)), fortran, bytes(st.get(4)));
+                    byte[] maskBytes = bytes(st.get(5));
+                    NDArray mask = maskBytes.length == 0 && data.size() > 0
+                            ? NDArray.zeros(DType.BOOL, shape)
+                            : build(shape, "|b1", fortran, maskBytes);
+                    return new MaskedArray(data, mask);
+                }
+                default -> {
+                    return null;
+                }
+            }
+        }
+    }
+
+    private static String dtype(Object d) {
+        return d instanceof String s ? s : NumpyDtypes.dtypeStr(d);
+    }
+
+    private static long[] shape(Object s) {
+        if (s instanceof Number n) {
+            return new long[] {n.longValue()};
+        }
+        List<Object> dims = ((PyTuple) s).items();
+        long[] out = new long[dims.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = ((Number) dims.get(i)).longValue();
+        }
+        return out;
+    }
+
+    private static byte[] bytes(Object b) {
+        return switch (b) {
+            case byte[] x -> x;
+            case PyByteArray x -> x.bytes();
+            // Python 2 pickles carry array data as a latin-1 str
+            case String s -> s.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+            default -> throw new IllegalArgumentException("array data is not bytes");
+        };
+    }
+
+    private static NDArray build(long[] shape, String dtypeStr, boolean fortran, byte[] data) {
+        DType dt = DType.parse(dtypeStr);
+        long n = EntryEncoder.payloadLength(dt, shape);
+        if (n != data.length) {
+            throw new IllegalArgumentException("array data of " + data.length + " bytes for " + n);
+        }
+        NDArray a = NDArray.wrap(MemorySegment.ofArray(data), dt, shape);
+        return fortran ? fromFortran(a) : a;
+    }
+
+    /** Reorders a Fortran-order payload into C order (element by element: arrays in generic values are small). */
+    private static NDArray fromFortran(NDArray f) {
+        long[] shape = f.shape();
+        int nd = shape.length;
+        if (nd < 2) {
+            return f;
+        }
+        NDArray c = NDArray.zeros(f.dtype(), shape);
+        long item = f.dtype().itemSize();
+        long[] idx = new long[nd];
+        long size = f.size();
+        for (long flat = 0; flat < size; flat++) {
+            long fOff = 0;
+            long stride = 1;
+            for (int d = 0; d < nd; d++) {
+                fOff += idx[d] * stride;
+                stride *= shape[d];
+            }
+            MemorySegment.copy(f.segment(), fOff * item, c.segment(), flat * item, item);
+            for (int d = nd - 1; d >= 0; d--) {
+                if (++idx[d] < shape[d]) {
+                    break;
+                }
+                idx[d] = 0;
+            }
+        }
+        return c;
+    }
+
+    // ------------------------------------------------------------------ writing
+
+    /** Returns the value with NDArrays and MaskedArrays turned into the PyObjects that pickle them. */
+    public static Object toPickle(Object value) {
+        return new ToPickle().convert(value, 0);
+    }
+
+    private static final class ToPickle {
+        private final IdentityHashMap<Object, Object> done = new IdentityHashMap<>();
+
+        Object convert(Object v, int depth) {
+            if (v == null || v instanceof String || v instanceof Number || v instanceof Boolean || v instanceof byte[]) {
+                return v;
+            }
+            if (depth > 2_000) {
+                return v;   // the pickler reports values nested too deeply
+            }
+            Object known = done.get(v);
+            if (known != null) {
+                return known;
+            }
+            done.put(v, v);   // a cycle reaches the original, which the pickler rejects with a clear message
+            Object out = switch (v) {
+                case NDArray a -> ndarray(a);
+                case MaskedArray m -> PyObject.reduce(PyObject.global("numpy.ma", "MaskedArray"),
+                        PyTuple.of(ndarray(m.data()), ndarray(m.mask())));
+                case PyTuple t -> {
+                    List<Object> items = new ArrayList<>(t.size());
+                    boolean changed = false;
+                    for (Object x : t.items()) {
+                        Object c = convert(x, depth + 1);
+                        changed |= c != x;
+                        items.add(c);
+                    }
+                    yield changed ? new PyTuple(items) : t;
+                }
+                case PyOrderedDict od -> {
+                    PyOrderedDict copy = new PyOrderedDict();
+                    boolean changed = false;
+                    for (Map.Entry<Object, Object> e : od.entrySet()) {
+                        Object c = convert(e.getValue(), depth + 1);
+                        changed |= c != e.getValue();
+                        copy.put(e.getKey(), c);
+                    }
+                    yield changed ? copy : od;
+                }
+                case List<?> l -> {
+                    List<Object> copy = new ArrayList<>(l.size());
+                    boolean changed = false;
+                    for (Object x : l) {
+                        Object c = convert(x, depth + 1);
+                        changed |= c != x;
+                        copy.add(c);
+                    }
+                    yield changed ? copy : l;
+                }
+                case Map<?, ?> m -> {
+                    Map<Object, Object> copy = new LinkedHashMap<>();
+                    boolean changed = false;
+                    for (Map.Entry<?, ?> e : m.entrySet()) {
+                        Object c = convert(e.getValue(), depth + 1);
+                        changed |= c != e.getValue();
+                        copy.put(e.getKey(), c);
+                    }
+                    yield changed ? copy : m;
+                }
+                default -> v;   // sets and frozensets cannot hold arrays (unhashable in Python)
+            };
+            done.put(v, out);
+            return out;
+        }
+
+        private static PyObject ndarray(NDArray a) {
+            if (a.byteSize() > Integer.MAX_VALUE - 16) {
+                throw new IllegalArgumentException("an array of " + a.byteSize() + " bytes inside a generic value:"
+                        + " store it as an entry of its own (put(key, array)), which has no size limit");
+            }
+            List<Object> dims = new ArrayList<>();
+            for (long d : a.shape()) {
+                dims.add(d);
+            }
+            byte[] data = a.segment().toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
+            return PyObject.reduce(PyObject.global("numpy", "ndarray"),
+                    PyTuple.of(new PyTuple(dims), a.dtype().pythonStr(), new PyByteArray(data)));
+        }
+    }
+
+}
