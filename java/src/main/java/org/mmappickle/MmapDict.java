@@ -27,6 +27,7 @@ import org.mmappickle.internal.format.EntryEncoder;
 import org.mmappickle.internal.format.EntryIndex;
 import org.mmappickle.internal.format.EntryPlan;
 import org.mmappickle.internal.format.EntryScanner;
+import org.mmappickle.internal.format.EntryWriter;
 import org.mmappickle.internal.format.FileLayout;
 import org.mmappickle.internal.io.NativeFile;
 import org.mmappickle.internal.pickle.Unpickler;
@@ -71,6 +72,9 @@ public final class MmapDict extends AbstractMap<String, Object> implements AutoC
     private static final long COPY_CHUNK = 64L << 20;
     /** Values up to this size are read with one pread; larger ones through a temporary map. */
     private static final long PREAD_VALUE_BYTES = 1L << 20;
+    /** BINBYTES8 opcode and its u64 length: the head of a vacuumed value. */
+    private static final int FILLER_HEADER = 9;
+    private static final ValueLayout.OfLong U64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     /** Byte of the presence lock every open dict holds shared (DESIGN.md "Locks"); far beyond any real offset. */
     static final long PRESENCE_LOCK = 1L << 62;
     /** Base of the per-entry locks a writer holds while it copies a payload (PENDING_LOCK + entry offset). */
@@ -120,7 +124,7 @@ public final class MmapDict extends AbstractMap<String, Object> implements AutoC
     }
 
     private final Path path;
-    private final NativeFile file;
+    private NativeFile file;
     private final boolean writable;
     private final ArrayFormat arrayFormat;
     private final Durability durability;
@@ -133,6 +137,10 @@ public final class MmapDict extends AbstractMap<String, Object> implements AutoC
     private MemorySegment header;
     private RepairReport lastRepair;
     private boolean closed;
+    /** True once an array view was handed out: compaction would strand it on the old file. */
+    private boolean viewsHandedOut;
+    /** Offsets of entries whose payload this dict is copying now (their OFD locks do not conflict with our own). */
+    private final java.util.Set<Long> ownPending = new java.util.HashSet<>();
 
     private MmapDict(Path path, NativeFile file, Options o) {
         this.path = path;
@@ -165,24 +173,33 @@ public final class MmapDict extends AbstractMap<String, Object> implements AutoC
     public static MmapDict open(Path path, Options options) throws IOException {
         NativeFile.Mode mode = options.readOnly ? NativeFile.Mode.READ
                 : options.create ? NativeFile.Mode.CREATE : NativeFile.Mode.READ_WRITE;
-        NativeFile f = NativeFile.open(path, mode);
-        boolean ok = false;
-        try {
-            MmapDict d = new MmapDict(path, f, options);
-            d.initialize();
-            ok = true;
-            return d;
-        } finally {
-            if (!ok) {
-                f.close();
+        // a compaction or conversion by another process may rename a new file over the path between
+        // our open and our lock: then the descriptor holds the old file, and we open again
+        for (int attempt = 0; ; attempt++) {
+            NativeFile f = NativeFile.open(path, mode);
+            boolean ok = false;
+            try {
+                MmapDict d = new MmapDict(path, f, options);
+                if (d.initialize() || attempt >= 100) {
+                    ok = true;
+                    return d;
+                }
+            } finally {
+                if (!ok) {
+                    f.close();
+                }
             }
         }
     }
 
-    private void initialize() throws IOException {
+    /** Checks or writes the header and builds the index; false when the path now names another file. */
+    private boolean initialize() throws IOException {
         lock.lock();
         file.lock(true);
         try {
+            if (!file.isStillAt(path)) {
+                return false;
+            }
             long size = file.size();
             if (size == 0 && writable) {
                 byte[] init = new byte[FileLayout.HEADER_LENGTH + FileLayout.TERMINATOR_LENGTH];
@@ -202,6 +219,7 @@ public final class MmapDict extends AbstractMap<String, Object> implements AutoC
             }
             header = file.map(0, FileLayout.HEADER_LENGTH, false, false);
             refresh();
+            return true;
         } finally {
             file.unlock();
             lock.unlock();
@@ -336,6 +354,7 @@ public final class MmapDict extends AbstractMap<String, Object> implements AutoC
             Object v = EntryDecoder.readArray(region, path, e.valueOffset(), file::advise);
             if (v != null) {
                 views.put(e.offset(), v);
+                viewsHandedOut = true;
                 return v;
             }
             return ArrayValues.toJava(Unpickler.loadValue(region, 0, n, path, e.valueOffset()));
@@ -603,6 +622,7 @@ public final class MmapDict extends AbstractMap<String, Object> implements AutoC
             EntryPlan plan = prepared.plan(k, valueOffset, index.memoStart());
             FileEntry e = writeEntry(plan, FileLayout.PENDING_MEMO, false, true);
             file.ofdLock(true, PENDING_LOCK + e.offset(), 1, false);
+            ownPending.add(e.offset());
             commit();
             return new Reserved(e, plan);
         });
@@ -632,7 +652,19 @@ public final class MmapDict extends AbstractMap<String, Object> implements AutoC
                 return previous;
             });
         } finally {
-            file.ofdUnlock(PENDING_LOCK + r.entry().offset(), 1);
+            releasePending(r.entry().offset());
+        }
+    }
+
+    private void releasePending(long offset) throws IOException {
+        lock.lock();
+        try {
+            ownPending.remove(offset);
+            if (!closed) {
+                file.ofdUnlock(PENDING_LOCK + offset, 1);
+            }
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -672,7 +704,7 @@ public final class MmapDict extends AbstractMap<String, Object> implements AutoC
                     path, pending.offset(), suppressed);
         } finally {
             try {
-                file.ofdUnlock(PENDING_LOCK + pending.offset(), 1);
+                releasePending(pending.offset());
             } catch (IOException ignored) {
                 // the lock goes with the descriptor at close anyway
             }
@@ -685,62 +717,11 @@ public final class MmapDict extends AbstractMap<String, Object> implements AutoC
         file.write(MemorySegment.ofArray(suffix).asSlice(1, 6), e.memoOffset());
     }
 
-    /**
-     * Writes an entry at the end of the file followed by the terminator, and adds it to the index.
-     * With {@code skipPayloads} the payload ranges are left as a hole (sparse) to be filled later.
-     */
+    /** Writes an entry at the end of the file followed by the terminator, and adds it to the index. */
     private FileEntry writeEntry(EntryPlan plan, int memoMax, boolean valid, boolean skipPayloads) throws IOException {
-        long offset = index.end();
-        long valueLength = plan.valueLength();
-        byte[] prefix = FileLayout.entryPrefix(plan.key(), valueLength);
-        long valueOffset = offset + prefix.length;
-        byte[] suffix = FileLayout.entrySuffix(memoMax, valid);
-        byte[] terminator = FileLayout.terminator();
-        long total = prefix.length + valueLength + suffix.length + terminator.length;
-        if (!skipPayloads && total <= PREAD_VALUE_BYTES) {
-            // one write: the file goes from "..., terminator" to "..., entry, terminator"
-            MemorySegment buf = MemorySegment.ofArray(new byte[(int) total]);
-            long p = 0;
-            p = put(buf, p, MemorySegment.ofArray(prefix));
-            for (int i = 0; i < plan.payloads().length; i++) {
-                p = put(buf, p, MemorySegment.ofArray(plan.structure()[i]));
-                p = put(buf, p, plan.payloads()[i]);
-            }
-            p = put(buf, p, MemorySegment.ofArray(plan.structure()[plan.payloads().length]));
-            p = put(buf, p, MemorySegment.ofArray(suffix));
-            put(buf, p, MemorySegment.ofArray(terminator));
-            file.write(buf, offset);
-        } else {
-            byte[] first = concat(prefix, plan.structure()[0]);
-            file.write(first, offset);
-            for (int i = 0; i < plan.payloads().length; i++) {
-                long at = valueOffset + plan.payloadOffset(i);
-                if (!skipPayloads) {
-                    file.write(plan.payloads()[i], at);
-                }
-                byte[] piece = plan.structure()[i + 1];
-                if (piece.length > 0) {
-                    file.write(piece, at + plan.payloads()[i].byteSize());
-                }
-            }
-            file.write(concat(suffix, terminator), valueOffset + valueLength);
-        }
-        FileEntry e = new FileEntry(offset, new String(plan.key(), java.nio.charset.StandardCharsets.UTF_8),
-                valueOffset, valueLength, memoMax, valid);
+        FileEntry e = EntryWriter.write(file, index.end(), plan, memoMax, valid, skipPayloads);
         index.append(e);
         return e;
-    }
-
-    private static long put(MemorySegment buf, long at, MemorySegment src) {
-        MemorySegment.copy(src, 0, buf, at, src.byteSize());
-        return at + src.byteSize();
-    }
-
-    private static byte[] concat(byte[] a, byte[] b) {
-        byte[] r = new byte[a.length + b.length];
-        System.arraycopy(a, 0, r, 0, a.length);
-        System.arraycopy(b, 0, r, a.length, b.length);
-        return r;
     }
 
     private void markDeleted(FileEntry e) throws IOException {
@@ -884,6 +865,160 @@ public final class MmapDict extends AbstractMap<String, Object> implements AutoC
             }
             return out;
         });
+    }
+
+    // ------------------------------------------------------------------ maintenance
+
+    /**
+     * Repairs a torn tail now (a writable open already does): cuts the file after its last complete
+     * entry and rewrites the terminator, so that plain {@code pickle.load} reads it. Returns what
+     * was done, or empty when the file was whole.
+     */
+    public Optional<RepairReport> repair() throws IOException {
+        checkWritable();
+        return locked(() -> {
+            // refresh() repaired a tail it found; look again in case the file was changed under us
+            long size = file.size();
+            try (Arena a = Arena.ofConfined()) {
+                EntryScanner.Result r = EntryScanner.scan(file.map(0, size, false, false, a), FileLayout.HEADER_LENGTH, size);
+                if (r.tail() == EntryScanner.Tail.TORN) {
+                    repairTail(r, size);
+                    index.reset(r.entries(), r.end(), fileCommit(), file.size());
+                }
+            }
+            return Optional.ofNullable(lastRepair);
+        });
+    }
+
+    /**
+     * Reclaims the disk space of deleted entries without moving anything (safe while other
+     * processes read the file): each deleted value becomes a pickle {@code bytes} filler of the
+     * same length whose payload is punched out of the file, so every valid entry keeps its offset
+     * and every memory map stays valid. Entries another writer is still filling are skipped.
+     */
+    public VacuumReport vacuum() throws IOException {
+        checkWritable();
+        return locked(() -> {
+            long before = file.allocatedBytes();
+            int reclaimed = 0;
+            long punched = 0;
+            for (FileEntry e : new ArrayList<>(index.all())) {
+                if (e.valid() || e.valueLength() < FILLER_HEADER + 1 || ownPending.contains(e.offset())) {
+                    continue;
+                }
+                if (e.pending() && file.ofdConflicts(true, PENDING_LOCK + e.offset(), 1)) {
+                    continue;   // another process is copying this payload right now
+                }
+                long payload = e.valueLength() - FILLER_HEADER;
+                byte[] filler = new byte[FILLER_HEADER];
+                filler[0] = (byte) 0x8E;   // BINBYTES8 <u64 length>
+                MemorySegment.ofArray(filler).set(U64, 1, payload);
+                byte[] head = new byte[FILLER_HEADER];
+                file.read(MemorySegment.ofArray(head), e.valueOffset());
+                if (!java.util.Arrays.equals(head, filler)) {
+                    file.write(filler, e.valueOffset());
+                    reclaimed++;
+                }
+                file.punchHole(e.valueOffset() + FILLER_HEADER, payload);
+                punched += payload;
+                if (e.pending()) {   // an abandoned two-phase append: make it an ordinary deleted entry
+                    FileEntry done = e.withMemoMax(0);
+                    writeTrailer(done);
+                    index.update(done);
+                }
+                views.remove(e.offset());
+            }
+            if (reclaimed > 0) {
+                commit();
+            }
+            sync(false);
+            return new VacuumReport(reclaimed, punched, before, file.allocatedBytes());
+        });
+    }
+
+    /**
+     * Moves the valid entries down over the deleted ones and shrinks the file, as the original's
+     * vacuum does, but crash-safe: the compacted file is written beside this one, flushed, and
+     * renamed over it, so a crash at any point leaves either file whole. Array payloads in this
+     * project's layout are realigned. Refused while another process of ours (or another dict in
+     * this one) has the file open, and while this dict has array views handed out (they would
+     * keep pointing at the old file); Python processes must not have it open either, as with the
+     * original's vacuum.
+     *
+     * @throws IllegalStateException when this dict has handed out array views
+     * @throws IOException when another open dict holds the file, or on I/O failure
+     */
+    public CompactReport compact() throws IOException {
+        checkWritable();
+        lock.lock();
+        try {
+            ensureOpen();
+            if (viewsHandedOut) {
+                throw new IllegalStateException(path + ": this dict has handed out array views, which compaction"
+                        + " would leave pointing at the old file; close it, reopen, and compact before reading arrays");
+            }
+            file.lock(true);
+            try {
+                refresh();
+                if (!file.ofdLock(true, PRESENCE_LOCK, 1, false)) {
+                    throw new IOException(path + " is open in another process or dict: compaction moves entries and"
+                            + " needs the file alone (use vacuum(), which is safe with readers)");
+                }
+                CompactReport report;
+                try {
+                    report = Compaction.rewrite(path, file, index.all(), FileLayout.nextCommit(fileCommit()));
+                } finally {
+                    file.ofdLock(false, PRESENCE_LOCK, 1, false);
+                }
+                reopenAfterRename();
+                return report;
+            } finally {
+                if (!file.isClosed()) {
+                    file.unlock();
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Swaps the descriptor for one of the file now at the path (after a rename over it). */
+    private void reopenAfterRename() throws IOException {
+        NativeFile fresh = NativeFile.open(path, NativeFile.Mode.READ_WRITE);
+        boolean ok = false;
+        try {
+            fresh.lock(true);
+            fresh.ofdLock(false, PRESENCE_LOCK, 1, false);
+            NativeFile old = file;
+            file = fresh;
+            old.close();   // drops the old file's flock, presence lock and maps
+            header = file.map(0, FileLayout.HEADER_LENGTH, false, false);
+            views.clear();
+            index.invalidate();
+            refresh();
+            ok = true;
+        } finally {
+            if (!ok) {
+                fresh.close();
+            }
+        }
+    }
+
+    /**
+     * Converts a plain pickle of a dict with string keys (any protocol 0-5) into an mmappickle file
+     * at {@code target}; numpy arrays in it become memory-mappable entries. The new file is written
+     * beside the target and renamed over it at the end, so the source is never changed (it may be
+     * the target itself: conversion in place) and a failure leaves no half-written target.
+     *
+     * @throws NotMmapPickleException when the source is not a pickle of a dict with string keys
+     */
+    public static void convert(Path source, Path target) throws IOException {
+        Compaction.convert(source, target);
+    }
+
+    /** Converts a plain pickle in place (see {@link #convert(Path, Path)}). */
+    public static void convert(Path file) throws IOException {
+        Compaction.convert(file, file);
     }
 
     // ------------------------------------------------------------------ facts for tools

@@ -321,6 +321,22 @@ public final class NativeFile implements AutoCloseable {
         return fd;
     }
 
+    /**
+     * Returns true when {@code path} still names the file this descriptor has open (false after
+     * another process renamed a new file over it, as compaction and conversion do).
+     */
+    public boolean isStillAt(Path other) throws IOException {
+        try {
+            Object mine = java.nio.file.Files.getAttribute(Path.of("/proc/self/fd/" + fd()), "unix:ino");
+            Object mineDev = java.nio.file.Files.getAttribute(Path.of("/proc/self/fd/" + fd()), "unix:dev");
+            Object theirs = java.nio.file.Files.getAttribute(other, "unix:ino");
+            Object theirDev = java.nio.file.Files.getAttribute(other, "unix:dev");
+            return mine.equals(theirs) && mineDev.equals(theirDev);
+        } catch (NoSuchFileException gone) {
+            return false;
+        }
+    }
+
     /** Returns true once {@link #close()} ran. */
     public boolean isClosed() {
         return closed;
