@@ -326,61 +326,109 @@ public final class NDArray {
     }
 
     private byte rawByte(long off) {
-        return segment.get(I8, off);
+        try {
+            return segment.get(I8, off);
+        } catch (InternalError fault) {
+            throw new MappedAccessException("read", off, fault);
+        }
     }
 
     private short rawShort(long off) {
-        short v = segment.get(I16, off);
-        return big ? Short.reverseBytes(v) : v;
+        try {
+            short v = segment.get(I16, off);
+            return big ? Short.reverseBytes(v) : v;
+        } catch (InternalError fault) {
+            throw new MappedAccessException("read", off, fault);
+        }
     }
 
     private int rawInt(long off) {
-        int v = segment.get(I32, off);
-        return big ? Integer.reverseBytes(v) : v;
+        try {
+            int v = segment.get(I32, off);
+            return big ? Integer.reverseBytes(v) : v;
+        } catch (InternalError fault) {
+            throw new MappedAccessException("read", off, fault);
+        }
     }
 
     private long rawLong(long off) {
-        long v = segment.get(I64, off);
-        return big ? Long.reverseBytes(v) : v;
+        try {
+            long v = segment.get(I64, off);
+            return big ? Long.reverseBytes(v) : v;
+        } catch (InternalError fault) {
+            throw new MappedAccessException("read", off, fault);
+        }
     }
 
     private float rawFloat(long off) {
-        return big ? Float.intBitsToFloat(Integer.reverseBytes(segment.get(I32, off))) : segment.get(F32, off);
+        try {
+            return big ? Float.intBitsToFloat(Integer.reverseBytes(segment.get(I32, off))) : segment.get(F32, off);
+        } catch (InternalError fault) {
+            throw new MappedAccessException("read", off, fault);
+        }
     }
 
     private double rawDouble(long off) {
-        return big ? Double.longBitsToDouble(Long.reverseBytes(segment.get(I64, off))) : segment.get(F64, off);
+        try {
+            return big ? Double.longBitsToDouble(Long.reverseBytes(segment.get(I64, off))) : segment.get(F64, off);
+        } catch (InternalError fault) {
+            throw new MappedAccessException("read", off, fault);
+        }
     }
 
     private void putRawByte(long off, byte v) {
-        segment.set(I8, off, v);
+        try {
+            segment.set(I8, off, v);
+        } catch (InternalError fault) {
+            throw new MappedAccessException("write", off, fault);
+        }
     }
 
     private void putRawShort(long off, short v) {
-        segment.set(I16, off, big ? Short.reverseBytes(v) : v);
+        try {
+            segment.set(I16, off, big ? Short.reverseBytes(v) : v);
+        } catch (InternalError fault) {
+            throw new MappedAccessException("write", off, fault);
+        }
     }
 
     private void putRawInt(long off, int v) {
-        segment.set(I32, off, big ? Integer.reverseBytes(v) : v);
+        try {
+            segment.set(I32, off, big ? Integer.reverseBytes(v) : v);
+        } catch (InternalError fault) {
+            throw new MappedAccessException("write", off, fault);
+        }
     }
 
     private void putRawLong(long off, long v) {
-        segment.set(I64, off, big ? Long.reverseBytes(v) : v);
+        try {
+            segment.set(I64, off, big ? Long.reverseBytes(v) : v);
+        } catch (InternalError fault) {
+            throw new MappedAccessException("write", off, fault);
+        }
     }
 
     private void putRawFloat(long off, float v) {
-        if (big) {
-            segment.set(I32, off, Integer.reverseBytes(Float.floatToRawIntBits(v)));
-        } else {
-            segment.set(F32, off, v);
+        try {
+            if (big) {
+                segment.set(I32, off, Integer.reverseBytes(Float.floatToRawIntBits(v)));
+            } else {
+                segment.set(F32, off, v);
+            }
+        } catch (InternalError fault) {
+            throw new MappedAccessException("write", off, fault);
         }
     }
 
     private void putRawDouble(long off, double v) {
-        if (big) {
-            segment.set(I64, off, Long.reverseBytes(Double.doubleToRawLongBits(v)));
-        } else {
-            segment.set(F64, off, v);
+        try {
+            if (big) {
+                segment.set(I64, off, Long.reverseBytes(Double.doubleToRawLongBits(v)));
+            } else {
+                segment.set(F64, off, v);
+            }
+        } catch (InternalError fault) {
+            throw new MappedAccessException("write", off, fault);
         }
     }
 

@@ -15,6 +15,7 @@ import java.util.Set;
 public final class EntryIndex {
     private final List<FileEntry> entries = new ArrayList<>();
     private final LinkedHashMap<String, FileEntry> live = new LinkedHashMap<>();
+    private final List<FileEntry> shadowed = new ArrayList<>();
     private long end = FileLayout.HEADER_LENGTH;
     private int maxMemo;
     private int commit = Integer.MIN_VALUE;
@@ -24,6 +25,7 @@ public final class EntryIndex {
     public void reset(List<FileEntry> scanned, long end, int commit, long size) {
         entries.clear();
         live.clear();
+        shadowed.clear();
         maxMemo = 0;
         for (FileEntry e : scanned) {
             add(e);
@@ -78,15 +80,30 @@ public final class EntryIndex {
         entries.add(e);
         maxMemo = Math.max(maxMemo, e.memoMax());
         if (e.valid()) {
-            live.remove(e.key());   // re-inserting moves the key to the end, as in the file
+            FileEntry earlier = live.remove(e.key());   // re-inserting moves the key to the end, as in the file
+            if (earlier != null) {
+                shadowed.add(earlier);
+            }
             live.put(e.key(), e);
         }
+    }
+
+    /**
+     * Valid entries hidden by a later valid entry of the same key: a writer crashed between
+     * writing a replacement and deleting what it replaced. The later one wins (as in pickle.load);
+     * the owner marks these deleted, or a later delete of the key would bring them back.
+     */
+    public List<FileEntry> shadowed() {
+        return Collections.unmodifiableList(new ArrayList<>(shadowed));
     }
 
     /** Replaces an entry (same offset) by a changed copy, updating the live keys. */
     public void update(FileEntry changed) {
         int i = position(changed.offset());
         FileEntry old = entries.set(i, changed);
+        if (!changed.valid()) {
+            shadowed.removeIf(x -> x.offset() == changed.offset());
+        }
         maxMemo = Math.max(maxMemo, changed.memoMax());
         if (old.valid() && !changed.valid() && live.get(old.key()) == old) {
             live.remove(old.key());
