@@ -1,0 +1,107 @@
+package org.mmappickle.cli;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.mmappickle.MmapDict;
+
+/**
+ * The facts {@code info} prints about a file: header, commit number, entry counts, space in deleted entries,
+ * size, array layouts and whether plain pickle loads it. Also the demo's closing summary.
+ */
+public final class FileSummary {
+    private final Inventory inv;
+
+    private FileSummary(Inventory inv) {
+        this.inv = inv;
+    }
+
+    /** Takes the summary of an existing file, opened read-only for the time it takes. */
+    public static FileSummary of(Path file) throws IOException {
+        try (MmapDict d = BaseCommand.openReadOnly(file)) {
+            return new FileSummary(Inventory.of(d));
+        }
+    }
+
+    /** Returns whether plain {@code pickle.load} on numpy 2.x can load the file. */
+    public boolean loadsOnNumpy2() {
+        return inv.loadsOnNumpy2();
+    }
+
+    /** Prints the summary as aligned {@code name: value} lines. */
+    public void print(PrintWriter out) {
+        List<String[]> lines = new ArrayList<>();
+        lines.add(new String[] {"file:", inv.path().toString()});
+        lines.add(new String[] {"header:", "pickle protocol 4, mmappickle format version 1"});
+        lines.add(new String[] {"commit number:", Integer.toString(inv.commitNumber())});
+        long valid = inv.count(Inventory.State.VALID);
+        long deleted = inv.count(Inventory.State.DELETED);
+        long pending = inv.count(Inventory.State.PENDING);
+        long shadowed = inv.count(Inventory.State.SHADOWED);
+        StringBuilder entries = new StringBuilder().append(valid).append(" valid, ").append(deleted).append(" deleted");
+        if (pending > 0) {
+            entries.append(", ").append(pending).append(" being written");
+        }
+        if (shadowed > 0) {
+            entries.append(", ").append(shadowed).append(" shadowed by a later entry of the same key");
+        }
+        lines.add(new String[] {"entries:", entries + " (" + inv.rows().size() + " in all)"});
+        long ndarrays = inv.live().stream().filter(r -> r.kind() == Inventory.Kind.NDARRAY).count();
+        long masked = inv.live().stream().filter(r -> r.kind() == Inventory.Kind.MASKED).count();
+        long arrayBytes = inv.live().stream().filter(r -> r.kind() != Inventory.Kind.VALUE)
+                .mapToLong(Inventory.Row::bytes).sum();
+        lines.add(new String[] {"arrays:", ndarrays + " ndarray, " + masked + " masked, " + Text.bytes(arrayBytes)
+                + " of payload (" + inv.liveArrays(Inventory.Layout.OURS).size() + " in our layout, "
+                + inv.liveArrays(Inventory.Layout.ORIGINAL).size() + " in the original layout)"});
+        lines.add(new String[] {"deleted entries:", inv.deletedBytes() + " bytes (" + Text.bytes(inv.deletedBytes())
+                + ") in " + deleted + (deleted == 1 ? " entry" : " entries")});
+        lines.add(new String[] {"size:", inv.fileSize() + " bytes apparent (" + Text.bytes(inv.fileSize())
+                + "); allocated on disk: not reported (the library has no public accessor for it)"});
+        long torn = inv.tornBytes();
+        lines.add(new String[] {"tail:", torn == 0 ? "clean (terminator at " + inv.end() + ")"
+                : "torn: " + torn + " bytes after the last complete entry at " + inv.end()
+                        + " (opening the file for writing repairs it)"});
+        lines.add(new String[] {"plain pickle:", "numpy 2.x " + loads2() + "; numpy 1.x " + (inv.loadsOnNumpy1() ? "yes" : "no")});
+        Text.table(out, lines);
+    }
+
+    private String loads2() {
+        if (inv.tornBytes() != 0) {
+            return "no (torn tail)";
+        }
+        List<Inventory.Row> original = inv.liveArrays(Inventory.Layout.ORIGINAL);
+        if (!original.isEmpty()) {
+            return "no (" + original.size() + " entries use the original layout, which needs numpy.core.multiarray"
+                    + ".fromstring's binary mode, removed in numpy 2; e.g. " + PyRepr.str(original.getFirst().key()) + ")";
+        }
+        return "yes";
+    }
+
+    /** Returns the same facts as a JSON object. */
+    public ObjectNode json() {
+        ObjectNode o = JsonNodeFactory.instance.objectNode();
+        o.put("file", inv.path().toString());
+        o.put("protocol", 4);
+        o.put("format_version", 1);
+        o.put("commit_number", inv.commitNumber());
+        o.put("valid", inv.count(Inventory.State.VALID));
+        o.put("deleted", inv.count(Inventory.State.DELETED));
+        o.put("pending", inv.count(Inventory.State.PENDING));
+        o.put("shadowed", inv.count(Inventory.State.SHADOWED));
+        o.put("deleted_bytes", inv.deletedBytes());
+        o.put("ndarrays", inv.live().stream().filter(r -> r.kind() == Inventory.Kind.NDARRAY).count());
+        o.put("masked", inv.live().stream().filter(r -> r.kind() == Inventory.Kind.MASKED).count());
+        o.put("arrays_ours", inv.liveArrays(Inventory.Layout.OURS).size());
+        o.put("arrays_original", inv.liveArrays(Inventory.Layout.ORIGINAL).size());
+        o.put("apparent_size", inv.fileSize());
+        o.putNull("allocated_size");
+        o.put("torn_bytes", inv.tornBytes());
+        o.put("plain_pickle_numpy2", inv.loadsOnNumpy2());
+        o.put("plain_pickle_numpy1", inv.loadsOnNumpy1());
+        return o;
+    }
+}

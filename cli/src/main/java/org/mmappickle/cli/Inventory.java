@@ -1,0 +1,272 @@
+package org.mmappickle.cli;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.mmappickle.DType;
+import org.mmappickle.EntryInfo;
+import org.mmappickle.MaskedArray;
+import org.mmappickle.MmapDict;
+import org.mmappickle.NDArray;
+
+/**
+ * Every entry of a file with what it holds: kind (value, ndarray, masked), array layout (ours or the original's,
+ * told by the value's first bytes as FORMAT.md gives them), dtype, shape and size. What {@code ls}, {@code info}
+ * and the demo's summary print.
+ *
+ * @param path the file
+ * @param commitNumber the commit number when the inventory was taken
+ * @param fileSize the file's apparent size in bytes
+ * @param rows every entry in file order
+ */
+record Inventory(Path path, int commitNumber, long fileSize, List<Row> rows) {
+
+    /** Header (24 bytes) and terminator (11 bytes) of the layout. */
+    static final long HEADER_BYTES = 24;
+    static final long TERMINATOR_BYTES = 11;
+
+    /** What an entry's value is. */
+    enum Kind {
+        /** A generic pickled value. */
+        VALUE,
+        /** A numpy.ndarray entry, memory-mapped by readers that know the layout. */
+        NDARRAY,
+        /** A numpy.ma.MaskedArray entry: data and mask arrays. */
+        MASKED;
+
+        /** Returns the word {@code ls} prints. */
+        String word() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    /** Where an entry stands. */
+    enum State {
+        /** The entry holds its key's value. */
+        VALID,
+        /** Deleted or replaced: plain pickle skips it. */
+        DELETED,
+        /** Still being written by another process (marked deleted until its payload is complete). */
+        PENDING,
+        /** Valid, but a later valid entry has the same key and wins (as with plain pickle). */
+        SHADOWED;
+
+        /** Returns the word {@code ls --all} prints. */
+        String word() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    /** An array layout, as written by the two implementations. */
+    enum Layout {
+        /** This project's {@code numpy.ndarray(shape, dtype, bytearray)}. */
+        OURS,
+        /** mmappickle 1.0.1's {@code reshape(fromstring(...))}. */
+        ORIGINAL;
+
+        /** Returns the word {@code ls} prints. */
+        String word() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    /**
+     * One entry.
+     *
+     * @param entry the library's facts about the entry
+     * @param state valid, deleted, pending or shadowed
+     * @param kind what the value is (from its first bytes)
+     * @param layout the array layout, or null for a generic value
+     * @param dtype the array's dtype, or null when unknown (values, entries that are not live)
+     * @param shape the array's shape, or null when unknown
+     * @param bytes the array's payload bytes (data and mask for masked arrays) for live arrays, else the
+     *     value's pickled length
+     */
+    record Row(EntryInfo entry, State state, Kind kind, Layout layout, DType dtype, long[] shape, long bytes) {
+        /** Returns the entry's key. */
+        String key() {
+            return entry.key();
+        }
+
+        /** Returns whether the entry holds its key's value. */
+        boolean live() {
+            return state == State.VALID;
+        }
+    }
+
+    /** Takes the inventory of an open file: array entries are looked at through the dict (mapped views). */
+    static Inventory of(MmapDict d) throws IOException {
+        List<EntryInfo> entries = d.entries();
+        int commit = d.commitNumber();
+        Map<String, Integer> lastValid = new HashMap<>();
+        for (int i = 0; i < entries.size(); i++) {
+            if (entries.get(i).valid()) {
+                lastValid.put(entries.get(i).key(), i);
+            }
+        }
+        List<Row> rows = new ArrayList<>(entries.size());
+        try (FileChannel ch = FileChannel.open(d.path(), StandardOpenOption.READ)) {
+            for (int i = 0; i < entries.size(); i++) {
+                EntryInfo e = entries.get(i);
+                State state = e.pending() ? State.PENDING : !e.valid() ? State.DELETED
+                        : lastValid.get(e.key()) == i ? State.VALID : State.SHADOWED;
+                rows.add(row(d, ch, e, state));
+            }
+            return new Inventory(d.path(), commit, ch.size(), rows);
+        }
+    }
+
+    private static Row row(MmapDict d, FileChannel ch, EntryInfo e, State state) throws IOException {
+        Kind kind = Kind.VALUE;
+        Layout layout = null;
+        byte[] head = readPrefix(ch, e.valueOffset(), e.valueLength());
+        if (head != null) {
+            for (Prefix p : PREFIXES) {
+                if (startsWith(head, p.bytes)) {
+                    kind = p.kind;
+                    layout = p.layout;
+                    break;
+                }
+            }
+        }
+        if (kind == Kind.VALUE || state != State.VALID) {
+            return new Row(e, state, kind, layout, null, null, e.valueLength());
+        }
+        // the dict maps the array (no copy); only live entries can be reached by key
+        Object v;
+        try {
+            v = d.get(e.key());
+        } catch (org.mmappickle.PickleFormatException damaged) {
+            // a listing should show the other entries of a damaged file; get and dump say what is wrong
+            return new Row(e, state, kind, layout, null, null, e.valueLength());
+        }
+        if (v instanceof NDArray a) {
+            return new Row(e, state, Kind.NDARRAY, layout, a.dtype(), a.shape(), a.byteSize());
+        }
+        if (v instanceof MaskedArray m) {
+            return new Row(e, state, Kind.MASKED, layout, m.dtype(), m.shape(), m.data().byteSize() + m.mask().byteSize());
+        }
+        // the prefix promised an array the library read otherwise: believe the library
+        return new Row(e, state, Kind.VALUE, null, null, null, e.valueLength());
+    }
+
+    private record Prefix(byte[] bytes, Kind kind, Layout layout) {
+    }
+
+    private static final List<Prefix> PREFIXES = List.of(
+            new Prefix(globalPrefix("numpy", "ndarray"), Kind.NDARRAY, Layout.OURS),
+            new Prefix(globalPrefix("numpy.ma", "MaskedArray"), Kind.MASKED, Layout.OURS),
+            new Prefix(globalPrefix("numpy.core.fromnumeric", "reshape"), Kind.NDARRAY, Layout.ORIGINAL),
+            new Prefix(globalPrefix("numpy.ma.core", "MaskedArray"), Kind.MASKED, Layout.ORIGINAL));
+
+    /** {@code 8C <len> module 8C <len> name}: the two SHORT_BINUNICODE that start an array entry's value. */
+    private static byte[] globalPrefix(String module, String name) {
+        byte[] m = module.getBytes(StandardCharsets.US_ASCII);
+        byte[] n = name.getBytes(StandardCharsets.US_ASCII);
+        byte[] b = new byte[4 + m.length + n.length];
+        b[0] = (byte) 0x8C;
+        b[1] = (byte) m.length;
+        System.arraycopy(m, 0, b, 2, m.length);
+        b[2 + m.length] = (byte) 0x8C;
+        b[3 + m.length] = (byte) n.length;
+        System.arraycopy(n, 0, b, 4 + m.length, n.length);
+        return b;
+    }
+
+    private static final int PREFIX_BYTES = 48;
+    /** Our layout pads with at most one page (plus the 64-byte alignment) before the array's opcodes. */
+    private static final long MAX_PADDING = 8192;
+
+    /**
+     * Returns the value's first bytes after the alignment padding our layout may start with
+     * ({@code 42 <u32 p> <p bytes> 30}: BINBYTES then POP), or null when the value is too short to be an array.
+     */
+    private static byte[] readPrefix(FileChannel ch, long offset, long length) throws IOException {
+        byte[] head = read(ch, offset, (int) Math.min(length, PREFIX_BYTES));
+        if (head.length >= 5 && head[0] == 0x42) {
+            long p = ByteBuffer.wrap(head, 1, 4).order(ByteOrder.LITTLE_ENDIAN).getInt() & 0xFFFFFFFFL;
+            long after = 5 + p + 1;
+            if (p > MAX_PADDING || after >= length) {
+                return null;
+            }
+            byte[] pop = read(ch, offset + after - 1, 1);
+            if (pop.length != 1 || pop[0] != 0x30) {
+                return null;
+            }
+            return read(ch, offset + after, (int) Math.min(length - after, PREFIX_BYTES));
+        }
+        return head;
+    }
+
+    private static byte[] read(FileChannel ch, long at, int n) throws IOException {
+        ByteBuffer b = ByteBuffer.allocate(n);
+        while (b.hasRemaining()) {
+            int got = ch.read(b, at + b.position());
+            if (got < 0) {
+                break;
+            }
+        }
+        return Arrays.copyOf(b.array(), b.position());
+    }
+
+    private static boolean startsWith(byte[] a, byte[] prefix) {
+        return a.length >= prefix.length && Arrays.equals(a, 0, prefix.length, prefix, 0, prefix.length);
+    }
+
+    // ---------------------------------------------------------------------------------------- summary facts
+
+    /** Returns the rows of live entries (what plain pickle and {@code ls} show). */
+    List<Row> live() {
+        return rows.stream().filter(Row::live).toList();
+    }
+
+    /** Returns how many entries are in the given state. */
+    long count(State s) {
+        return rows.stream().filter(r -> r.state == s).count();
+    }
+
+    /** Returns the bytes taken by deleted entries (space a vacuum would give back). */
+    long deletedBytes() {
+        return rows.stream().filter(r -> r.state == State.DELETED).mapToLong(r -> r.entry.length()).sum();
+    }
+
+    /** Returns the offset just after the last complete entry: where the terminator should start. */
+    long end() {
+        return rows.isEmpty() ? HEADER_BYTES : rows.getLast().entry.offset() + rows.getLast().entry.length();
+    }
+
+    /** Returns how many bytes after the last complete entry are not the 11-byte terminator (0 for a clean file). */
+    long tornBytes() {
+        return fileSize - end() == TERMINATOR_BYTES ? 0 : fileSize - end();
+    }
+
+    /** Returns the live array entries in the given layout. */
+    List<Row> liveArrays(Layout l) {
+        return rows.stream().filter(r -> r.live() && r.layout == l).toList();
+    }
+
+    /** Returns whether plain {@code pickle.load} on numpy 2.x loads the file: no original layout, no torn tail. */
+    boolean loadsOnNumpy2() {
+        return tornBytes() == 0 && liveArrays(Layout.ORIGINAL).isEmpty();
+    }
+
+    /** Returns whether plain {@code pickle.load} on numpy 1.x loads the file: both layouts do, a torn tail does not. */
+    boolean loadsOnNumpy1() {
+        return tornBytes() == 0;
+    }
+
+    /** Returns the file's apparent size as {@code ls -l} shows it. */
+    static long apparentSize(Path p) throws IOException {
+        return Files.size(p);
+    }
+}

@@ -1,0 +1,22 @@
+package org.mmappickle.cli;
+
+import org.mmappickle.ArrayFormat;
+
+/** The {@code --layout} values: which array layout a command writes (FORMAT.md "Arrays"). */
+enum LayoutOption {
+    /** This project's layout: plain pickle loads it on numpy 1.x and 2.x. */
+    ours(ArrayFormat.OURS),
+    /** mmappickle 1.0.1's layout, for readers that need its memory maps; numpy 2.x cannot unpickle it. */
+    original(ArrayFormat.ORIGINAL);
+
+    private final ArrayFormat format;
+
+    LayoutOption(ArrayFormat format) {
+        this.format = format;
+    }
+
+    /** Returns the library's array format. */
+    ArrayFormat format() {
+        return format;
+    }
+}
