@@ -20,8 +20,10 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
+import org.mmappickle.codec.Codecs;
+import org.mmappickle.codec.NDArrayCodec;
+import org.mmappickle.codec.ValueCodec;
 import org.mmappickle.internal.format.FileEntry;
-import org.mmappickle.internal.format.ArrayValues;
 import org.mmappickle.internal.format.EntryDecoder;
 import org.mmappickle.internal.format.EntryEncoder;
 import org.mmappickle.internal.format.EntryIndex;
@@ -30,7 +32,6 @@ import org.mmappickle.internal.format.EntryScanner;
 import org.mmappickle.internal.format.EntryWriter;
 import org.mmappickle.internal.format.FileLayout;
 import org.mmappickle.internal.io.NativeFile;
-import org.mmappickle.internal.pickle.Unpickler;
 
 /**
  * A dictionary stored in an mmappickle file: a {@code Map<String, Object>} whose changes go to the
@@ -70,8 +71,6 @@ public final class MmapDict extends AbstractMap<String, Object> implements AutoC
     private static final long TWO_PHASE_BYTES = 1L << 20;
     /** Large payloads are copied in chunks of this size (progress reports, bounded critical calls). */
     private static final long COPY_CHUNK = 64L << 20;
-    /** Values up to this size are read with one pread; larger ones through a temporary map. */
-    private static final long PREAD_VALUE_BYTES = 1L << 20;
     /** BINBYTES8 opcode and its u64 length: the head of a vacuumed value. */
     private static final int FILLER_HEADER = 9;
     private static final ValueLayout.OfLong U64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
@@ -87,6 +86,7 @@ public final class MmapDict extends AbstractMap<String, Object> implements AutoC
         private ArrayFormat arrayFormat = ArrayFormat.OURS;
         private Durability durability = Durability.PAGE_CACHE;
         private CopyProgress progress;
+        private List<ValueCodec> codecs;
 
         /** Starts from the defaults: read-write, created when missing, our array layout, page-cache durability. */
         public Options() {
@@ -110,6 +110,18 @@ public final class MmapDict extends AbstractMap<String, Object> implements AutoC
             return this;
         }
 
+        /**
+         * The value codecs this dict reads and writes with, tried in decreasing priority (the
+         * original's {@code picklers=}); an explicit list restricts the dict to them. Default (or
+         * null): {@link Codecs#defaults()}, the built-ins and those {@link java.util.ServiceLoader}
+         * finds. A value that no codec of the list can write is refused; an entry that none
+         * recognises is read by the generic reader.
+         */
+        public Options codecs(List<ValueCodec> value) {
+            this.codecs = value == null ? null : List.copyOf(value);
+            return this;
+        }
+
         /** Told how far the copy of each large array payload has gone (default: nobody). */
         public Options progress(CopyProgress value) {
             this.progress = value;
@@ -127,6 +139,8 @@ public final class MmapDict extends AbstractMap<String, Object> implements AutoC
     private NativeFile file;
     private final boolean writable;
     private final ArrayFormat arrayFormat;
+    /** The value codecs, in the order they are tried. */
+    private final List<ValueCodec> codecs;
     private final Durability durability;
     private final CopyProgress progress;
     /** Guards everything below between the threads of this JVM; the flock guards against other processes. */
@@ -147,6 +161,7 @@ public final class MmapDict extends AbstractMap<String, Object> implements AutoC
         this.file = file;
         this.writable = !o.readOnly;
         this.arrayFormat = o.arrayFormat;
+        this.codecs = Codecs.inPriorityOrder(o.codecs != null ? o.codecs : Codecs.defaults());
         this.durability = o.durability;
         this.progress = o.progress;
     }
@@ -303,6 +318,14 @@ public final class MmapDict extends AbstractMap<String, Object> implements AutoC
                                 + " more bytes after them (not a torn tail: repair will not cut them)");
             }
         }
+        if (writable && !index.shadowed().isEmpty()) {
+            // finish the replacements a crashed writer left half done: the later entry wins
+            for (FileEntry e : index.shadowed()) {
+                markDeleted(e);
+            }
+            commit();
+            sync(false);
+        }
     }
 
     private void repairTail(EntryScanner.Result r, long size) throws IOException {
@@ -331,41 +354,18 @@ public final class MmapDict extends AbstractMap<String, Object> implements AutoC
 
     // ------------------------------------------------------------------ reading
 
-    /** Reads an entry's value: an array view (cached) or an unpickled copy. Called under the JVM lock. */
+    /** Reads an entry's value through the codecs: a view of the map (kept) or a copy. Called under the JVM lock. */
     private Object readValue(FileEntry e) throws IOException {
         Object cached = views.get(e.offset());
         if (cached != null) {
             return cached;
         }
-        long n = e.valueLength();
-        byte[] head;
-        if (n <= PREAD_VALUE_BYTES) {
-            head = new byte[(int) n];
-        } else {
-            head = new byte[EntryDecoder.PREFIX_BYTES];
+        EntryDecoder.Decoded d = EntryDecoder.read(file, path, e, writable, codecs);
+        if (d.view()) {
+            views.put(e.offset(), d.value());
+            viewsHandedOut = true;
         }
-        long got = file.read(MemorySegment.ofArray(head), e.valueOffset());
-        if (got < head.length) {
-            throw new PickleFormatException(path, e.valueOffset() + got, "the " + n + " bytes of the value of '"
-                    + e.key() + "'", "the end of the file (truncated by another process?)");
-        }
-        if (EntryDecoder.looksLikeArray(head)) {
-            MemorySegment region = file.map(e.valueOffset(), n, writable, false);
-            Object v = EntryDecoder.readArray(region, path, e.valueOffset(), file::advise);
-            if (v != null) {
-                views.put(e.offset(), v);
-                viewsHandedOut = true;
-                return v;
-            }
-            return ArrayValues.toJava(Unpickler.loadValue(region, 0, n, path, e.valueOffset()));
-        }
-        if (n <= PREAD_VALUE_BYTES) {
-            return ArrayValues.toJava(Unpickler.loadValue(MemorySegment.ofArray(head), 0, n, path, e.valueOffset()));
-        }
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment region = file.map(e.valueOffset(), n, false, false, a);
-            return ArrayValues.toJava(Unpickler.loadValue(region, 0, n, path, e.valueOffset()));
-        }
+        return d.value();
     }
 
     /**
@@ -565,7 +565,7 @@ public final class MmapDict extends AbstractMap<String, Object> implements AutoC
      * int[]}, {@code short[]} or {@code boolean[]}) as an array of the given shape.
      */
     public void setArray(String key, Object primitiveArray, long... shape) {
-        NDArray a = EntryEncoder.asArray(primitiveArray);
+        NDArray a = NDArrayCodec.asNDArray(primitiveArray);
         if (a == null) {
             throw new IllegalArgumentException("not a Java primitive array: "
                     + (primitiveArray == null ? "null" : primitiveArray.getClass().getName()));
@@ -576,7 +576,10 @@ public final class MmapDict extends AbstractMap<String, Object> implements AutoC
     private Object store(String key, Object value, ArrayFormat format, boolean wantPrevious) {
         byte[] k = FileLayout.keyBytes(key);
         checkWritable();
-        EntryEncoder.Prepared prepared = EntryEncoder.prepare(value, format, guessMemoStart());
+        // the codec encodes the value before any lock, with guesses of where it lands
+        Placement guess = guessPlacement(k);
+        EntryEncoder.Prepared prepared = EntryEncoder.prepare(value, codecs, path, format, guess.valueOffset(),
+                guess.memoStart());
         try {
             if (prepared.payloadBytes() >= TWO_PHASE_BYTES) {
                 return storeTwoPhase(key, k, prepared, wantPrevious);
@@ -600,10 +603,14 @@ public final class MmapDict extends AbstractMap<String, Object> implements AutoC
         }
     }
 
-    private int guessMemoStart() {
+    private record Placement(long valueOffset, int memoStart) {
+    }
+
+    /** Where a new entry's value would start and its first memo index, as far as this dict knows now. */
+    private Placement guessPlacement(byte[] k) {
         lock.lock();
         try {
-            return index.memoStart();
+            return new Placement(index.end() + FileLayout.ENTRY_PREFIX + k.length, index.memoStart());
         } finally {
             lock.unlock();
         }
@@ -719,9 +726,29 @@ public final class MmapDict extends AbstractMap<String, Object> implements AutoC
 
     /** Writes an entry at the end of the file followed by the terminator, and adds it to the index. */
     private FileEntry writeEntry(EntryPlan plan, int memoMax, boolean valid, boolean skipPayloads) throws IOException {
-        FileEntry e = EntryWriter.write(file, index.end(), plan, memoMax, valid, skipPayloads);
+        long end = index.end();
+        FileEntry e;
+        try {
+            e = EntryWriter.write(file, end, plan, memoMax, valid, skipPayloads);
+        } catch (IOException failed) {
+            throw restoreTail(end, failed);
+        }
         index.append(e);
         return e;
+    }
+
+    /**
+     * After a failed append (a full disk part way through), cuts the torn tail off and puts the
+     * terminator back, so the file stays a loadable pickle without the new entry.
+     */
+    private IOException restoreTail(long end, IOException failed) {
+        try {
+            file.truncate(end);
+            file.write(FileLayout.terminator(), end);
+        } catch (IOException | RuntimeException secondary) {
+            failed.addSuppressed(secondary);
+        }
+        return failed;
     }
 
     private void markDeleted(FileEntry e) throws IOException {
@@ -740,12 +767,20 @@ public final class MmapDict extends AbstractMap<String, Object> implements AutoC
         byte[] k = FileLayout.keyBytes(key);
         checkWritable();
         EntryEncoder.payloadLength(dtype, shape);   // checks the shape before taking any lock
+        if (codecs.stream().noneMatch(c -> c instanceof NDArrayCodec)) {
+            throw new IllegalArgumentException("this dict's codecs " + codecs + " include no NDArrayCodec:"
+                    + " it could not read the allocated array back as a view of the file");
+        }
         return locked(() -> {
             FileEntry old = index.live(key);
             long valueOffset = index.end() + FileLayout.ENTRY_PREFIX + k.length;
             EntryPlan plan = EntryEncoder.allocation(dtype, shape, arrayFormat, k, valueOffset);
             if (reserve && plan.payloadBytes() > 0) {
-                file.reserve(valueOffset + plan.payloadOffset(0), plan.payloadBytes());
+                try {
+                    file.reserve(valueOffset + plan.payloadOffset(0), plan.payloadBytes());
+                } catch (IOException full) {
+                    throw restoreTail(index.end(), full);
+                }
             }
             FileEntry e = writeEntry(plan, 0, true, true);
             if (old != null) {
@@ -1036,6 +1071,17 @@ public final class MmapDict extends AbstractMap<String, Object> implements AutoC
     /** Returns the file's current commit number. */
     public int commitNumber() {
         return unchecked(index::commit);
+    }
+
+    /** Returns the bytes of disk the file occupies (less than its size when it is sparse or vacuumed). */
+    public long allocatedBytes() throws IOException {
+        lock.lock();
+        try {
+            ensureOpen();
+            return file.allocatedBytes();
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** Returns every entry of the file, valid or deleted, in file order, with its offsets. */

@@ -60,7 +60,7 @@ public final class FileSummary {
         lines.add(new String[] {"deleted entries:", inv.deletedBytes() + " bytes (" + Text.bytes(inv.deletedBytes())
                 + ") in " + deleted + (deleted == 1 ? " entry" : " entries")});
         lines.add(new String[] {"size:", inv.fileSize() + " bytes apparent (" + Text.bytes(inv.fileSize())
-                + "); allocated on disk: not reported (the library has no public accessor for it)"});
+                + "); " + inv.allocatedBytes() + " bytes allocated on disk (" + Text.bytes(inv.allocatedBytes()) + ")"});
         long torn = inv.tornBytes();
         lines.add(new String[] {"tail:", torn == 0 ? "clean (terminator at " + inv.end() + ")"
                 : "torn: " + torn + " bytes after the last complete entry at " + inv.end()
@@ -73,10 +73,11 @@ public final class FileSummary {
         if (inv.tornBytes() != 0) {
             return "no (torn tail)";
         }
-        List<Inventory.Row> original = inv.liveArrays(Inventory.Layout.ORIGINAL);
+        List<Inventory.Row> original = inv.originalLayoutRows();
         if (!original.isEmpty()) {
-            return "no (" + original.size() + " entries use the original layout, which needs numpy.core.multiarray"
-                    + ".fromstring's binary mode, removed in numpy 2; e.g. " + PyRepr.str(original.getFirst().key()) + ")";
+            return "no (" + original.size() + " entries, valid or deleted, use the original layout, which needs"
+                    + " numpy.core.multiarray.fromstring's binary mode, removed in numpy 2; e.g. "
+                    + PyRepr.str(original.getFirst().key()) + "; deleted ones stop breaking the load after a vacuum)";
         }
         return "yes";
     }
@@ -98,7 +99,7 @@ public final class FileSummary {
         o.put("arrays_ours", inv.liveArrays(Inventory.Layout.OURS).size());
         o.put("arrays_original", inv.liveArrays(Inventory.Layout.ORIGINAL).size());
         o.put("apparent_size", inv.fileSize());
-        o.putNull("allocated_size");
+        o.put("allocated_size", inv.allocatedBytes());
         o.put("torn_bytes", inv.tornBytes());
         o.put("plain_pickle_numpy2", inv.loadsOnNumpy2());
         o.put("plain_pickle_numpy1", inv.loadsOnNumpy1());

@@ -26,6 +26,7 @@ import picocli.CommandLine.Spec;
                 + "memory-mapped from the file.",
         subcommands = {LsCommand.class, InfoCommand.class, DumpCommand.class, GetCommand.class, PutCommand.class,
             AllocCommand.class, RmCommand.class, ExportCommand.class, ImportCommand.class, WatchCommand.class,
+            VacuumCommand.class, CompactCommand.class, RepairCommand.class, ConvertCommand.class,
             DemoCommand.class, SelfcheckCommand.class, ViewerCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
