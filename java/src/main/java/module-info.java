@@ -9,4 +9,7 @@
 module org.mmappickle {
     exports org.mmappickle;
     exports org.mmappickle.py;
+    exports org.mmappickle.codec;
+
+    uses org.mmappickle.codec.ValueCodec;
 }

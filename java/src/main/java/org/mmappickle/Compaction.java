@@ -3,7 +3,6 @@ package org.mmappickle;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,9 +10,10 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Map;
+import org.mmappickle.codec.Codecs;
+import org.mmappickle.codec.StoredValue;
 import org.mmappickle.internal.format.ArrayLayout;
 import org.mmappickle.internal.format.ArrayValues;
-import org.mmappickle.internal.format.EntryDecoder;
 import org.mmappickle.internal.format.EntryPlan;
 import org.mmappickle.internal.format.EntryWriter;
 import org.mmappickle.internal.format.FileEntry;
@@ -68,9 +68,14 @@ final class Compaction {
 
     /** An entry's value at its new offset: arrays in our layout re-encoded (realigned), anything else copied. */
     private static EntryPlan relay(MemorySegment value, byte[] key, long valueOffset, Path path, FileEntry e) {
-        byte[] head = value.asSlice(0, Math.min(value.byteSize(), EntryDecoder.PREFIX_BYTES)).toArray(ValueLayout.JAVA_BYTE);
-        if (EntryDecoder.looksLikeArray(head)) {
-            ArrayLayout.Parsed p = ArrayLayout.parse(value, path, e.valueOffset());
+        MemorySegment head = value.asSlice(0, Math.min(value.byteSize(), StoredValue.HEAD_BYTES));
+        if (Codecs.arrays().recognizes(head, null) || Codecs.maskedArrays().recognizes(head, null)) {
+            ArrayLayout.Parsed p;
+            try {
+                p = ArrayLayout.parse(value, path, e.valueOffset());
+            } catch (PickleFormatException notTheArrayLayout) {
+                p = null;   // e.g. numpy.ndarray(..., builtins.bytearray(...)) written as a generic value: copied
+            }
             if (p != null && p.layout() == ArrayLayout.Layout.OURS) {
                 ArrayLayout.ArrayHeader d = p.data();
                 MemorySegment data = value.asSlice(d.payloadOffset(), d.payloadLength());

@@ -67,13 +67,14 @@ class CodecSelectionTest {
             NDArray big = (NDArray) m.get("big");
             assertFalse(big.segment().isNative());
             assertEquals(7.0, big.getDouble(299_999));
-            // an array written by a generic-only dict is a generic value: numpy.ndarray(...) without padding
+            // an array written by a generic-only dict is a generic value, as a nested array is written:
+            // numpy.ndarray(shape, dtype, builtins.bytearray(bytes)), which is not the array layout
             m.put("written", NDArray.of(new int[] {4, 5}));
         }
         try (MmapDict m = MmapDict.openReadOnly(p)) {
             assertEquals(1f, ((NDArray) m.get("small")).getFloat(0, 0), "the file was not changed through the copy");
             NDArray w = (NDArray) m.get("written");
-            assertTrue(w.segment().isNative(), "the default codecs read it as a view (unaligned)");
+            assertFalse(w.segment().isNative(), "the array codec hands it to the generic reader: a copy");
             assertArrayEquals(new int[] {4, 5}, new int[] {w.getInt(0), w.getInt(1)});
         }
     }
@@ -287,7 +288,7 @@ class CodecSelectionTest {
                 prepared.plan(key, 164, 3);
                 assertEquals(askOffset ? 2 : 1, c.writes.get(), "offset moved; asked: " + askOffset);
                 EntryPlan moved = prepared.plan(key, 100, 9);
-                assertEquals(askOffset ? 2 : askMemo ? 2 : 1, c.writes.get(), "memo moved; asked: " + askMemo);
+                assertEquals(1 + (askOffset ? 1 : 0) + (askMemo ? 1 : 0), c.writes.get(), "memo moved; asked: " + askMemo);
                 assertEquals(askMemo ? 9 : 0, moved.structure()[0][2]);
             }
         }

@@ -14,9 +14,8 @@ import java.util.jar.Attributes;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
 import java.util.jar.Manifest;
+import java.util.spi.ToolProvider;
 import java.util.stream.Stream;
-import javax.tools.JavaCompiler;
-import javax.tools.ToolProvider;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mmappickle.codec.service.ServiceCodecMain;
@@ -95,9 +94,10 @@ class CodecServiceLoaderTest {
         Files.writeString(src, CODEC_SOURCE);
         Path classes = dir.resolve("classes");
         Files.createDirectories(classes);
-        JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
-        assertNotNull(javac, "the tests run on a JDK");
-        int rc = javac.run(null, null, null, "-classpath", System.getProperty("java.class.path"), "-d",
+        // java.util.spi.ToolProvider rather than javax.tools: the tests compile inside module
+        // org.mmappickle, which does not read java.compiler
+        ToolProvider javac = ToolProvider.findFirst("javac").orElseThrow(() -> new AssertionError("the tests run on a JDK"));
+        int rc = javac.run(System.out, System.err, "-classpath", System.getProperty("java.class.path"), "-d",
                 classes.toString(), src.toString());
         assertEquals(0, rc, "the codec compiles against the library");
         Path jar = dir.resolve("temperature-codec.jar");

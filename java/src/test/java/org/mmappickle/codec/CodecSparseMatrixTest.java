@@ -135,6 +135,28 @@ class CodecSparseMatrixTest {
     }
 
     @Test
+    void compactionCopiesCodecValuesAndGenericArraysAsTheyAre() throws Exception {
+        Path p = dir.resolve("compact.mmdpickle");
+        try (MmapDict m = MmapDict.open(p, withSparse())) {
+            m.put("gone", new double[1000]);
+            m.put("m", small());
+            m.remove("gone");
+        }
+        try (MmapDict m = MmapDict.open(p, new MmapDict.Options().codecs(List.of(Codecs.generic())))) {
+            m.put("generic array", NDArray.of(new long[] {1, 2, 3}));   // starts like an array, is not the layout
+        }
+        try (MmapDict m = MmapDict.open(p, withSparse())) {
+            assertEquals(1, m.compact().entriesDropped());
+        }
+        try (MmapDict m = MmapDict.open(p, withSparse())) {
+            SparseMatrix back = (SparseMatrix) m.get("m");
+            assertEquals(4.0, back.get(2, 3));
+            assertTrue(back.data().segment().isNative());
+            assertArrayEquals(new long[] {1, 2, 3}, ((NDArray) m.get("generic array")).toLongArray());
+        }
+    }
+
+    @Test
     void aGenericDictThatOnlyLooksLikeTheHeadIsReadGenerically() throws Exception {
         // a codec's recognizes() sees only the head; its read() hands other bytes to the generic codec.
         // The generic pickler writes this dict with the codec's head: EMPTY_DICT MARK 'format' 'csr' 'shape'

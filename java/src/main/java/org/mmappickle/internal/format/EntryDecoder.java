@@ -1,94 +1,149 @@
 package org.mmappickle.internal.format;
 
+import java.io.IOException;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.Arrays;
-import org.mmappickle.MaskedArray;
+import java.util.List;
 import org.mmappickle.NDArray;
+import org.mmappickle.PickleFormatException;
+import org.mmappickle.codec.Codecs;
+import org.mmappickle.codec.StoredValue;
+import org.mmappickle.codec.ValueCodec;
+import org.mmappickle.internal.io.NativeFile;
 
 /**
- * Turns an entry's value bytes into a Java value: an array entry (either layout) into views over
- * the file's mapping, anything else through the unpickler.
+ * Turns an entry's value bytes into a Java value through a dict's codecs: the first (in priority
+ * order) that recognises the value's first bytes reads it; when none does, the generic reader.
  */
 public final class EntryDecoder {
-    private static final byte[][] ARRAY_PREFIXES = {
-        prefix("numpy.core.fromnumeric", "reshape"),   // mmappickle 1.0.1's ndarray
-        prefix("numpy.ma.core", "MaskedArray"),          // mmappickle 1.0.1's masked array
-        prefix("numpy", "ndarray"),                      // ours
-        prefix("numpy.ma", "MaskedArray"),               // ours, masked
-    };
-    /** How many bytes of a value {@link #looksLikeArray} needs to see. */
-    public static final int PREFIX_BYTES = 64;
+    /** Values up to this size are read with one pread; larger ones through a map. */
+    private static final long PREAD_VALUE_BYTES = 1L << 20;
 
     private EntryDecoder() {
     }
 
-    private static byte[] prefix(String module, String name) {
-        byte[] m = module.getBytes(StandardCharsets.US_ASCII);
-        byte[] n = name.getBytes(StandardCharsets.US_ASCII);
-        byte[] b = new byte[4 + m.length + n.length];
-        b[0] = FileLayout.SHORT_BINUNICODE;
-        b[1] = (byte) m.length;
-        System.arraycopy(m, 0, b, 2, m.length);
-        b[2 + m.length] = FileLayout.SHORT_BINUNICODE;
-        b[3 + m.length] = (byte) n.length;
-        System.arraycopy(n, 0, b, 4 + m.length, n.length);
-        return b;
+    /**
+     * A value read.
+     *
+     * @param value the Java value
+     * @param view true when it was read through the dict's long-lived map (a view to keep and hand
+     *     out again)
+     */
+    public record Decoded(Object value, boolean view) {
     }
 
     /**
-     * Returns true when a value's first bytes are those of an array entry, so that it is worth
-     * mapping the whole value (a generic value is read into memory instead).
+     * Reads an entry's value.
+     *
+     * @param codecs the dict's codecs, in priority order
+     * @throws PickleFormatException when the value is malformed, with its file offset
      */
-    public static boolean looksLikeArray(byte[] head) {
-        int start = 0;
-        // our layout may start with BINBYTES <u32 p> <p bytes> POP: padding for alignment
-        if (head.length >= 5 && head[0] == 0x42) {
-            long p = Integer.toUnsignedLong((head[1] & 0xFF) | (head[2] & 0xFF) << 8 | (head[3] & 0xFF) << 16 | (head[4] & 0xFF) << 24);
-            if (p > 8192) {
-                return false;
+    public static Decoded read(NativeFile file, Path path, FileEntry e, boolean writable, List<ValueCodec> codecs)
+            throws IOException {
+        try (FileValue v = new FileValue(file, path, e, writable)) {
+            ValueCodec reader = Codecs.generic();
+            for (ValueCodec c : codecs) {
+                if (c.recognizes(v.head(), v)) {
+                    reader = c;
+                    break;
+                }
             }
-            start = (int) (5 + p + 1);
-            // the padding may be longer than the head we read: then trust it and let the parser decide
-            if (start >= head.length) {
-                return true;
-            }
-            if (head[start - 1] != FileLayout.POP) {
-                return false;
-            }
+            Object value = reader.read(v);
+            return new Decoded(value, v.mapped != null);
         }
-        for (byte[] p : ARRAY_PREFIXES) {
-            if (head.length - start >= p.length && Arrays.equals(head, start, start + p.length, p, 0, p.length)) {
-                return true;
-            }
-        }
-        return false;
     }
 
-    /**
-     * Parses an array value mapped in {@code value} into views over it, or returns null when the
-     * bytes are not an array value after all.
-     */
-    public static Object readArray(MemorySegment value, Path file, long fileBase, NDArray.Adviser adviser) {
-        ArrayLayout.Parsed p = ArrayLayout.parse(value, file, fileBase);
-        if (p == null) {
-            return null;
-        }
-        NDArray data = view(value, p.data(), adviser);
-        if (p.mask() == null) {
-            return data;
-        }
-        return new MaskedArray(data, view(value, p.mask(), adviser));
-    }
+    /** An entry's value in the file: read once up to 1 MiB (or its head), mapped on demand. */
+    private static final class FileValue extends StoredValue implements AutoCloseable {
+        private final NativeFile file;
+        private final Path path;
+        private final FileEntry e;
+        private final boolean writable;
+        /** The whole value when it is small, else its head. */
+        private final MemorySegment read;
+        private MemorySegment mapped;
+        private MemorySegment temporaryMap;
+        private Arena temporary;
 
-    private static NDArray view(MemorySegment value, ArrayLayout.ArrayHeader h, NDArray.Adviser adviser) {
-        return NDArray.mapped(value.asSlice(h.payloadOffset(), h.payloadLength()), h.dtype(), h.shape(), adviser);
-    }
+        FileValue(NativeFile file, Path path, FileEntry e, boolean writable) throws IOException {
+            this.file = file;
+            this.path = path;
+            this.e = e;
+            this.writable = writable;
+            long n = e.valueLength();
+            byte[] b = new byte[(int) (n <= PREAD_VALUE_BYTES ? n : HEAD_BYTES)];
+            long got = file.read(MemorySegment.ofArray(b), e.valueOffset());
+            if (got < b.length) {
+                throw new PickleFormatException(path, e.valueOffset() + got, "the " + n + " bytes of the value of '"
+                        + e.key() + "'", "the end of the file (truncated by another process?)");
+            }
+            this.read = MemorySegment.ofArray(b);
+        }
 
-    /** Returns which layout an array value uses, or null for a generic value. */
-    public static ArrayLayout.Layout layoutOf(MemorySegment value, Path file, long fileBase) {
-        ArrayLayout.Parsed p = ArrayLayout.parse(value, file, fileBase);
-        return p == null ? null : p.layout();
+        @Override
+        public String key() {
+            return e.key();
+        }
+
+        @Override
+        public Path file() {
+            return path;
+        }
+
+        @Override
+        public long offset() {
+            return e.valueOffset();
+        }
+
+        @Override
+        public long length() {
+            return e.valueLength();
+        }
+
+        @Override
+        public boolean writable() {
+            return writable;
+        }
+
+        @Override
+        public MemorySegment head() {
+            return read;
+        }
+
+        @Override
+        public MemorySegment bytes() throws IOException {
+            if (read.byteSize() == e.valueLength()) {
+                return read;
+            }
+            if (mapped != null) {
+                return mapped;
+            }
+            if (temporaryMap == null) {
+                temporary = Arena.ofConfined();
+                temporaryMap = file.map(e.valueOffset(), e.valueLength(), false, false, temporary);
+            }
+            return temporaryMap;
+        }
+
+        @Override
+        public MemorySegment map() throws IOException {
+            if (mapped == null) {
+                mapped = file.map(e.valueOffset(), e.valueLength(), writable, false);
+            }
+            return mapped;
+        }
+
+        @Override
+        public NDArray.Adviser adviser() {
+            return file::advise;
+        }
+
+        @Override
+        public void close() {
+            if (temporary != null) {
+                temporary.close();
+            }
+        }
     }
 }

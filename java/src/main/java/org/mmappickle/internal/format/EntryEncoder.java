@@ -1,104 +1,99 @@
 package org.mmappickle.internal.format;
 
 import java.lang.foreign.MemorySegment;
+import java.nio.file.Path;
+import java.util.List;
 import org.mmappickle.ArrayFormat;
 import org.mmappickle.DType;
-import org.mmappickle.MaskedArray;
-import org.mmappickle.NDArray;
-import org.mmappickle.internal.pickle.Pickler;
+import org.mmappickle.codec.EncodedValue;
+import org.mmappickle.codec.ValueCodec;
+import org.mmappickle.codec.WriteContext;
 
 /**
- * Turns a Java value into the bytes of an entry. The work that does not depend on where the
- * entry lands (pickling a generic value, checking an array) happens in {@link #prepare} before
- * any lock is taken; {@link Prepared#plan} then fixes the offset-dependent parts (payload
- * alignment, memo numbering) under the lock.
+ * Turns a Java value into the bytes of an entry through a dict's codecs. The codec is chosen and
+ * the value encoded in {@link #prepare}, before any lock is taken, with guesses of the value's
+ * offset and memo start; {@link Prepared#plan} then fixes the entry under the lock, encoding again
+ * only when a guess the codec asked for was wrong.
  */
 public final class EntryEncoder {
     private EntryEncoder() {
     }
 
-    /** A value checked and encoded as far as possible without knowing its offset. */
-    public sealed interface Prepared permits GenericValue, ArrayValue {
-        /** Builds the entry's bytes for a value starting at {@code valueOffset}, numbering memos from {@code memoStart}. */
-        EntryPlan plan(byte[] key, long valueOffset, int memoStart);
-
-        /** The bytes of array payload the entry carries (0 for a generic value). */
-        long payloadBytes();
-    }
-
-    /** A generic value: pickled once with the memo start the caller guessed, again only if it was wrong. */
-    public static final class GenericValue implements Prepared {
+    /** A value checked and encoded with guesses of where it lands. */
+    public static final class Prepared {
+        private final ValueCodec codec;
         private final Object value;
-        private final int guess;
-        private final Pickler.Result pickled;
+        private final Path file;
+        private final ArrayFormat format;
+        private final WriteContext guess;
+        private final EncodedValue encoded;
 
-        GenericValue(Object value, int memoStartGuess) {
-            this.value = ArrayValues.toPickle(value);
-            this.guess = memoStartGuess;
-            this.pickled = Pickler.dumpValue(this.value, memoStartGuess);
+        Prepared(ValueCodec codec, Object value, Path file, ArrayFormat format, WriteContext guess, EncodedValue encoded) {
+            this.codec = codec;
+            this.value = value;
+            this.file = file;
+            this.format = format;
+            this.guess = guess;
+            this.encoded = encoded;
         }
 
-        @Override
+        /** Builds the entry's bytes for a value starting at {@code valueOffset}, numbering memos from {@code memoStart}. */
         public EntryPlan plan(byte[] key, long valueOffset, int memoStart) {
-            Pickler.Result r = memoStart == guess ? pickled : Pickler.dumpValue(value, memoStart);
-            return new EntryPlan(key, new byte[][] {r.bytes()}, new MemorySegment[0], r.memoMax());
+            EncodedValue v = encoded;
+            // (reading a field already asked for marks nothing new)
+            boolean offsetHolds = !guess.askedValueOffset() || guess.valueOffset() == valueOffset;
+            boolean memoHolds = !guess.askedMemoStart() || guess.memoStart() == memoStart;
+            if (!offsetHolds || !memoHolds) {
+                v = encode(codec, value, new WriteContext(file, valueOffset, memoStart, format));
+            }
+            return toPlan(key, v);
         }
 
-        @Override
+        /** The bytes of payload the entry carries, as first encoded (decides the two-phase append). */
         public long payloadBytes() {
-            return 0;
-        }
-    }
-
-    /** An array or masked array whose payload bytes are copied from the source's segments. */
-    public static final class ArrayValue implements Prepared {
-        private final NDArray data;
-        private final NDArray mask;
-        private final ArrayLayout.Layout layout;
-
-        ArrayValue(NDArray data, NDArray mask, ArrayFormat format) {
-            this.data = data;
-            this.mask = mask;
-            this.layout = format == ArrayFormat.ORIGINAL ? ArrayLayout.Layout.ORIGINAL : ArrayLayout.Layout.OURS;
+            return encoded.payloadBytes();
         }
 
-        @Override
-        public EntryPlan plan(byte[] key, long valueOffset, int memoStart) {
-            ArrayLayout.Encoded enc = mask == null
-                    ? ArrayLayout.encode(data.dtype(), data.shape(), layout, valueOffset)
-                    : ArrayLayout.encodeMasked(data.dtype(), data.shape(), layout, valueOffset);
-            MemorySegment[] payloads = mask == null
-                    ? new MemorySegment[] {data.segment()}
-                    : new MemorySegment[] {data.segment(), mask.segment()};
-            return new EntryPlan(key, enc.structure(), payloads, 0);
-        }
-
-        @Override
-        public long payloadBytes() {
-            return data.byteSize() + (mask == null ? 0 : mask.byteSize());
-        }
-
-        /** Returns the array whose view a caller gets back after writing. */
-        public NDArray data() {
-            return data;
+        /** The codec that writes the value. */
+        public ValueCodec codec() {
+            return codec;
         }
     }
 
     /**
-     * Checks and encodes a value: an {@link NDArray}, a {@link MaskedArray} or a Java primitive
-     * array becomes an array entry in the given format; anything else a generic value.
+     * Chooses the first codec (in the given order) that can write the value and encodes it with
+     * guesses of its offset and memo start.
      *
-     * @throws IllegalArgumentException when the value cannot be written (before any file is touched)
+     * @param codecs the dict's codecs, in priority order
+     * @throws IllegalArgumentException when no codec can write the value (naming its class), or the
+     *     codec refuses it; before any file is touched
      */
-    public static Prepared prepare(Object value, ArrayFormat format, int memoStartGuess) {
-        NDArray array = asArray(value);
-        if (array != null) {
-            return new ArrayValue(array, null, format);
+    public static Prepared prepare(Object value, List<ValueCodec> codecs, Path file, ArrayFormat format,
+                                   long valueOffsetGuess, int memoStartGuess) {
+        for (ValueCodec c : codecs) {
+            if (c.canWrite(value)) {
+                WriteContext ctx = new WriteContext(file, valueOffsetGuess, memoStartGuess, format);
+                return new Prepared(c, value, file, format, ctx, encode(c, value, ctx));
+            }
         }
-        if (value instanceof MaskedArray m) {
-            return new ArrayValue(m.data(), m.mask(), format);
+        throw new IllegalArgumentException("no value codec of this dict can write "
+                + (value == null ? "null (Python's None)" : "a value of class " + value.getClass().getName())
+                + " (codecs: " + codecs + ")");
+    }
+
+    private static EncodedValue encode(ValueCodec codec, Object value, WriteContext ctx) {
+        EncodedValue v = codec.write(value, ctx);
+        if (v == null) {
+            throw new IllegalStateException(codec + " wrote nothing for a value of class "
+                    + (value == null ? "null" : value.getClass().getName()));
         }
-        return new GenericValue(value, memoStartGuess);
+        return v;
+    }
+
+    /** The internal plan of an encoded value. */
+    public static EntryPlan toPlan(byte[] key, EncodedValue v) {
+        return new EntryPlan(key, v.structure().toArray(byte[][]::new), v.payloads().toArray(MemorySegment[]::new),
+                v.memoMax());
     }
 
     /**
@@ -127,20 +122,5 @@ public final class EntryEncoder {
             }
         }
         return n;
-    }
-
-    /** An NDArray for the value when it is one or a Java primitive array (wrapped, not copied), else null. */
-    public static NDArray asArray(Object value) {
-        return switch (value) {
-            case NDArray a -> a;
-            // heap arrays are wrapped, not copied: the payload is written straight from them
-            case double[] a -> NDArray.wrap(MemorySegment.ofArray(a), DType.FLOAT64, a.length);
-            case float[] a -> NDArray.wrap(MemorySegment.ofArray(a), DType.FLOAT32, a.length);
-            case long[] a -> NDArray.wrap(MemorySegment.ofArray(a), DType.INT64, a.length);
-            case int[] a -> NDArray.wrap(MemorySegment.ofArray(a), DType.INT32, a.length);
-            case short[] a -> NDArray.wrap(MemorySegment.ofArray(a), DType.INT16, a.length);
-            case boolean[] a -> NDArray.of(a);
-            case null, default -> null;
-        };
     }
 }
