@@ -51,7 +51,9 @@ import org.mmappickle.internal.io.NativeFile;
  * {@code int[]}, {@code short[]}, {@code boolean[]}) are stored as array entries; {@code get}
  * returns them as views of the file (writable when the dict is), valid until the dict is closed.
  * Every other value is pickled (see the README's type mapping table); {@code get} returns a fresh
- * copy of it. A value that cannot be pickled is rejected before the file is touched.
+ * copy of it. A value that cannot be pickled is rejected before the file is touched. Which types
+ * become which entries is decided by the dict's value codecs ({@link Options#codecs}), the
+ * counterpart of the original's picklers; codecs on the class path are found by {@code ServiceLoader}.
  *
  * <p><b>Sharing.</b> Every change takes the file's exclusive {@code flock}, as Python's mmappickle
  * does, so Java and Python processes exclude each other; the threads of one JVM may share one
@@ -347,7 +349,11 @@ public final class MmapDict extends AbstractMap<String, Object> implements AutoC
     }
 
     private void sync(boolean dataOnly) throws IOException {
-        if (durability == Durability.DURABLE) {
+        sync(durability, dataOnly);
+    }
+
+    private void sync(Durability d, boolean dataOnly) throws IOException {
+        if (d == Durability.DURABLE) {
             file.fsync(dataOnly);
         }
     }
@@ -547,17 +553,25 @@ public final class MmapDict extends AbstractMap<String, Object> implements AutoC
      */
     @Override
     public Object put(String key, Object value) {
-        return store(key, value, arrayFormat, true);
+        return store(key, value, arrayFormat, true, durability);
     }
 
     /** Stores a value under a key, replacing any previous one, without reading the previous value. */
     public void set(String key, Object value) {
-        store(key, value, arrayFormat, false);
+        store(key, value, arrayFormat, false, durability);
+    }
+
+    /**
+     * Stores a value with a durability of its own: {@link Durability#DURABLE} makes this one change
+     * safe from a power loss when the call returns, whatever the dict's default.
+     */
+    public void set(String key, Object value, Durability durability) {
+        store(key, value, arrayFormat, false, Objects.requireNonNull(durability));
     }
 
     /** Stores a value, writing array entries in the given layout instead of the dict's default. */
     public void set(String key, Object value, ArrayFormat format) {
-        store(key, value, Objects.requireNonNull(format), false);
+        store(key, value, Objects.requireNonNull(format), false, durability);
     }
 
     /**
@@ -573,7 +587,7 @@ public final class MmapDict extends AbstractMap<String, Object> implements AutoC
         set(key, NDArray.wrap(a.segment(), a.dtype(), shape));
     }
 
-    private Object store(String key, Object value, ArrayFormat format, boolean wantPrevious) {
+    private Object store(String key, Object value, ArrayFormat format, boolean wantPrevious, Durability d) {
         byte[] k = FileLayout.keyBytes(key);
         checkWritable();
         // the codec encodes the value before any lock, with guesses of where it lands
@@ -582,20 +596,20 @@ public final class MmapDict extends AbstractMap<String, Object> implements AutoC
                 guess.memoStart());
         try {
             if (prepared.payloadBytes() >= TWO_PHASE_BYTES) {
-                return storeTwoPhase(key, k, prepared, wantPrevious);
+                return storeTwoPhase(key, k, prepared, wantPrevious, d);
             }
             return locked(() -> {
                 FileEntry old = index.live(key);
                 Object previous = wantPrevious && old != null ? readValue(old) : null;
                 long valueOffset = index.end() + FileLayout.ENTRY_PREFIX + k.length;
                 EntryPlan plan = prepared.plan(k, valueOffset, index.memoStart());
-                FileEntry e = writeEntry(plan, plan.memoMax(), true, false);
-                sync(true);
+                writeEntry(plan, plan.memoMax(), true, false);
+                sync(d, true);
                 if (old != null) {
                     markDeleted(old);
                 }
                 commit();
-                sync(false);
+                sync(d, false);
                 return previous;
             });
         } catch (IOException e) {
@@ -620,7 +634,8 @@ public final class MmapDict extends AbstractMap<String, Object> implements AutoC
      * Two-phase append (DESIGN.md): reserve the entry marked deleted under the lock, copy the
      * payload with no lock held, then mark it valid (and the replaced entry deleted) under the lock.
      */
-    private Object storeTwoPhase(String key, byte[] k, EntryEncoder.Prepared prepared, boolean wantPrevious)
+    private Object storeTwoPhase(String key, byte[] k, EntryEncoder.Prepared prepared, boolean wantPrevious,
+                                 Durability d)
             throws IOException {
         record Reserved(FileEntry entry, EntryPlan plan) {
         }
@@ -636,7 +651,7 @@ public final class MmapDict extends AbstractMap<String, Object> implements AutoC
         boolean copied = false;
         try {
             copyPayloads(key, r.entry(), r.plan());
-            sync(true);
+            sync(d, true);
             copied = true;
         } finally {
             if (!copied) {
@@ -655,7 +670,7 @@ public final class MmapDict extends AbstractMap<String, Object> implements AutoC
                     markDeleted(old);
                 }
                 commit();
-                sync(false);
+                sync(d, false);
                 return previous;
             });
         } finally {
@@ -797,7 +812,10 @@ public final class MmapDict extends AbstractMap<String, Object> implements AutoC
         return allocate(key, dtype, false, shape);
     }
 
-    /** Removes a key and returns its previous value (for an array, its view, which stays readable until close). */
+    /**
+     * Removes a key and returns its previous value (for an array, its view, which stays readable
+     * until close; after a {@link #vacuum()} its bytes read as zeros).
+     */
     @Override
     public Object remove(Object key) {
         if (!(key instanceof String k)) {
@@ -819,7 +837,13 @@ public final class MmapDict extends AbstractMap<String, Object> implements AutoC
 
     /** Removes a key without reading its value; returns true when it was present. */
     public boolean delete(String key) {
+        return delete(key, durability);
+    }
+
+    /** Removes a key with a durability of its own (see {@link #set(String, Object, Durability)}). */
+    public boolean delete(String key, Durability d) {
         checkWritable();
+        Objects.requireNonNull(d);
         return unchecked(() -> {
             FileEntry e = index.live(key);
             if (e == null) {
@@ -827,7 +851,7 @@ public final class MmapDict extends AbstractMap<String, Object> implements AutoC
             }
             markDeleted(e);
             commit();
-            sync(false);
+            sync(d, false);
             return true;
         });
     }
