@@ -123,6 +123,8 @@ final class Compaction {
                     d.set((String) e.getKey(), e.getValue());
                 }
                 d.flush();
+            } catch (java.io.UncheckedIOException e) {
+                throw e.getCause();   // a full disk while writing the new file: an IOException, as documented
             }
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             syncDirectory(target, true);

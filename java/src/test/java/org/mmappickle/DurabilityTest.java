@@ -175,6 +175,35 @@ class DurabilityTest {
                 assertEquals("space came back", m.get("after"));
             }
             assertPlainPickleLoads(p);
+            // compaction and conversion on a full disk: an IOException, the original file untouched
+            try (MmapDict m = MmapDict.open(p)) {
+                for (int i = 0; ; i++) {
+                    try {
+                        m.put("fill" + i, new double[50_000]);
+                    } catch (java.io.UncheckedIOException e) {
+                        break;
+                    }
+                }
+                m.remove("fill0");
+            }
+            byte[] before = Files.readAllBytes(p);
+            try (MmapDict m = MmapDict.open(p)) {
+                IOException c = assertThrows(IOException.class, m::compact);
+                assertTrue(c instanceof NativeIOException n && n.isDiskFull(), c.toString());
+            }
+            assertArrayEquals(before, Files.readAllBytes(p), "a failed compaction leaves the file as it was");
+            assertFalse(Files.exists(mnt.resolve("full.mmdpickle.compacting")));
+            Path plain = dir.resolve("plain.pkl");
+            Python.Result w = Python.run(List.of("-c", "import pickle,sys; pickle.dump({'a': b'x' * 3_000_000}, open(sys.argv[1], 'wb'))",
+                    plain.toString()), 60);
+            assertEquals(0, w.exit(), w.err());
+            byte[] src = Files.readAllBytes(plain);
+            Path target = mnt.resolve("converted.mmdpickle");
+            assertThrows(IOException.class, () -> MmapDict.convert(plain, target));
+            assertArrayEquals(src, Files.readAllBytes(plain));
+            assertFalse(Files.exists(target));
+            assertFalse(Files.exists(mnt.resolve("converted.mmdpickle.converting")));
+            assertPlainPickleLoads(p);
             // a write through a sparse view on the full disk: the library's exception, not a crash
             Path q = mnt.resolve("sparse.mmdpickle");
             Process child = Jvm.start(TruncateChild.class, q.toString(), "sparsefull");
