@@ -148,6 +148,7 @@ class JavaWritesPythonReadsTest {
     /** Java primitive arrays are stored as numpy arrays: tag them as the NDArray they become. */
     static Object asPython(Object v) {
         return switch (v) {
+            case null -> null;
             case double[] a -> NDArray.of(a);
             case float[] a -> NDArray.of(a);
             case short[] a -> NDArray.of(a);
