@@ -1,5 +1,24 @@
 package org.mmappickle.codec;
 
+import static org.mmappickle.internal.pickle.Opcodes.MARK;
+import static org.mmappickle.internal.pickle.Opcodes.POP;
+import static org.mmappickle.internal.pickle.Opcodes.EMPTY_TUPLE;
+import static org.mmappickle.internal.pickle.Opcodes.BINBYTES;
+import static org.mmappickle.internal.pickle.Opcodes.SHORT_BINBYTES;
+import static org.mmappickle.internal.pickle.Opcodes.BININT;
+import static org.mmappickle.internal.pickle.Opcodes.BININT1;
+import static org.mmappickle.internal.pickle.Opcodes.BININT2;
+import static org.mmappickle.internal.pickle.Opcodes.REDUCE;
+import static org.mmappickle.internal.pickle.Opcodes.TUPLE;
+import static org.mmappickle.internal.pickle.Opcodes.TUPLE1;
+import static org.mmappickle.internal.pickle.Opcodes.TUPLE2;
+import static org.mmappickle.internal.pickle.Opcodes.TUPLE3;
+import static org.mmappickle.internal.pickle.Opcodes.LONG1;
+import static org.mmappickle.internal.pickle.Opcodes.SHORT_BINUNICODE;
+import static org.mmappickle.internal.pickle.Opcodes.BINBYTES8;
+import static org.mmappickle.internal.pickle.Opcodes.STACK_GLOBAL;
+import static org.mmappickle.internal.pickle.Opcodes.BYTEARRAY8;
+
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
@@ -19,24 +38,6 @@ final class ArrayViews {
     static final byte[][] MASKED = {global("numpy.ma.core", "MaskedArray"), global("numpy.ma", "MaskedArray")};
     private static final byte[] ORIGINAL_INNER = global("numpy.core.multiarray", "fromstring");
 
-    private static final int MARK = 0x28;
-    private static final int POP = 0x30;
-    private static final int EMPTY_TUPLE = 0x29;
-    private static final int BINBYTES = 0x42;
-    private static final int SHORT_BINBYTES = 0x43;
-    private static final int BININT = 0x4A;
-    private static final int BININT1 = 0x4B;
-    private static final int BININT2 = 0x4D;
-    private static final int REDUCE = 0x52;
-    private static final int TUPLE = 0x74;
-    private static final int TUPLE1 = 0x85;
-    private static final int TUPLE2 = 0x86;
-    private static final int TUPLE3 = 0x87;
-    private static final int LONG1 = 0x8A;
-    private static final int SHORT_BINUNICODE = 0x8C;
-    private static final int BINBYTES8 = 0x8E;
-    private static final int STACK_GLOBAL = 0x93;
-    private static final int BYTEARRAY8 = 0x96;
     /** Padding is never longer than this (alignment to 4096); longer bytes are a generic value. */
     private static final long MAX_PADDING = 8192;
     private static final ValueLayout.OfInt I32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);

@@ -1,5 +1,24 @@
 package org.mmappickle.internal.format;
 
+import static org.mmappickle.internal.pickle.Opcodes.MARK;
+import static org.mmappickle.internal.pickle.Opcodes.POP;
+import static org.mmappickle.internal.pickle.Opcodes.EMPTY_TUPLE;
+import static org.mmappickle.internal.pickle.Opcodes.BINBYTES;
+import static org.mmappickle.internal.pickle.Opcodes.SHORT_BINBYTES;
+import static org.mmappickle.internal.pickle.Opcodes.BININT;
+import static org.mmappickle.internal.pickle.Opcodes.BININT1;
+import static org.mmappickle.internal.pickle.Opcodes.BININT2;
+import static org.mmappickle.internal.pickle.Opcodes.REDUCE;
+import static org.mmappickle.internal.pickle.Opcodes.TUPLE;
+import static org.mmappickle.internal.pickle.Opcodes.TUPLE1;
+import static org.mmappickle.internal.pickle.Opcodes.TUPLE2;
+import static org.mmappickle.internal.pickle.Opcodes.TUPLE3;
+import static org.mmappickle.internal.pickle.Opcodes.LONG1;
+import static org.mmappickle.internal.pickle.Opcodes.SHORT_BINUNICODE;
+import static org.mmappickle.internal.pickle.Opcodes.BINBYTES8;
+import static org.mmappickle.internal.pickle.Opcodes.STACK_GLOBAL;
+import static org.mmappickle.internal.pickle.Opcodes.BYTEARRAY8;
+
 import java.io.ByteArrayOutputStream;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -132,25 +151,6 @@ public final class ArrayLayout {
         }
     }
 
-    // opcodes, named as in CPython's pickletools
-    private static final int POP = 0x30;
-    private static final int MARK = 0x28;
-    private static final int EMPTY_TUPLE = 0x29;
-    private static final int BINBYTES = 0x42;
-    private static final int SHORT_BINBYTES = 0x43;
-    private static final int BININT = 0x4A;
-    private static final int BININT1 = 0x4B;
-    private static final int BININT2 = 0x4D;
-    private static final int REDUCE = 0x52;
-    private static final int TUPLE = 0x74;
-    private static final int TUPLE1 = 0x85;
-    private static final int TUPLE2 = 0x86;
-    private static final int TUPLE3 = 0x87;
-    private static final int LONG1 = 0x8A;
-    private static final int SHORT_BINUNICODE = 0x8C;
-    private static final int BINBYTES8 = 0x8E;
-    private static final int STACK_GLOBAL = 0x93;
-    private static final int BYTEARRAY8 = 0x96;
 
     /** numpy's NPY_MAXDIMS (64 in numpy 2, 32 in 1.x): a bound on what a shape may allocate. */
     static final int MAX_DIMS = 64;
