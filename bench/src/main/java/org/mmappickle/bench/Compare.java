@@ -1,0 +1,1025 @@
+package org.mmappickle.bench;
+
+import java.io.BufferedReader;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
+import java.io.PrintStream;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.mmappickle.DType;
+import org.mmappickle.Durability;
+import org.mmappickle.MmapDict;
+import org.mmappickle.NDArray;
+
+/**
+ * The side-by-side harness (bench/compare.sh): in one session, measures our ingest and read of a
+ * large float32 array against numpy (through python3) and against the machine's limits (memcpy in
+ * RAM, page-cache writes with dd and one large pwrite), each with and without a final fsync, plus
+ * the small-operation targets (open and list, get, put, two processes, 64 GiB allocation), and
+ * prints one Markdown table of medians with min-max and the ratios the targets name.
+ *
+ * <p>Progress goes to stderr, the tables to stdout (and to {@code --out FILE}). See bench/README.md.
+ */
+public final class Compare {
+    private static final double GB = 1e9;
+    /** The small value of the put and get figures. */
+    static final String VALUE = Bench.smallValue(123_456);
+    private static final List<String> ALL_SECTIONS = List.of("ingest", "read", "small");
+
+    private Compare() {
+    }
+
+    // ------------------------------------------------------------------------------------ options
+
+    static final class Opts {
+        long size = Bench.GIB;
+        boolean sizeGiven;
+        int reps = 9;
+        int smallReps = 7;
+        boolean quick;
+        Path dir;
+        String python = "python3";
+        /** What precedes each timed write: "huge" (touch and free huge pages), "none", or "cold" (wait 3 s). */
+        String prefault = "huge";
+        boolean fsync = true;
+        int[] keys = {1000, 10_000, 100_000};
+        double concurrentSeconds = 2;
+        int concurrentReps = 3;
+        int allocReps = 11;
+        Path out;
+        boolean keep;
+        Set<String> sections = new LinkedHashSet<>(ALL_SECTIONS);
+        String commandLine;
+    }
+
+    static final String USAGE = """
+            usage: bench/compare.sh [options]
+              --size SIZE        array size for ingest and read (default 1g; shrunk to fit free RAM and disk)
+              --reps N           timed runs per ingest/read figure (default 9; a warm-up run is not counted)
+              --quick            smoke run in well under a minute: --size 64m --reps 3, keys 1000,10000
+              --dir DIR          where the files go (default: a new directory under /tmp, deleted at the end)
+              --python EXE       python3 with numpy (default python3); numpy rows are skipped when it fails
+              --keys A,B,C       key counts for the small-operation figures (default 1000,10000,100000)
+              --sections S,...   any of ingest,read,small (default all)
+              --no-fsync         skip the "+ fsync" column
+              --prefault MODE    before each timed write: huge (default: touch and free huge-page memory),
+                                 none (nothing), cold (wait 3 s, so the host takes free pages back)
+              --out FILE         also write the Markdown report to FILE
+              --keep             keep the directory of files
+            """;
+
+    static Opts parse(String... args) {
+        Opts o = new Opts();
+        List<String> a = Arrays.asList(args);
+        if (a.contains("--quick")) {
+            o.quick = true;
+            o.size = 64 * Bench.MIB;
+            o.reps = 3;
+            o.smallReps = 3;
+            o.keys = new int[] {1000, 10_000};
+            o.concurrentSeconds = 0.5;
+            o.concurrentReps = 1;
+            o.allocReps = 3;
+        }
+        for (int i = 0; i < args.length; i++) {
+            String s = args[i];
+            switch (s) {
+                case "--quick" -> {
+                }
+                case "--size" -> {
+                    o.size = Bench.parseSize(args[++i]);
+                    o.sizeGiven = true;
+                }
+                case "--reps" -> o.reps = Integer.parseInt(args[++i]);
+                case "--dir" -> o.dir = Path.of(args[++i]);
+                case "--python" -> o.python = args[++i];
+                case "--keys" -> o.keys = Arrays.stream(args[++i].split(",")).map(String::trim)
+                        .mapToInt(x -> (int) Bench.parseSize(x)).toArray();
+                case "--sections" -> {
+                    o.sections = new LinkedHashSet<>();
+                    for (String x : args[++i].split(",")) {
+                        if (!ALL_SECTIONS.contains(x.trim())) {
+                            throw new IllegalArgumentException("unknown section " + x + " (want " + ALL_SECTIONS + ")");
+                        }
+                        o.sections.add(x.trim());
+                    }
+                }
+                case "--no-fsync" -> o.fsync = false;
+                case "--no-prefault" -> o.prefault = "none";
+                case "--prefault" -> {
+                    o.prefault = args[++i];
+                    if (!List.of("huge", "none", "cold").contains(o.prefault)) {
+                        throw new IllegalArgumentException("--prefault wants huge, none or cold");
+                    }
+                }
+                case "--out" -> o.out = Path.of(args[++i]);
+                case "--keep" -> o.keep = true;
+                case "-h", "--help" -> throw new HelpRequested();
+                default -> throw new IllegalArgumentException("unknown option " + s + "\n" + USAGE);
+            }
+        }
+        if (o.size < Bench.MIB || o.size % Bench.MIB != 0) {
+            throw new IllegalArgumentException("--size must be a whole number of MiB, at least 1m");
+        }
+        o.commandLine = "bench/compare.sh" + (args.length == 0 ? "" : " " + String.join(" ", args));
+        return o;
+    }
+
+    static final class HelpRequested extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+    }
+
+    public static void main(String[] args) throws Exception {
+        try {
+            String report = run(args);
+            System.out.print(report);
+        } catch (HelpRequested h) {
+            System.out.print(USAGE);
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            System.exit(2);
+        }
+    }
+
+    /** Runs the harness and returns the Markdown report (also printed to {@code --out}). */
+    public static String run(String... args) throws Exception {
+        Opts o = parse(args);
+        Compare.Run r = new Compare.Run(o);
+        try {
+            return r.run();
+        } finally {
+            r.cleanup();
+        }
+    }
+
+    // ------------------------------------------------------------------------------------ statistics
+
+    /** The samples of one figure, in its display unit. */
+    record Stats(double[] v) {
+        double median() {
+            double[] s = v.clone();
+            Arrays.sort(s);
+            int n = s.length;
+            return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+        }
+
+        double min() {
+            return Arrays.stream(v).min().orElse(Double.NaN);
+        }
+
+        double max() {
+            return Arrays.stream(v).max().orElse(Double.NaN);
+        }
+    }
+
+    private static final class Results {
+        private final Map<String, List<Double>> samples = new LinkedHashMap<>();
+        private final Map<String, String> notes = new LinkedHashMap<>();
+
+        void add(String id, double value) {
+            samples.computeIfAbsent(id, k -> new ArrayList<>()).add(value);
+        }
+
+        Stats get(String id) {
+            List<Double> l = samples.get(id);
+            return l == null || l.isEmpty() ? null : new Stats(l.stream().mapToDouble(Double::doubleValue).toArray());
+        }
+
+        void note(String id, String text) {
+            notes.put(id, text);
+        }
+
+        String noteOf(String id) {
+            return notes.get(id);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------ the run
+
+    /** One session of the harness. */
+    static final class Run {
+        private final Opts o;
+        private final Results res = new Results();
+        private final PrintStream log = System.err;
+        private final List<String> remarks = new ArrayList<>();
+        private Path dir;
+        private boolean ownDir;
+        private Arena arena;
+        private MemorySegment src;
+        private float[] heap;
+        private Py py;
+        private String pyProblem;
+        private long n;
+        private String loadBefore;
+
+        Run(Opts o) {
+            this.o = o;
+        }
+
+        String run() throws Exception {
+            if (o.dir == null) {
+                dir = Files.createTempDirectory("mmappickle-bench-");
+                ownDir = true;
+            } else {
+                dir = o.dir;
+                Files.createDirectories(dir);
+            }
+            fitSize();
+            loadBefore = Bench.loadAverage();
+            n = o.size / 4;
+            arena = Arena.ofShared();
+            boolean needData = o.sections.contains("ingest") || o.sections.contains("read");
+            if (needData) {
+                log.printf("preparing %s of float32 data (off-heap, and a float[] on the heap)%n", Bench.formatSize(o.size));
+                src = Bench.allocateHuge(o.size, arena);
+                Bench.fillPattern(src);
+                if (n <= Integer.MAX_VALUE - 8 && o.size + 256 * Bench.MIB < Runtime.getRuntime().maxMemory()) {
+                    heap = new float[(int) n];
+                    MemorySegment.copy(src, 0, MemorySegment.ofArray(heap), 0, o.size);
+                } else {
+                    remarks.add("The float[] row was skipped: " + Bench.formatSize(o.size)
+                            + " does not fit in a Java array or in the heap (-Xmx; set JAVA_OPTS).");
+                }
+                startPython();
+            }
+            if (o.sections.contains("ingest")) {
+                ingest();
+            }
+            if (o.sections.contains("read")) {
+                read();
+            }
+            if (o.sections.contains("small")) {
+                small();
+            }
+            String report = report();
+            if (o.out != null) {
+                Files.writeString(o.out, report);
+            }
+            return report;
+        }
+
+        void cleanup() {
+            if (py != null) {
+                py.close();
+            }
+            if (arena != null) {
+                arena.close();
+            }
+            if (ownDir && !o.keep) {
+                Bench.deleteTree(dir);
+            } else if (dir != null) {
+                log.println("files kept in " + dir);
+            }
+        }
+
+        /** Shrinks the array size until the run fits the free disk and the available RAM. */
+        private void fitSize() throws IOException {
+            long disk = Files.getFileStore(dir).getUsableSpace();
+            long ram = memAvailable();
+            long size = o.size;
+            // disk: the read file, one ingest file, the small files, 1 GiB to spare
+            // RAM: on our side data, float[], memcpy target, prefault; numpy's array and prefault; 2 files in the page cache
+            while (size > 64 * Bench.MIB && (3 * size + Bench.GIB > disk || (ram > 0 && 9 * size > ram))) {
+                size /= 2;
+            }
+            if (size != o.size) {
+                remarks.add(String.format(Locale.ROOT, "--size %s shrunk to %s to fit %.1f GiB of free disk in %s and %.1f GiB"
+                        + " of available RAM.", Bench.formatSize(o.size), Bench.formatSize(size), disk / (double) Bench.GIB,
+                        dir, ram / (double) Bench.GIB));
+                log.println(remarks.get(remarks.size() - 1));
+                o.size = size;
+            }
+        }
+
+        private void startPython() {
+            try {
+                Path script = dir.resolve("numpy_worker.py");
+                try (InputStream in = Compare.class.getResourceAsStream("numpy_worker.py")) {
+                    Files.copy(in, script, StandardCopyOption.REPLACE_EXISTING);
+                }
+                py = Py.start(o.python, script, o.size);
+            } catch (IOException | RuntimeException e) {
+                pyProblem = o.python + " with numpy did not start (" + e.getMessage() + "): numpy rows skipped";
+                remarks.add(pyProblem + ".");
+                log.println(pyProblem);
+                py = null;
+            }
+        }
+
+        private MmapDict.Options opts(boolean fsync) {
+            return new MmapDict.Options().durability(fsync ? Durability.DURABLE : Durability.PAGE_CACHE);
+        }
+
+        // -------------------------------------------------------------------------------- ingest
+
+        /** One way of writing the array to a new file; returns the seconds it took. */
+        interface WriteOp {
+            double run(Path file, boolean fsync) throws Exception;
+        }
+
+        record Writer(String id, String label, boolean javaSide, WriteOp op) {
+        }
+
+        private List<Writer> writers() {
+            List<Writer> w = new ArrayList<>();
+            if (heap != null) {
+                w.add(new Writer("ours-array", "mmappickle `set(key, float[])`", true, (f, fs) -> {
+                    long t0 = System.nanoTime();
+                    try (MmapDict d = MmapDict.open(f, opts(fs))) {
+                        d.set("x", heap);
+                    }
+                    return (System.nanoTime() - t0) / 1e9;
+                }));
+            }
+            w.add(new Writer("ours-segment", "mmappickle `set(key, NDArray.wrap(segment))`", true, (f, fs) -> {
+                long t0 = System.nanoTime();
+                try (MmapDict d = MmapDict.open(f, opts(fs))) {
+                    d.set("x", NDArray.wrap(src, DType.FLOAT32, n));
+                }
+                return (System.nanoTime() - t0) / 1e9;
+            }));
+            w.add(new Writer("ours-allocate", "mmappickle `allocate` + fill (copy into the mapped view)", true, (f, fs) -> {
+                long t0 = System.nanoTime();
+                try (MmapDict d = MmapDict.open(f, opts(fs))) {
+                    NDArray a = d.allocate("x", DType.FLOAT32, n);
+                    MemorySegment.copy(src, 0, a.segment(), 0, o.size);
+                    if (fs) {
+                        d.flush();
+                    }
+                }
+                return (System.nanoTime() - t0) / 1e9;
+            }));
+            w.add(new Writer("java-pwrite", "Java `FileChannel.write` (one pwrite of the segment)", true, (f, fs) -> {
+                long t0 = System.nanoTime();
+                try (FileChannel ch = FileChannel.open(f, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                        StandardOpenOption.TRUNCATE_EXISTING)) {
+                    for (long off = 0; off < o.size; ) {
+                        long len = Math.min(Bench.GIB, o.size - off);
+                        ByteBuffer b = src.asSlice(off, len).asByteBuffer();
+                        while (b.hasRemaining()) {
+                            ch.write(b, off + b.position());
+                        }
+                        off += len;
+                    }
+                    if (fs) {
+                        ch.force(true);
+                    }
+                }
+                return (System.nanoTime() - t0) / 1e9;
+            }));
+            if (py != null) {
+                boolean pf = o.prefault.equals("huge");
+                w.add(new Writer("np-tofile", "numpy `tofile`", false, (f, fs) -> py.write("tofile", f, fs, pf)));
+                w.add(new Writer("np-save", "numpy `save`", false, (f, fs) -> py.write("save", f, fs, pf)));
+                w.add(new Writer("np-memmap", "numpy `open_memmap` + copy", false, (f, fs) -> py.write("memmap", f, fs, pf)));
+                w.add(new Writer("os-write", "Python `os.write`", false, (f, fs) -> py.write("oswrite", f, fs, pf)));
+            }
+            w.add(new Writer("dd", "`dd if=/dev/zero bs=" + Bench.formatSize(ddBlock()).replace(" ", "") + "`", false,
+                    this::dd));
+            return w;
+        }
+
+        private long ddBlock() {
+            long bs = Bench.MIB;   // a cache-resident buffer, as `dd bs=1M` is usually run (a 64 MiB one pays its own first touch)
+            while (o.size % bs != 0) {
+                bs /= 2;
+            }
+            return bs;
+        }
+
+        private double dd(Path f, boolean fsync) throws IOException, InterruptedException {
+            long bs = ddBlock();
+            List<String> cmd = new ArrayList<>(List.of("dd", "if=/dev/zero", "of=" + f, "bs=" + bs, "count=" + (o.size / bs)));
+            if (fsync) {
+                cmd.add("conv=fsync");
+            }
+            ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+            pb.environment().put("LC_ALL", "C");
+            Process p = pb.start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (p.waitFor() != 0) {
+                throw new IOException("dd failed: " + out.trim());
+            }
+            Matcher m = Pattern.compile("copied, ([0-9.e+-]+) s").matcher(out);
+            if (!m.find()) {
+                throw new IOException("cannot read dd's time from: " + out.trim());
+            }
+            return Double.parseDouble(m.group(1));
+        }
+
+        private void ingest() throws Exception {
+            List<Writer> ws = writers();
+            Path f = dir.resolve("ingest.bin");
+            List<Boolean> modes = o.fsync ? List.of(false, true) : List.of(false);
+            log.printf("ingest: %d writers x %s x (1 warm-up + %d runs) of %s%n", ws.size(),
+                    o.fsync ? "{page cache, fsync}" : "{page cache}", o.reps, Bench.formatSize(o.size));
+            for (int rep = -1; rep < o.reps; rep++) {
+                for (boolean fsync : modes) {
+                    if (rep < 0 && fsync) {
+                        continue;   // the warm-up only needs the JIT and the file system warm
+                    }
+                    for (int k = 0; k < ws.size(); k++) {
+                        Writer w = ws.get(Math.floorMod(k + rep, ws.size()));   // rotate the order
+                        Bench.delete(f);
+                        Bench.syncAll();
+                        if (o.prefault.equals("cold")) {
+                            Thread.sleep(3000);
+                        } else if (o.prefault.equals("huge") && (w.javaSide() || w.id().equals("dd"))) {
+                            Bench.prefault(o.size + 64 * Bench.MIB);   // the python worker prefaults itself
+                        }
+                        double t;
+                        try {
+                            t = w.op().run(f, fsync);
+                        } catch (Exception e) {
+                            remarks.add(w.label() + (fsync ? " + fsync" : "") + " failed: " + e.getMessage());
+                            log.println(w.label() + " failed: " + e);
+                            continue;
+                        } finally {
+                            Bench.delete(f);
+                        }
+                        if (rep >= 0) {
+                            res.add("ingest/" + w.id() + (fsync ? "/fsync" : "/cache"), o.size / t / GB);
+                        }
+                        log.printf(Locale.ROOT, "  %s%-60s %s %7.2f GB/s%n", rep < 0 ? "(warm-up) " : "", w.label(),
+                                fsync ? "fsync" : "cache", o.size / t / GB);
+                    }
+                }
+            }
+            // memcpy in RAM: the ceiling for any copy into the page cache
+            try (Arena a = Arena.ofConfined()) {
+                MemorySegment dst = Bench.allocateHuge(o.size, a);
+                dst.fill((byte) 0);
+                for (int rep = -1; rep < o.reps; rep++) {
+                    long t0 = System.nanoTime();
+                    MemorySegment.copy(src, 0, dst, 0, o.size);
+                    double t = (System.nanoTime() - t0) / 1e9;
+                    if (rep >= 0) {
+                        res.add("memcpy", o.size / t / GB);
+                    }
+                }
+            }
+            log.printf(Locale.ROOT, "  memcpy RAM to RAM: %.2f GB/s%n", res.get("memcpy").median());
+        }
+
+        // -------------------------------------------------------------------------------- read
+
+        private void read() throws Exception {
+            Path f = dir.resolve("read.mmdpickle");
+            Bench.delete(f);
+            long payload;
+            try (MmapDict d = MmapDict.open(f)) {
+                d.set("x", NDArray.wrap(src, DType.FLOAT32, n));
+                payload = Bench.payloadOffset(d, "x", o.size);
+            }
+            Bench.syncAll();
+            log.printf("read: sums of %s (payload at offset %d)%n", Bench.formatSize(o.size), payload);
+            int reps = Math.max(o.reps, 5);
+            // the in-RAM copy is made now, as the file was, so that both are equally fresh in memory
+            try (Arena ramArena = Arena.ofShared(); MmapDict d = MmapDict.openReadOnly(f)) {
+                MemorySegment ram = Bench.allocateHuge(o.size, ramArena);
+                MemorySegment.copy(src, 0, ram, 0, o.size);
+                MemorySegment ram4k = ramArena.allocate(o.size, 4096);
+                MemorySegment.copy(src, 0, ram4k, 0, o.size);
+                NDArray view = (NDArray) d.get("x");
+                MemorySegment mapped = view.segment();
+                float expect = Bench.sum(ram);
+                long slice = Math.min(o.size, 4 * Bench.MIB);
+                for (int i = 0; i < 300; i++) {   // JIT warm-up of the loop over both kinds of segment
+                    Bench.sum(ram.asSlice(0, slice));
+                    Bench.sum(mapped.asSlice(0, slice));
+                }
+                for (int i = 0; i < 3; i++) {   // and whole passes, which also map every page in
+                    Bench.sum(ram);
+                    Bench.sum(ram4k);
+                    Bench.sum(mapped);
+                }
+                if (Float.compare(Bench.sum(mapped), expect) != 0) {
+                    remarks.add("The mapped sum differs from the in-RAM sum: the file does not hold the data.");
+                }
+                if (py != null) {
+                    py.call("summap " + f + " " + payload + " " + n);
+                    py.call("sumram");
+                }
+                for (int rep = 0; rep < reps; rep++) {
+                    long t0 = System.nanoTime();
+                    Bench.sum(ram);
+                    long t1 = System.nanoTime();
+                    Bench.sum(mapped);
+                    long t2 = System.nanoTime();
+                    Bench.sum(ram4k);
+                    long t3 = System.nanoTime();
+                    res.add("read/java-ram", o.size / ((t1 - t0) / 1e9) / GB);
+                    res.add("read/java-map", o.size / ((t2 - t1) / 1e9) / GB);
+                    res.add("read/java-ram4k", o.size / ((t3 - t2) / 1e9) / GB);
+                    if (py != null) {
+                        res.add("read/np-map", o.size / Double.parseDouble(py.call("summap " + f + " " + payload + " " + n)[1]) / GB);
+                        res.add("read/np-ram", o.size / Double.parseDouble(py.call("sumram")[1]) / GB);
+                    }
+                }
+                if (py != null) {
+                    py.call("unmap");
+                }
+            }
+            // first pass over a fresh mapping: open, get and one sum (page faults included)
+            for (int rep = 0; rep < reps; rep++) {
+                long t0 = System.nanoTime();
+                try (MmapDict d = MmapDict.openReadOnly(f)) {
+                    Bench.sum(((NDArray) d.get("x")).segment());
+                }
+                res.add("read/java-map-first", o.size / ((System.nanoTime() - t0) / 1e9) / GB);
+            }
+            log.printf(Locale.ROOT, "  java in-RAM %.2f, java mapped %.2f GB/s%n", res.get("read/java-ram").median(),
+                    res.get("read/java-map").median());
+            // get of an array entry already seen (the view is cached: no system call)
+            try (MmapDict d = MmapDict.openReadOnly(f)) {
+                Object first = d.get("x");
+                int loops = o.quick ? 200_000 : 2_000_000;
+                Object sink = null;
+                for (int i = 0; i < loops; i++) {
+                    sink = d.get("x");
+                }
+                for (int rep = 0; rep < Math.max(o.smallReps, 5); rep++) {
+                    long t0 = System.nanoTime();
+                    for (int i = 0; i < loops; i++) {
+                        sink = d.get("x");
+                    }
+                    res.add("array-get", (System.nanoTime() - t0) / (double) loops);
+                }
+                if (sink != first) {
+                    remarks.add("get of an array entry did not return the cached view.");
+                }
+            }
+            Bench.delete(f);
+        }
+
+        // -------------------------------------------------------------------------------- small operations
+
+        private void small() throws Exception {
+            // JIT warm-up of the put/get/open paths on a scratch file
+            Path scratch = dir.resolve("scratch.mmdpickle");
+            Bench.buildSmallFile(scratch, 20_000);
+            try (MmapDict d = MmapDict.open(scratch)) {
+                for (int i = 0; i < 20_000; i++) {
+                    d.set(Bench.key(i % 1000), Bench.smallValue(i));
+                    d.get(Bench.key(i % 1000));
+                }
+            }
+            for (int i = 0; i < 20; i++) {
+                try (MmapDict d = MmapDict.openReadOnly(scratch)) {
+                    new ArrayList<>(d.keySet());
+                }
+            }
+            Bench.delete(scratch);
+            int biggest = Arrays.stream(o.keys).max().orElse(1000);
+            String[] names = new String[biggest];
+            for (int i = 0; i < biggest; i++) {
+                names[i] = Bench.key(i);
+            }
+            for (int keys : o.keys) {
+                Path f = dir.resolve("small-" + keys + ".mmdpickle");
+                log.printf("small: building a file of %d keys%n", keys);
+                res.add("small/" + keys + "/build", Bench.buildSmallFile(f, keys));
+                Bench.syncAll();
+                for (int rep = 0; rep < o.smallReps; rep++) {
+                    long t0 = System.nanoTime();
+                    int listed;
+                    try (MmapDict d = MmapDict.openReadOnly(f)) {
+                        listed = new ArrayList<>(d.keySet()).size();
+                    }
+                    res.add("small/" + keys + "/open", (System.nanoTime() - t0) / 1e6);
+                    if (listed != keys) {
+                        remarks.add("open+list of the " + keys + "-key file listed " + listed + " keys.");
+                    }
+                }
+                int m = Math.min(keys, o.quick ? 1000 : 5000);
+                try (MmapDict d = MmapDict.open(f)) {
+                    for (int rep = 0; rep < o.smallReps; rep++) {
+                        // replace existing keys: the file keeps `keys` live entries and grows by one entry per put
+                        int base = (rep * m) % keys;
+                        long t0 = System.nanoTime();
+                        for (int i = 0; i < m; i++) {
+                            d.set(names[(base + i) % keys], VALUE);
+                        }
+                        res.add("small/" + keys + "/set", m / ((System.nanoTime() - t0) / 1e9));
+                        long t1 = System.nanoTime();
+                        for (int i = 0; i < m; i++) {
+                            d.get(names[(int) ((i * 2_654_435_761L) % keys)]);
+                        }
+                        res.add("small/" + keys + "/get", (System.nanoTime() - t1) / 1e3 / m);
+                    }
+                }
+                if (keys != biggest) {
+                    Bench.delete(f);
+                }
+            }
+            concurrent(dir.resolve("small-" + biggest + ".mmdpickle"), biggest);
+            Bench.delete(dir.resolve("small-" + biggest + ".mmdpickle"));
+            allocation();
+        }
+
+        private void concurrent(Path base, int keys) throws Exception {
+            String java = ProcessHandle.current().info().command().orElse("java");
+            String cp = System.getProperty("java.class.path");
+            Path f = dir.resolve("concurrent.mmdpickle");
+            for (int procs : new int[] {1, 2}) {
+                for (int rep = 0; rep < o.concurrentReps; rep++) {
+                    Files.copy(base, f, StandardCopyOption.REPLACE_EXISTING);
+                    Bench.syncAll();
+                    List<Process> ps = new ArrayList<>();
+                    try {
+                        for (int i = 0; i < procs; i++) {
+                            ps.add(new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-cp", cp,
+                                    PutWorker.class.getName(), f.toString(), String.valueOf(o.concurrentSeconds),
+                                    String.valueOf(i)).redirectError(ProcessBuilder.Redirect.INHERIT).start());
+                        }
+                        for (Process p : ps) {
+                            expectLine(p, "ready");
+                        }
+                        for (Process p : ps) {
+                            p.getOutputStream().write("go\n".getBytes(StandardCharsets.US_ASCII));
+                            p.getOutputStream().flush();
+                        }
+                        long puts = 0;
+                        long nanos = 0;
+                        for (Process p : ps) {
+                            String[] done = expectLine(p, "done").split(" ");
+                            puts += Long.parseLong(done[1]);
+                            nanos = Math.max(nanos, Long.parseLong(done[2]));
+                        }
+                        res.add("concurrent/" + procs, puts / (nanos / 1e9));
+                        log.printf(Locale.ROOT, "  %d process(es) putting into a %d-key file: %.0f puts/s in total%n",
+                                procs, keys, puts / (nanos / 1e9));
+                    } finally {
+                        for (Process p : ps) {
+                            p.getOutputStream().close();
+                            if (!p.waitFor(30, TimeUnit.SECONDS)) {
+                                p.destroyForcibly();
+                            }
+                        }
+                    }
+                }
+            }
+            res.note("concurrent", keys + "-key file, " + o.concurrentSeconds + " s per run");
+            Bench.delete(f);
+        }
+
+        private static String expectLine(Process p, String prefix) throws IOException {
+            BufferedReader r = p.inputReader(StandardCharsets.UTF_8);
+            String line;
+            while ((line = r.readLine()) != null) {
+                if (line.startsWith(prefix)) {
+                    return line;
+                }
+            }
+            throw new IOException("worker exited before '" + prefix + "'");
+        }
+
+        private void allocation() throws Exception {
+            Path f = dir.resolve("sparse.mmdpickle");
+            long elems = 64 * Bench.GIB / 4;
+            long maxAllocated = 0;
+            for (int rep = -1; rep < o.allocReps; rep++) {
+                Bench.delete(f);
+                try (MmapDict d = MmapDict.open(f)) {
+                    long t0 = System.nanoTime();
+                    NDArray a = d.allocate("big", DType.FLOAT32, elems);
+                    long t = System.nanoTime() - t0;
+                    if (a.byteSize() != 64 * Bench.GIB) {
+                        throw new IllegalStateException("allocated " + a.byteSize() + " bytes");
+                    }
+                    if (rep >= 0) {
+                        res.add("alloc", t / 1e6);
+                    }
+                }
+                maxAllocated = Math.max(maxAllocated, Bench.allocatedBytes(f));
+                res.note("alloc-size", String.valueOf(Files.size(f)));
+                Bench.delete(f);
+            }
+            res.note("alloc-blocks", String.valueOf(maxAllocated));
+        }
+
+        // -------------------------------------------------------------------------------- report
+
+        private String report() {
+            StringBuilder b = new StringBuilder();
+            String size = Bench.formatSize(o.size);
+            b.append("# mmappickle side-by-side run\n\n");
+            b.append("- command: `").append(o.commandLine).append("`\n");
+            b.append("- date: ").append(ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME)).append('\n');
+            b.append("- machine: ").append(machine()).append('\n');
+            b.append("- Java: ").append(System.getProperty("java.vm.name")).append(' ')
+                    .append(System.getProperty("java.runtime.version")).append("; numpy: ")
+                    .append(py != null ? py.version + " (" + py.pythonVersion + ")" : "n/a").append('\n');
+            b.append("- load average (1, 5, 15 min) at the start: ").append(loadBefore).append("; at the end: ")
+                    .append(Bench.loadAverage()).append(" (the run itself adds about 1; more at the start means other work shared the cores)\n");
+            b.append("- files in ").append(dir).append(" (").append(fsType()).append(")\n");
+            b.append("- array: ").append(size).append(" float32; ").append(o.reps).append(" timed runs per ingest figure")
+                    .append(" after one warm-up; before each timed write: ").append(switch (o.prefault) {
+                        case "huge" -> "huge-page memory touched and freed (prefault)";
+                        case "cold" -> "3 s idle (cold: the host took the free pages back)";
+                        default -> "nothing (no prefault)";
+                    }).append('\n');
+            b.append("- figures: median [min-max]; GB/s = 10^9 bytes/s\n\n");
+
+            if (res.get("memcpy") != null) {
+                b.append("## Ingest of a ").append(size).append(" float32 array into a new file\n\n");
+                b.append("| writer | page cache (GB/s) | + fsync (GB/s) |\n|---|---|---|\n");
+                for (Writer w : writers()) {
+                    b.append("| ").append(w.label()).append(" | ").append(cell(res.get("ingest/" + w.id() + "/cache"), 2))
+                            .append(" | ").append(cell(res.get("ingest/" + w.id() + "/fsync"), 2)).append(" |\n");
+                }
+                b.append("| memcpy RAM to RAM (`MemorySegment.copy`, warm destination) | ")
+                        .append(cell(res.get("memcpy"), 2)).append(" | - |\n\n");
+            }
+            if (res.get("read/java-ram") != null) {
+                b.append("## Sequential read (sum) of a ").append(size).append(" float32 array\n\n");
+                b.append("| reader | GB/s |\n|---|---|\n");
+                b.append("| Java loop over the mapped array (`get` view, warm mapping) | ").append(cell(res.get("read/java-map"), 2)).append(" |\n");
+                b.append("| Java loop over an aligned in-RAM segment (huge pages, as numpy allocates) | ").append(cell(res.get("read/java-ram"), 2)).append(" |\n");
+                b.append("| Java loop over an aligned in-RAM segment (4 KiB pages, `Arena.allocate`) | ").append(cell(res.get("read/java-ram4k"), 2)).append(" |\n");
+                b.append("| Java: open + `get` + first sum over a fresh mapping (page faults) | ")
+                        .append(cell(res.get("read/java-map-first"), 2)).append(" |\n");
+                b.append("| numpy `sum` over `np.memmap` of the same payload (warm) | ").append(cell(res.get("read/np-map"), 2)).append(" |\n");
+                b.append("| numpy `sum` over an in-RAM array | ").append(cell(res.get("read/np-ram"), 2)).append(" |\n\n");
+            }
+            if (!o.sections.contains("small") && res.get("array-get") != null) {
+                b.append("`get` of an array entry already seen: ").append(cell(res.get("array-get"), 1)).append(" ns\n\n");
+            }
+            if (o.sections.contains("small")) {
+                b.append("## Small operations (values of about 20 bytes; page cache)\n\n");
+                b.append("| keys in the file | building it (puts/s) | `set` replacing a key (puts/s) | `get` (µs) | open + list keys (ms) |\n");
+                b.append("|---|---|---|---|---|\n");
+                for (int k : o.keys) {
+                    b.append("| ").append(String.format(Locale.ROOT, "%,d", k)).append(" | ")
+                            .append(cell(res.get("small/" + k + "/build"), 0)).append(" | ")
+                            .append(cell(res.get("small/" + k + "/set"), 0)).append(" | ")
+                            .append(cell(res.get("small/" + k + "/get"), 1)).append(" | ")
+                            .append(cell(res.get("small/" + k + "/open"), 2)).append(" |\n");
+                }
+                b.append('\n');
+                b.append("| operation | figure |\n|---|---|\n");
+                if (res.get("array-get") != null) {
+                    b.append("| `get` of an array entry already seen (ns) | ").append(cell(res.get("array-get"), 1)).append(" |\n");
+                }
+                b.append("| one process putting (").append(res.noteOf("concurrent")).append(") (puts/s) | ")
+                        .append(cell(res.get("concurrent/1"), 0)).append(" |\n");
+                b.append("| two processes putting concurrently, in total (puts/s) | ")
+                        .append(cell(res.get("concurrent/2"), 0)).append(" |\n");
+                b.append("| `allocate` of a 64 GiB float32 array (ms) | ").append(cell(res.get("alloc"), 3)).append(" |\n");
+                b.append("| the 64 GiB file: size / blocks allocated on disk | ").append(res.noteOf("alloc-size"))
+                        .append(" B / ").append(res.noteOf("alloc-blocks")).append(" B |\n\n");
+            }
+            b.append(targets());
+            if (!remarks.isEmpty()) {
+                b.append("\n## Remarks\n\n");
+                for (String r : remarks) {
+                    b.append("- ").append(r).append('\n');
+                }
+            }
+            return b.toString();
+        }
+
+        private String targets() {
+            StringBuilder b = new StringBuilder("## Targets (issue 9)\n\n| target | measured | required | met |\n|---|---|---|---|\n");
+            // ingest vs the best page-cache writer of tofile, os.write, dd
+            String best = null;
+            double bestV = 0;
+            for (String id : List.of("np-tofile", "os-write", "dd")) {
+                Stats s = res.get("ingest/" + id + "/cache");
+                if (s != null && s.median() > bestV) {
+                    bestV = s.median();
+                    best = id;
+                }
+            }
+            Map<String, String> names = Map.of("ours-array", "`set(float[])`", "ours-segment", "`set(segment)`",
+                    "ours-allocate", "`allocate` + fill", "np-tofile", "tofile", "os-write", "os.write", "dd", "dd");
+            for (String id : List.of("ours-segment", "ours-array", "ours-allocate")) {
+                Stats s = res.get("ingest/" + id + "/cache");
+                if (s != null && best != null) {
+                    ratio(b, "ingest " + names.get(id) + " / best page-cache writer (" + names.get(best) + ", "
+                            + fmt(bestV, 2) + " GB/s)", s.median() / bestV, 0.95);
+                }
+            }
+            Stats osf = res.get("ingest/os-write/fsync");
+            for (String id : List.of("ours-segment", "ours-array", "ours-allocate")) {
+                Stats s = res.get("ingest/" + id + "/fsync");
+                if (s != null && osf != null) {
+                    ratio(b, "durable ingest " + names.get(id) + " / os.write + fsync (" + fmt(osf.median(), 2) + " GB/s)",
+                            s.median() / osf.median(), 0.95);
+                }
+            }
+            Stats map = res.get("read/java-map");
+            Stats ram = res.get("read/java-ram");
+            Stats ram4k = res.get("read/java-ram4k");
+            if (map != null && ram != null && ram4k != null) {
+                boolean huge = ram.median() >= ram4k.median();
+                Stats inRam = huge ? ram : ram4k;
+                ratio(b, "mapped sum / same loop in RAM (the faster in-RAM row: " + (huge ? "huge pages" : "4 KiB pages") + ", "
+                        + fmt(inRam.median(), 2) + " GB/s)", map.median() / inRam.median(), 0.9);
+            }
+            int biggest = Arrays.stream(o.keys).max().orElse(0);
+            Stats open = res.get("small/" + biggest + "/open");
+            if (open != null) {
+                limit(b, "open + list " + String.format(Locale.ROOT, "%,d", biggest) + " keys", open.median(), "ms", 50,
+                        biggest >= 100_000);
+            }
+            Stats ag = res.get("array-get");
+            if (ag != null) {
+                limit(b, "`get` of an array entry already seen", ag.median(), "ns", 1000, true);
+            }
+            Stats put = res.get("small/" + biggest + "/set");
+            if (put != null) {
+                floor(b, "small put into a " + String.format(Locale.ROOT, "%,d", biggest) + "-key file", put.median(),
+                        "puts/s", 20_000, biggest >= 100_000);
+            }
+            Stats two = res.get("concurrent/2");
+            if (two != null) {
+                floor(b, "two processes putting concurrently (total)", two.median(), "puts/s", 5000, true);
+            }
+            Stats al = res.get("alloc");
+            if (al != null) {
+                long blocks = Long.parseLong(res.noteOf("alloc-blocks"));
+                boolean sparse = blocks < 64 * Bench.MIB;
+                b.append("| allocate 64 GiB: time; file sparse | ").append(fmt(al.median(), 3)).append(" ms; ")
+                        .append(String.format(Locale.ROOT, "%,d", blocks)).append(" B on disk | < 10 ms; sparse | ")
+                        .append(al.median() < 10 && sparse ? "yes" : "**no**").append(" |\n");
+            }
+            if (biggest < 100_000) {
+                b.append("\n(The 100k-key targets need `--keys ...,100000`; this run's largest file had ")
+                        .append(biggest).append(" keys.)\n");
+            }
+            return b.toString();
+        }
+
+        private static void ratio(StringBuilder b, String what, double r, double need) {
+            b.append("| ").append(what).append(" | ").append(fmt(r, 3)).append(" | >= ").append(need).append(" | ")
+                    .append(r >= need ? "yes" : "**no**").append(" |\n");
+        }
+
+        private static void limit(StringBuilder b, String what, double v, String unit, double max, boolean applies) {
+            b.append("| ").append(what).append(" | ").append(fmt(v, 2)).append(' ').append(unit).append(" | < ")
+                    .append(fmt(max, 0)).append(' ').append(unit).append(" | ")
+                    .append(!applies ? "n/a" : v < max ? "yes" : "**no**").append(" |\n");
+        }
+
+        private static void floor(StringBuilder b, String what, double v, String unit, double min, boolean applies) {
+            b.append("| ").append(what).append(" | ").append(fmt(v, 0)).append(' ').append(unit).append(" | >= ")
+                    .append(fmt(min, 0)).append(' ').append(unit).append(" | ")
+                    .append(!applies ? "n/a" : v >= min ? "yes" : "**no**").append(" |\n");
+        }
+
+        private static String cell(Stats s, int decimals) {
+            if (s == null) {
+                return "n/a";
+            }
+            return fmt(s.median(), decimals) + " [" + fmt(s.min(), decimals) + "-" + fmt(s.max(), decimals) + "]";
+        }
+
+        private static String fmt(double v, int decimals) {
+            return String.format(Locale.ROOT, "%,." + decimals + "f", v);
+        }
+
+        private String machine() {
+            String cpu = "?";
+            try {
+                for (String l : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+                    if (l.startsWith("model name")) {
+                        cpu = l.substring(l.indexOf(':') + 1).trim();
+                        break;
+                    }
+                }
+            } catch (IOException ignored) {
+                // not Linux
+            }
+            long total = 0;
+            try {
+                for (String l : Files.readAllLines(Path.of("/proc/meminfo"))) {
+                    if (l.startsWith("MemTotal:")) {
+                        total = Long.parseLong(l.replaceAll("[^0-9]", "")) * 1024;
+                    }
+                }
+            } catch (IOException | NumberFormatException ignored) {
+                // not Linux
+            }
+            return String.format(Locale.ROOT, "%s, %d cores, %.1f GiB RAM, Linux %s", cpu,
+                    Runtime.getRuntime().availableProcessors(), total / (double) Bench.GIB, System.getProperty("os.version"));
+        }
+
+        private String fsType() {
+            try {
+                return Files.getFileStore(dir).type() + ", " + Files.getFileStore(dir).name();
+            } catch (IOException e) {
+                return "?";
+            }
+        }
+
+        private static long memAvailable() {
+            try {
+                for (String l : Files.readAllLines(Path.of("/proc/meminfo"))) {
+                    if (l.startsWith("MemAvailable:")) {
+                        return Long.parseLong(l.replaceAll("[^0-9]", "")) * 1024;
+                    }
+                }
+            } catch (IOException | NumberFormatException ignored) {
+                // not Linux: no check
+            }
+            return -1;
+        }
+    }
+
+    // ------------------------------------------------------------------------------------ python
+
+    /** The python3 worker process (numpy_worker.py): one command per line, one answer per line. */
+    static final class Py implements AutoCloseable {
+        private final Process p;
+        private final BufferedReader in;
+        private final BufferedWriter out;
+        final String version;
+        final String pythonVersion;
+
+        private Py(Process p, String version, String pythonVersion) {
+            this.p = p;
+            this.in = p.inputReader(StandardCharsets.UTF_8);
+            this.out = new BufferedWriter(new OutputStreamWriter(p.getOutputStream(), StandardCharsets.UTF_8));
+            this.version = version;
+            this.pythonVersion = pythonVersion;
+        }
+
+        static Py start(String python, Path script, long size) throws IOException {
+            String pyv;
+            try {
+                Process v = new ProcessBuilder(python, "-c", "import sys, numpy; print(sys.version.split()[0])")
+                        .redirectErrorStream(true).start();
+                pyv = new String(v.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+                if (v.waitFor() != 0) {
+                    throw new IOException(pyv.lines().reduce((a, b) -> b).orElse("failed"));
+                }
+            } catch (InterruptedException e) {
+                throw new IOException(e);
+            }
+            Process p = new ProcessBuilder(python, "-u", script.toString(), String.valueOf(size))
+                    .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            BufferedReader r = p.inputReader(StandardCharsets.UTF_8);
+            String ready = r.readLine();
+            if (ready == null || !ready.startsWith("ready ")) {
+                p.destroyForcibly();
+                throw new IOException("the worker said " + ready);
+            }
+            return new Py(p, ready.substring(6).trim(), "Python " + pyv);
+        }
+
+        String[] call(String line) throws IOException {
+            out.write(line);
+            out.write('\n');
+            out.flush();
+            String r = in.readLine();
+            if (r == null) {
+                throw new IOException("python worker exited");
+            }
+            if (!r.startsWith("ok")) {
+                throw new IOException("python: " + r);
+            }
+            return r.split(" ");
+        }
+
+        double write(String kind, Path f, boolean fsync, boolean prefault) throws IOException {
+            return Double.parseDouble(call("write " + kind + " " + f + " " + (fsync ? 1 : 0) + " " + (prefault ? 1 : 0))[1]);
+        }
+
+        @Override
+        public void close() {
+            try {
+                out.write("quit\n");
+                out.flush();
+                if (!p.waitFor(10, TimeUnit.SECONDS)) {
+                    p.destroyForcibly();
+                }
+            } catch (IOException | InterruptedException e) {
+                p.destroyForcibly();
+            }
+        }
+    }
+}
