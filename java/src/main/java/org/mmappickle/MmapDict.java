@@ -303,7 +303,6 @@ public final class MmapDict extends AbstractMap<String, Object> implements AutoC
         if (index.isCurrent(commit, size)) {
             return;
         }
-        views.keySet().removeIf(o -> true);
         try (Arena scanArena = Arena.ofConfined()) {
             MemorySegment all = file.map(0, size, false, false, scanArena);
             EntryScanner.Result r = EntryScanner.scan(all, FileLayout.HEADER_LENGTH, size);
@@ -320,6 +319,12 @@ public final class MmapDict extends AbstractMap<String, Object> implements AutoC
                                 + " more bytes after them (not a torn tail: repair will not cut them)");
             }
         }
+        // views of entries that are still valid stay cached (the bytes did not move); a rescan
+        // must not make a viewer map the same frame again on every change another process makes
+        views.keySet().removeIf(offset -> {
+            FileEntry e = index.find(offset);
+            return e == null || !e.valid();
+        });
         if (writable && !index.shadowed().isEmpty()) {
             // finish the replacements a crashed writer left half done: the later entry wins
             for (FileEntry e : index.shadowed()) {

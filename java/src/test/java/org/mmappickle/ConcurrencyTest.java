@@ -204,6 +204,22 @@ class ConcurrencyTest {
     }
 
     @Test
+    void viewsSurviveChangesByOtherProcesses() throws Exception {
+        Path p = dir.resolve("views.mmdpickle");
+        try (MmapDict m = MmapDict.open(p)) {
+            m.put("frame0", new float[] {1, 2, 3});
+            NDArray v = (NDArray) m.get("frame0");
+            Python.Result r = Python.run(List.of(helper().toString(), p.toString(), "put", "other", "[1]"), 60);
+            assertEquals(0, r.exit(), r.err());
+            assertSame(v, m.get("frame0"), "a rescan keeps the cached view of an entry that did not change");
+            r = Python.run(List.of(helper().toString(), p.toString(), "del", "frame0"), 60);
+            assertEquals(0, r.exit(), r.err());
+            assertNull(m.get("frame0"));
+            assertEquals(2f, v.getFloat(1), "the old view still reads until close");
+        }
+    }
+
+    @Test
     void eightThreadsShareOneDict() throws Exception {
         Path p = dir.resolve("threads.mmdpickle");
         Map<String, Object> expected = new ConcurrentHashMap<>();

@@ -118,6 +118,15 @@ public final class EntryIndex {
         return entries.get(position(offset));
     }
 
+    /** Returns the entry starting at an offset, or null when no entry starts there. */
+    public FileEntry find(long offset) {
+        try {
+            return at(offset);
+        } catch (IllegalArgumentException none) {
+            return null;
+        }
+    }
+
     private int position(long offset) {
         int lo = 0;
         int hi = entries.size() - 1;
