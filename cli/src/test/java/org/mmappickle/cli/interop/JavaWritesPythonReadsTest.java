@@ -172,18 +172,23 @@ class JavaWritesPythonReadsTest {
         }
         JsonNode py = TaggedJson.canonical(TaggedJson.read(PickleToJson.run(p)).get("keys"));
         assertEquals(tagged(values), py);
-        // and the text is exactly what Python prints for the same file, key order included
-        String text;
+        // and the text is exactly what Python prints for the same file, key order included (sets of
+        // strings are left out: Python orders them by a hash that changes with every process)
+        List<String> keys = new ArrayList<>();
+        StringBuilder text = new StringBuilder();
         try (MmapDict m = MmapDict.openReadOnly(p)) {
-            ObjectNode keys = JsonNodeFactory.instance.objectNode();
+            ObjectNode k = JsonNodeFactory.instance.objectNode();
             for (var e : m.entrySet()) {
-                keys.set(e.getKey(), TaggedJson.toTagged(e.getValue()));
+                if (!(e.getValue() instanceof Set<?>) && !(e.getValue() instanceof PyFrozenSet)) {
+                    keys.add(e.getKey());
+                    k.set(e.getKey(), TaggedJson.toTagged(e.getValue()));
+                }
             }
             ObjectNode root = JsonNodeFactory.instance.objectNode();
-            root.set("keys", keys);
-            text = TaggedJson.write(root) + "\n";
+            root.set("keys", k);
+            text.append(TaggedJson.write(root)).append('\n');
         }
-        assertEquals(PickleToJson.run(p), text);
+        assertEquals(PickleToJson.run(p, keys.toArray(String[]::new)), text.toString());
         String old = System.getProperty("mmappickle.python126", "");
         if (!old.isBlank()) {
             JsonNode py126 = TaggedJson.canonical(TaggedJson.read(PickleToJson.runWith(old, p)).get("keys"));
