@@ -292,8 +292,15 @@ final class KnownGlobals {
         if (Math.abs(days) > MAX_DAYS) {
             return null; // Python raises OverflowError
         }
-        long micros = total.longValueExact();
-        return Duration.ofSeconds(Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1000L);
+        // beyond about 106 million days the microseconds no longer fit a long: split with BigInteger
+        BigInteger[] sm = total.divideAndRemainder(BigInteger.valueOf(1_000_000L));
+        BigInteger seconds = sm[0];
+        BigInteger micros = sm[1];
+        if (micros.signum() < 0) {
+            seconds = seconds.subtract(BigInteger.ONE);
+            micros = micros.add(BigInteger.valueOf(1_000_000L));
+        }
+        return Duration.ofSeconds(seconds.longValueExact(), micros.longValueExact() * 1000L);
     }
 
     /** timezone(offset) without a name, as a ZoneOffset when Java can hold it (whole seconds, within 18 hours). */

@@ -48,6 +48,15 @@ class RoundTripPropertiesTest {
         assertArrayEquals(r.bytes(), Pickler.dumpValue(back, 1).bytes());
     }
 
+    /** Found by valuesRoundTrip: timedeltas beyond ~106 million days overflowed a long of microseconds on read. */
+    @net.jqwik.api.Example
+    void hugeNegativeDurationsRoundTrip() {
+        for (java.time.Duration d : List.of(java.time.Duration.parse("PT-7528195867H-35M-41.998887S"),
+                java.time.Duration.ofDays(999_999_999L), java.time.Duration.ofDays(-999_999_999L))) {
+            assertEquals(d, value(Pickler.dumpValue(d, 1).bytes()));
+        }
+    }
+
     @Property(tries = 100)
     void sharedObjectsStayShared(@ForAll("values") Object v, @ForAll("memoStarts") int memoStart) {
         List<Object> shared = new ArrayList<>(java.util.Arrays.asList("x", v));
