@@ -73,6 +73,7 @@ public final class MmapDict extends AbstractMap<String, Object> implements AutoC
     private static final long TWO_PHASE_BYTES = 1L << 20;
     /** Large payloads are copied in chunks of this size (progress reports, bounded critical calls). */
     private static final long COPY_CHUNK = 64L << 20;
+    private static final long HUGE_PAGE = 2L << 20;
     /** BINBYTES8 opcode and its u64 length: the head of a vacuumed value. */
     private static final int FILLER_HEADER = 9;
     private static final ValueLayout.OfLong U64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
@@ -705,8 +706,10 @@ public final class MmapDict extends AbstractMap<String, Object> implements AutoC
         for (int i = 0; i < plan.payloads().length; i++) {
             MemorySegment src = plan.payloads()[i];
             long at = e.valueOffset() + plan.payloadOffset(i);
-            for (long o = 0; o < src.byteSize(); o += COPY_CHUNK) {
-                long n = Math.min(COPY_CHUNK, src.byteSize() - o);
+            for (long o = 0, n; o < src.byteSize(); o += n) {
+                // chunks end on 2 MiB file boundaries, so the page cache can use huge folios and the
+                // view is mapped with 2 MiB entries (chunks 4 KiB off made 3% of it 4 KiB-mapped)
+                n = Math.min(COPY_CHUNK - Math.floorMod(at + o, HUGE_PAGE), src.byteSize() - o);
                 file.write(src.asSlice(o, n), at + o);
                 done += n;
                 if (progress != null) {

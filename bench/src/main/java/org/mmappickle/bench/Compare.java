@@ -71,6 +71,8 @@ public final class Compare {
         int allocReps = 11;
         Path out;
         boolean keep;
+        /** Wait for an idle machine before timed runs and redo runs that shared the cores with other work. */
+        boolean waitQuiet = true;
         Set<String> sections = new LinkedHashSet<>(ALL_SECTIONS);
         String commandLine;
     }
@@ -89,6 +91,8 @@ public final class Compare {
                                  none (nothing), cold (wait 3 s, so the host takes free pages back)
               --out FILE         also write the Markdown report to FILE
               --keep             keep the directory of files
+              --no-wait          do not wait for an idle machine before timed runs, nor redo runs that
+                                 shared the cores with other work
             """;
 
     static Opts parse(String... args) {
@@ -137,6 +141,7 @@ public final class Compare {
                 }
                 case "--out" -> o.out = Path.of(args[++i]);
                 case "--keep" -> o.keep = true;
+                case "--no-wait" -> o.waitQuiet = false;
                 case "-h", "--help" -> throw new HelpRequested();
                 default -> throw new IllegalArgumentException("unknown option " + s + "\n" + USAGE);
             }
@@ -234,6 +239,10 @@ public final class Compare {
         private String pyProblem;
         private long n;
         private String loadBefore;
+        /** Gate statistics: runs redone because other work used the cores, gates that gave up, time waited. */
+        private int redone;
+        private int gaveUp;
+        private long waitedMillis;
 
         Run(Opts o) {
             this.o = o;
@@ -327,6 +336,36 @@ public final class Compare {
                 log.println(pyProblem);
                 py = null;
             }
+        }
+
+        /** Busy share of the 2 cores above which the machine is not idle (nothing of ours runs then). */
+        private static final double IDLE = 0.15;
+        /** Busy share during a single-threaded timed run above which other work shared the cores. */
+        private static final double SHARED = 0.75;
+        /** After this much waiting in total, stop waiting for an idle machine (and say so). */
+        private static final long WAIT_BUDGET_MILLIS = 10 * 60_000;
+
+        /** Waits (bounded) for the machine to be idle before a timed run. */
+        void gate() throws InterruptedException {
+            if (!o.waitQuiet || waitedMillis > WAIT_BUDGET_MILLIS) {
+                return;
+            }
+            long w = Cpu.awaitQuiet(IDLE, 60_000);
+            if (w < 0) {
+                gaveUp++;
+                waitedMillis += 60_000;
+                log.println("  (the machine stayed busy for 60 s: measuring anyway)");
+            } else {
+                waitedMillis += w;
+                if (w > 2000) {
+                    log.printf("  (waited %.0f s for other work to finish)%n", w / 1000.0);
+                }
+            }
+        }
+
+        /** True when a single-threaded run that started at {@code before} shared the cores with other work. */
+        boolean shared(Cpu before) {
+            return o.waitQuiet && Cpu.now().busySince(before) > SHARED;
         }
 
         private MmapDict.Options opts(boolean fsync) {
@@ -441,24 +480,41 @@ public final class Compare {
                     if (rep < 0 && fsync) {
                         continue;   // the warm-up only needs the JIT and the file system warm
                     }
-                    for (int k = 0; k < ws.size(); k++) {
-                        Writer w = ws.get(Math.floorMod(k + rep, ws.size()));   // rotate the order
-                        Bench.delete(f);
-                        Bench.syncAll();
-                        if (o.prefault.equals("cold")) {
-                            Thread.sleep(3000);
-                        } else if (o.prefault.equals("huge") && (w.javaSide() || w.id().equals("dd"))) {
-                            Bench.prefault(o.size + 64 * Bench.MIB);   // the python worker prefaults itself
-                        }
-                        double t;
-                        try {
-                            t = w.op().run(f, fsync);
-                        } catch (Exception e) {
-                            remarks.add(w.label() + (fsync ? " + fsync" : "") + " failed: " + e.getMessage());
-                            log.println(w.label() + " failed: " + e);
-                            continue;
-                        } finally {
+                    // a fresh random order per run (seeded: reproducible), so that no writer always follows the same one
+                    List<Writer> order = new ArrayList<>(ws);
+                    java.util.Collections.shuffle(order, new java.util.Random(31L * rep + (fsync ? 1 : 0)));
+                    for (Writer w : order) {
+                        double t = 0;
+                        boolean failed = false;
+                        for (int attempt = 0; ; attempt++) {
                             Bench.delete(f);
+                            Bench.syncAll();
+                            gate();
+                            if (o.prefault.equals("cold")) {
+                                Thread.sleep(3000);
+                            } else if (o.prefault.equals("huge") && (w.javaSide() || w.id().equals("dd"))) {
+                                Bench.prefault(o.size + 64 * Bench.MIB);   // the python worker prefaults itself
+                            }
+                            Cpu c0 = Cpu.now();
+                            try {
+                                t = w.op().run(f, fsync);
+                            } catch (Exception e) {
+                                remarks.add(w.label() + (fsync ? " + fsync" : "") + " failed: " + e.getMessage());
+                                log.println(w.label() + " failed: " + e);
+                                failed = true;
+                                break;
+                            } finally {
+                                Bench.delete(f);
+                            }
+                            if (attempt < 3 && shared(c0)) {
+                                redone++;
+                                log.printf("  (other work shared the cores during %s: run again)%n", w.label());
+                                continue;
+                            }
+                            break;
+                        }
+                        if (failed) {
+                            continue;
                         }
                         if (rep >= 0) {
                             res.add("ingest/" + w.id() + (fsync ? "/fsync" : "/cache"), o.size / t / GB);
@@ -473,6 +529,7 @@ public final class Compare {
                 MemorySegment dst = Bench.allocateHuge(o.size, a);
                 dst.fill((byte) 0);
                 for (int rep = -1; rep < o.reps; rep++) {
+                    gate();
                     long t0 = System.nanoTime();
                     MemorySegment.copy(src, 0, dst, 0, o.size);
                     double t = (System.nanoTime() - t0) / 1e9;
@@ -516,6 +573,10 @@ public final class Compare {
                     Bench.sum(ram4k);
                     Bench.sum(mapped);
                 }
+                long pmd = filePmdMapped();
+                if (pmd >= 0) {
+                    res.note("pmd", String.format(Locale.ROOT, "%.1f%%", 100.0 * Math.min(pmd, o.size) / o.size));
+                }
                 if (Float.compare(Bench.sum(mapped), expect) != 0) {
                     remarks.add("The mapped sum differs from the in-RAM sum: the file does not hold the data.");
                 }
@@ -523,7 +584,10 @@ public final class Compare {
                     py.call("summap " + f + " " + payload + " " + n);
                     py.call("sumram");
                 }
+                int extra = 0;
                 for (int rep = 0; rep < reps; rep++) {
+                    gate();
+                    Cpu c0 = Cpu.now();
                     long t0 = System.nanoTime();
                     Bench.sum(ram);
                     long t1 = System.nanoTime();
@@ -531,6 +595,11 @@ public final class Compare {
                     long t2 = System.nanoTime();
                     Bench.sum(ram4k);
                     long t3 = System.nanoTime();
+                    if (shared(c0) && extra++ < 2 * reps) {
+                        redone++;
+                        rep--;
+                        continue;
+                    }
                     res.add("read/java-ram", o.size / ((t1 - t0) / 1e9) / GB);
                     res.add("read/java-map", o.size / ((t2 - t1) / 1e9) / GB);
                     res.add("read/java-ram4k", o.size / ((t3 - t2) / 1e9) / GB);
@@ -545,6 +614,7 @@ public final class Compare {
             }
             // first pass over a fresh mapping: open, get and one sum (page faults included)
             for (int rep = 0; rep < reps; rep++) {
+                gate();
                 long t0 = System.nanoTime();
                 try (MmapDict d = MmapDict.openReadOnly(f)) {
                     Bench.sum(((NDArray) d.get("x")).segment());
@@ -562,6 +632,7 @@ public final class Compare {
                     sink = d.get("x");
                 }
                 for (int rep = 0; rep < Math.max(o.smallReps, 5); rep++) {
+                    gate();
                     long t0 = System.nanoTime();
                     for (int i = 0; i < loops; i++) {
                         sink = d.get("x");
@@ -601,9 +672,11 @@ public final class Compare {
             for (int keys : o.keys) {
                 Path f = dir.resolve("small-" + keys + ".mmdpickle");
                 log.printf("small: building a file of %d keys%n", keys);
+                gate();
                 res.add("small/" + keys + "/build", Bench.buildSmallFile(f, keys));
                 Bench.syncAll();
                 for (int rep = 0; rep < o.smallReps; rep++) {
+                    gate();
                     long t0 = System.nanoTime();
                     int listed;
                     try (MmapDict d = MmapDict.openReadOnly(f)) {
@@ -619,6 +692,7 @@ public final class Compare {
                     for (int rep = 0; rep < o.smallReps; rep++) {
                         // replace existing keys: the file keeps `keys` live entries and grows by one entry per put
                         int base = (rep * m) % keys;
+                        gate();
                         long t0 = System.nanoTime();
                         for (int i = 0; i < m; i++) {
                             d.set(names[(base + i) % keys], VALUE);
@@ -635,6 +709,12 @@ public final class Compare {
                     Bench.delete(f);
                 }
             }
+            int smallest = Arrays.stream(o.keys).min().orElse(1000);
+            if (smallest != biggest) {
+                Bench.buildSmallFile(dir.resolve("small-" + smallest + ".mmdpickle"), smallest);
+                concurrent(dir.resolve("small-" + smallest + ".mmdpickle"), smallest);
+                Bench.delete(dir.resolve("small-" + smallest + ".mmdpickle"));
+            }
             concurrent(dir.resolve("small-" + biggest + ".mmdpickle"), biggest);
             Bench.delete(dir.resolve("small-" + biggest + ".mmdpickle"));
             allocation();
@@ -648,6 +728,7 @@ public final class Compare {
                 for (int rep = 0; rep < o.concurrentReps; rep++) {
                     Files.copy(base, f, StandardCopyOption.REPLACE_EXISTING);
                     Bench.syncAll();
+                    gate();
                     List<Process> ps = new ArrayList<>();
                     try {
                         for (int i = 0; i < procs; i++) {
@@ -669,7 +750,7 @@ public final class Compare {
                             puts += Long.parseLong(done[1]);
                             nanos = Math.max(nanos, Long.parseLong(done[2]));
                         }
-                        res.add("concurrent/" + procs, puts / (nanos / 1e9));
+                        res.add("concurrent/" + keys + "/" + procs, puts / (nanos / 1e9));
                         log.printf(Locale.ROOT, "  %d process(es) putting into a %d-key file: %.0f puts/s in total%n",
                                 procs, keys, puts / (nanos / 1e9));
                     } finally {
@@ -682,7 +763,7 @@ public final class Compare {
                     }
                 }
             }
-            res.note("concurrent", keys + "-key file, " + o.concurrentSeconds + " s per run");
+
             Bench.delete(f);
         }
 
@@ -742,6 +823,9 @@ public final class Compare {
                         case "cold" -> "3 s idle (cold: the host took the free pages back)";
                         default -> "nothing (no prefault)";
                     }).append('\n');
+            b.append("- idle gate: ").append(o.waitQuiet ? String.format(Locale.ROOT,
+                    "waited %.0f s in total for other work to finish; %d run(s) redone because other work shared the cores; "
+                    + "%d wait(s) gave up after 60 s", waitedMillis / 1000.0, redone, gaveUp) : "off (--no-wait)").append('\n');
             b.append("- figures: median [min-max]; GB/s = 10^9 bytes/s\n\n");
 
             if (res.get("memcpy") != null) {
@@ -764,6 +848,11 @@ public final class Compare {
                         .append(cell(res.get("read/java-map-first"), 2)).append(" |\n");
                 b.append("| numpy `sum` over `np.memmap` of the same payload (warm) | ").append(cell(res.get("read/np-map"), 2)).append(" |\n");
                 b.append("| numpy `sum` over an in-RAM array | ").append(cell(res.get("read/np-ram"), 2)).append(" |\n\n");
+                if (res.noteOf("pmd") != null) {
+                    b.append("Share of the mapped array the kernel maps with 2 MiB entries (`FilePmdMapped`): ")
+                            .append(res.noteOf("pmd")).append(". The rest is mapped with 4 KiB entries, which read several times")
+                            .append(" slower on this VM.\n\n");
+                }
             }
             if (!o.sections.contains("small") && res.get("array-get") != null) {
                 b.append("`get` of an array entry already seen: ").append(cell(res.get("array-get"), 1)).append(" ns\n\n");
@@ -784,10 +873,16 @@ public final class Compare {
                 if (res.get("array-get") != null) {
                     b.append("| `get` of an array entry already seen (ns) | ").append(cell(res.get("array-get"), 1)).append(" |\n");
                 }
-                b.append("| one process putting (").append(res.noteOf("concurrent")).append(") (puts/s) | ")
-                        .append(cell(res.get("concurrent/1"), 0)).append(" |\n");
-                b.append("| two processes putting concurrently, in total (puts/s) | ")
-                        .append(cell(res.get("concurrent/2"), 0)).append(" |\n");
+                for (int k : concurrencySizes()) {
+                    if (res.get("concurrent/" + k + "/1") == null) {
+                        continue;
+                    }
+                    String kk = String.format(Locale.ROOT, "%,d", k);
+                    b.append("| one process putting new keys into a ").append(kk).append("-key file (puts/s) | ")
+                            .append(cell(res.get("concurrent/" + k + "/1"), 0)).append(" |\n");
+                    b.append("| two processes putting new keys into a ").append(kk).append("-key file, in total (puts/s) | ")
+                            .append(cell(res.get("concurrent/" + k + "/2"), 0)).append(" |\n");
+                }
                 b.append("| `allocate` of a 64 GiB float32 array (ms) | ").append(cell(res.get("alloc"), 3)).append(" |\n");
                 b.append("| the 64 GiB file: size / blocks allocated on disk | ").append(res.noteOf("alloc-size"))
                         .append(" B / ").append(res.noteOf("alloc-blocks")).append(" B |\n\n");
@@ -855,9 +950,12 @@ public final class Compare {
                 floor(b, "small put into a " + String.format(Locale.ROOT, "%,d", biggest) + "-key file", put.median(),
                         "puts/s", 20_000, biggest >= 100_000);
             }
-            Stats two = res.get("concurrent/2");
-            if (two != null) {
-                floor(b, "two processes putting concurrently (total)", two.median(), "puts/s", 5000, true);
+            for (int k : concurrencySizes()) {
+                Stats two = res.get("concurrent/" + k + "/2");
+                if (two != null) {
+                    floor(b, "two processes putting concurrently into a " + String.format(Locale.ROOT, "%,d", k) + "-key file (total)",
+                            two.median(), "puts/s", 5000, true);
+                }
             }
             Stats al = res.get("alloc");
             if (al != null) {
@@ -872,6 +970,14 @@ public final class Compare {
                         .append(biggest).append(" keys.)\n");
             }
             return b.toString();
+        }
+
+        /** The key counts of the concurrency runs: the smallest and the largest file. */
+        private Set<Integer> concurrencySizes() {
+            Set<Integer> s = new java.util.TreeSet<>();
+            s.add(Arrays.stream(o.keys).min().orElse(0));
+            s.add(Arrays.stream(o.keys).max().orElse(0));
+            return s;
         }
 
         private static void ratio(StringBuilder b, String what, double r, double need) {
@@ -934,6 +1040,20 @@ public final class Compare {
             } catch (IOException e) {
                 return "?";
             }
+        }
+
+        /** Bytes of file pages this process maps with 2 MiB entries ({@code /proc/self/smaps_rollup}), or -1. */
+        private static long filePmdMapped() {
+            try {
+                for (String l : Files.readAllLines(Path.of("/proc/self/smaps_rollup"))) {
+                    if (l.startsWith("FilePmdMapped:")) {
+                        return Long.parseLong(l.replaceAll("[^0-9]", "")) * 1024;
+                    }
+                }
+            } catch (IOException | NumberFormatException ignored) {
+                // not Linux
+            }
+            return -1;
         }
 
         private static long memAvailable() {

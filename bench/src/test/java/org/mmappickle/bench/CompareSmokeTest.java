@@ -26,7 +26,7 @@ class CompareSmokeTest {
             assertTrue(report.contains(heading), heading + " missing from:\n" + report);
         }
         assertTrue(report.contains("| mmappickle `set(key, NDArray.wrap(segment))` | "), report);
-        assertTrue(report.contains("| two processes putting concurrently, in total (puts/s) | "), report);
+        assertTrue(report.contains("| two processes putting new keys into a "), report);
         assertFalse(report.contains("did not return the cached view"), report);
         assertFalse(report.contains("differs from the in-RAM sum"), report);
         assertFalse(report.contains("listed"), report);
