@@ -850,8 +850,8 @@ public final class Compare {
                 b.append("| numpy `sum` over an in-RAM array | ").append(cell(res.get("read/np-ram"), 2)).append(" |\n\n");
                 if (res.noteOf("pmd") != null) {
                     b.append("Share of the mapped array the kernel maps with 2 MiB entries (`FilePmdMapped`): ")
-                            .append(res.noteOf("pmd")).append(". The rest is mapped with 4 KiB entries, which read several times")
-                            .append(" slower on this VM.\n\n");
+                            .append(res.noteOf("pmd")).append(". The rest is mapped with 4 KiB entries, which on this VM can read several")
+                            .append(" times slower (compare the two in-RAM rows).\n\n");
                 }
             }
             if (!o.sections.contains("small") && res.get("array-get") != null) {
