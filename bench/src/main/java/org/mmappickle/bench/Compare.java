@@ -918,6 +918,15 @@ public final class Compare {
                             + fmt(bestV, 2) + " GB/s)", s.median() / bestV, 0.95);
                 }
             }
+            Stats fc = res.get("ingest/java-pwrite/cache");
+            for (String id : List.of("ours-segment", "ours-array")) {
+                Stats s = res.get("ingest/" + id + "/cache");
+                if (s != null && fc != null) {
+                    b.append("| (context) ingest ").append(names.get(id)).append(" / Java `FileChannel.write` of the same bytes in")
+                            .append(" the same JVM (").append(fmt(fc.median(), 2)).append(" GB/s) | ")
+                            .append(fmt(s.median() / fc.median(), 3)).append(" | - | - |\n");
+                }
+            }
             Stats osf = res.get("ingest/os-write/fsync");
             for (String id : List.of("ours-segment", "ours-array", "ours-allocate")) {
                 Stats s = res.get("ingest/" + id + "/fsync");
