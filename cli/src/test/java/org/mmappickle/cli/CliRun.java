@@ -4,12 +4,12 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.mmappickle.testing.TestData;
 
 /**
  * Runs the command line in this JVM with captured output, and python3 beside it, for {@link CliTest} and
@@ -70,26 +70,14 @@ final class CliRun {
         return numpy;
     }
 
-    /** Returns the shared folder beside the repository: {@code mmappickle.repo}/../shared, else /work/shared. */
-    static Path shared() {
-        String repo = System.getProperty("mmappickle.repo");
-        if (repo != null && !repo.isBlank()) {
-            Path p = Path.of(repo).resolve("../shared").normalize();
-            if (Files.isDirectory(p)) {
-                return p;
-            }
-        }
-        return Path.of("/work/shared");
-    }
-
-    /** Returns the golden files written by mmappickle 1.0.1. */
+    /** Returns the golden files written by mmappickle 1.0.1 ({@link TestData#vectors()}). */
     static Path vectors() {
-        return shared().resolve("vectors/mmappickle-1.0.1");
+        return TestData.vectors();
     }
 
-    /** Returns the folder of pickle_to_json.py and tagged_json.py. */
+    /** Returns the folder of pickle_to_json.py and tagged_json.py ({@link TestData#python()}). */
     static Path tools() {
-        return shared().resolve("tools");
+        return TestData.python();
     }
 
     /** Runs {@code python3 -c code args...} with the tools folder on {@code sys.path}. */

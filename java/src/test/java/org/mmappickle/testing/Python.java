@@ -17,19 +17,9 @@ public final class Python {
         return System.getProperty("mmappickle.python", "python3");
     }
 
-    /** The shared folder beside the repository (vectors, tools). */
-    public static Path shared() {
-        String repo = System.getProperty("mmappickle.repo");
-        Path p = repo == null ? null : Path.of(repo).resolve("../shared").normalize();
-        if (p == null || !p.toFile().isDirectory()) {
-            p = Path.of("/work/shared");
-        }
-        return p;
-    }
-
-    /** The golden files written by mmappickle 1.0.1. */
+    /** The golden files written by mmappickle 1.0.1 ({@link TestData#vectors()}). */
     public static Path vectors() {
-        return shared().resolve("vectors/mmappickle-1.0.1");
+        return TestData.vectors();
     }
 
     /** The result of a finished process. */

@@ -9,7 +9,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.mmappickle.cli.json.Interop;
 
-/** Runs the shared {@code tools/pickle_to_json.py} (plain pickle, numpy warnings as errors) on a file. */
+/** Runs the test resources' {@code python/pickle_to_json.py} (plain pickle, numpy warnings as errors) on a file. */
 final class PickleToJson {
     private PickleToJson() {
     }

@@ -2,16 +2,16 @@ package org.mmappickle.cli.json;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.mmappickle.testing.TestData;
 
 /**
  * Runs python3 (system property {@code mmappickle.python}) as a separate process for the cli module's interop
- * tests, and finds the shared vectors and tools beside the repository.
+ * tests, with the test resources' Python helpers ({@link TestData#python()}) on its path.
  */
 public final class Interop {
     private Interop() {
@@ -22,26 +22,14 @@ public final class Interop {
         return System.getProperty("mmappickle.python", "python3");
     }
 
-    /** Returns the shared folder beside the repository ({@code mmappickle.repo}/../shared, else /work/shared). */
-    public static Path shared() {
-        String repo = System.getProperty("mmappickle.repo");
-        if (repo != null && !repo.isBlank()) {
-            Path p = Path.of(repo).resolve("../shared").normalize();
-            if (Files.isDirectory(p)) {
-                return p;
-            }
-        }
-        return Path.of("/work/shared");
-    }
-
-    /** Returns the golden files written by mmappickle 1.0.1. */
+    /** Returns the golden files written by mmappickle 1.0.1 ({@link TestData#vectors()}). */
     public static Path vectors() {
-        return shared().resolve("vectors/mmappickle-1.0.1");
+        return TestData.vectors();
     }
 
-    /** Returns the folder of tagged_json.py and pickle_to_json.py. */
+    /** Returns the folder of tagged_json.py and pickle_to_json.py ({@link TestData#python()}). */
     public static Path tools() {
-        return shared().resolve("tools");
+        return TestData.python();
     }
 
     /**

@@ -32,6 +32,7 @@ import org.mmappickle.internal.format.ArrayLayout.Layout;
 import org.mmappickle.internal.format.ArrayLayout.Parsed;
 import org.mmappickle.py.PyComplex;
 import org.mmappickle.testing.Python;
+import org.mmappickle.testing.TestData;
 
 class ArrayLayoutTest {
 
@@ -39,19 +40,12 @@ class ArrayLayoutTest {
 
     // ------------------------------------------------------------------------------------------ golden files
 
-    /** The golden vectors beside the repository, or /work/shared's. */
+    /** The golden vectors written by mmappickle 1.0.1 (in the repository's test resources). */
     static Path vectors() {
-        String repo = System.getProperty("mmappickle.repo");
-        if (repo != null) {
-            Path p = Path.of(repo).resolve("../shared/vectors/mmappickle-1.0.1").normalize();
-            if (Files.isDirectory(p)) {
-                return p;
-            }
-        }
-        return Path.of("/work/shared/vectors/mmappickle-1.0.1");
+        return TestData.vectors();
     }
 
-    /** One entry of a golden file, cut out by the test itself (FORMAT.md "Entry"). */
+    /** One entry of a golden file, cut out by the test itself (docs/format.md "Entries"). */
     record GoldenEntry(String key, long valueOffset, MemorySegment value) {
     }
 
@@ -683,7 +677,7 @@ class ArrayLayoutTest {
             """;
 
     private static void assertPythonReads(String python, Path file, Map<String, Object> written) throws Exception {
-        Path tool = Python.shared().resolve("tools/pickle_to_json.py");
+        Path tool = TestData.python().resolve("pickle_to_json.py");
         Run r = run(List.of(python, "-W", "error::DeprecationWarning", tool.toString(), file.toString()));
         assertEquals(0, r.exit(), python + ": " + r.err());
         Map<String, Object> keys = map(ArrayTestJson.at(ArrayTestJson.parse(r.out()), "keys"));

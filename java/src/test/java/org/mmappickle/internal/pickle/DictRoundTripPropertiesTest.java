@@ -3,53 +3,30 @@ package org.mmappickle.internal.pickle;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.mmappickle.internal.pickle.PickleTestSupport.norm;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.lifecycle.AfterContainer;
-import net.jqwik.api.lifecycle.BeforeContainer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.mmappickle.MmapDict;
+import org.mmappickle.testing.Tries;
 
 /** Random values of every type go through a file: MmapDict writes, MmapDict (and a fresh open) reads, equal. */
 class DictRoundTripPropertiesTest {
-    private static Path dir;
-    private static MmapDict dict;
-    private static int n;
 
-    @BeforeContainer
-    static void open() throws Exception {
-        dir = Files.createTempDirectory("mmappickle-prop");
-        dict = MmapDict.open(dir.resolve("prop.mmdpickle"));
-    }
-
-    @AfterContainer
-    static void close() throws Exception {
-        dict.close();
-        try (var s = Files.list(dir)) {
-            for (Path p : s.toList()) {
-                Files.delete(p);
-            }
+    @Test
+    void valuesRoundTripThroughTheFile(@TempDir Path dir) throws Exception {
+        try (MmapDict dict = MmapDict.open(dir.resolve("prop.mmdpickle"))) {
+            int[] n = {0};
+            Tries.check(200, r -> {
+                Object v = RoundTripPropertiesTest.value(r);
+                String key = "k" + (n[0]++ % 50);   // replacing keys too, so memo numbering spans many entries
+                dict.put(key, v);
+                assertEquals(norm(v, true), norm(dict.get(key), true));
+                if (n[0] % 20 == 0) {
+                    try (MmapDict other = MmapDict.openReadOnly(dict.path())) {
+                        assertEquals(norm(v, true), norm(other.get(key), true), "another open reads it too");
+                    }
+                }
+            });
         }
-        Files.delete(dir);
-    }
-
-    @Property(tries = 200)
-    void valuesRoundTripThroughTheFile(@ForAll("values") Object v) throws Exception {
-        String key = "k" + (n++ % 50);   // replacing keys too, so memo numbering spans many entries
-        dict.put(key, v);
-        assertEquals(norm(v, true), norm(dict.get(key), true));
-        if (n % 20 == 0) {
-            try (MmapDict other = MmapDict.openReadOnly(dict.path())) {
-                assertEquals(norm(v, true), norm(other.get(key), true), "another open reads it too");
-            }
-        }
-    }
-
-    @Provide
-    Arbitrary<Object> values() {
-        return new RoundTripPropertiesTest().values();
     }
 }

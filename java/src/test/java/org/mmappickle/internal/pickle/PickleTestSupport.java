@@ -148,12 +148,12 @@ final class PickleTestSupport {
 
     // ---- golden vectors -------------------------------------------------------------------------
 
-    /** The vectors folder: {@code mmappickle.repo}/../shared/vectors/mmappickle-1.0.1, else /work/shared/.... */
+    /** The folder of the golden vectors written by mmappickle 1.0.1 (the repository's test resources). */
     static Path vectors() {
         return Python.vectors();
     }
 
-    /** One entry of an mmappickle file (FORMAT.md "Entry"). */
+    /** One entry of an mmappickle file (docs/format.md "Entries"). */
     record Entry(String key, int valueStart, int valueEnd, int memoMax, boolean valid) {
     }
 
@@ -188,7 +188,7 @@ final class PickleTestSupport {
         return (Map<String, Object>) ((Map<String, Object>) files.get(file)).get("keys");
     }
 
-    /** Converts tagged JSON (FORMAT.md) to the normalized form of the Java value the unpickler gives. */
+    /** Converts tagged JSON (docs/tagged-json.md) to the normalized form of the Java value the unpickler gives. */
     @SuppressWarnings("unchecked")
     static Object tagged(Object j) {
         return switch (j) {
