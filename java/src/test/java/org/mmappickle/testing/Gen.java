@@ -9,7 +9,7 @@ import java.util.function.Supplier;
 
 /**
  * Small random generators for {@link Tries}: numbers lean towards their edge values (zero, one, the limits), as
- * those are where encodings change, and strings mix ASCII, other planes and lone surrogates.
+ * those are where encodings change, and strings mix ASCII, other scripts and other planes.
  */
 public final class Gen {
     private Gen() {
@@ -179,8 +179,8 @@ public final class Gen {
     }
 
     /**
-     * Returns a string of up to {@code maxLength} UTF-16 units: ASCII, other scripts, supplementary code points
-     * (as surrogate pairs) and lone surrogates.
+     * Returns a string of up to {@code maxLength} UTF-16 units: ASCII, other scripts and supplementary code points
+     * (as surrogate pairs); never a lone surrogate, which Python's str cannot encode.
      *
      * @param r the randomness
      * @param maxLength the longest length
@@ -196,7 +196,8 @@ public final class Gen {
             } else if (r.nextInt(10) == 0 && b.length() + 2 <= n) {
                 b.appendCodePoint(r.nextInt(0x10000, 0x110000));
             } else {
-                b.append(anyChar(r));
+                char c = anyChar(r);
+                b.append(Character.isSurrogate(c) ? '?' : c);
             }
         }
         return b.toString();
