@@ -25,7 +25,11 @@ public final class ChangeWatcher {
         this.commit = fromEmpty ? Integer.MIN_VALUE : dict.commitNumber();
     }
 
-    /** Returns how often {@link #poll} looks at the commit number. */
+    /**
+     * Returns how often {@link #poll} looks at the commit number.
+     *
+     * @return how often {@link #poll} looks at the commit number
+     */
     public Duration interval() {
         return interval;
     }
@@ -34,6 +38,8 @@ public final class ChangeWatcher {
      * Waits until the file changed since the last look (or the timeout passed) and returns what
      * changed; an empty {@link Changes} after a timeout.
      *
+     * @param timeout how long to wait at most
+     * @return what changed, empty when the timeout passed first
      * @throws InterruptedException when the waiting thread is interrupted
      */
     public Changes poll(Duration timeout) throws InterruptedException {
@@ -48,7 +54,11 @@ public final class ChangeWatcher {
         return look();
     }
 
-    /** Returns what changed since the last look, without waiting. */
+    /**
+     * Returns what changed since the last look, without waiting.
+     *
+     * @return what changed since the last look, without waiting
+     */
     public Changes look() {
         int now = dict.commitNumber();
         Map<String, Long> current = dict.liveOffsets();

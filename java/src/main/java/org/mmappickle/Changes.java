@@ -18,7 +18,11 @@ public record Changes(List<String> added, List<String> replaced, List<String> de
         deleted = List.copyOf(deleted);
     }
 
-    /** Returns true when nothing changed. */
+    /**
+     * Returns true when nothing changed.
+     *
+     * @return true when nothing changed
+     */
     public boolean isEmpty() {
         return added.isEmpty() && replaced.isEmpty() && deleted.isEmpty();
     }

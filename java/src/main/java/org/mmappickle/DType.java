@@ -68,42 +68,74 @@ public final class DType {
             this.fixedSize = fixedSize;
         }
 
-        /** Returns numpy's {@code dtype.kind} character ({@code 'b'}, {@code 'i'}, {@code 'u'}, {@code 'f'}, {@code 'c'}, {@code 'S'}, {@code 'U'}, {@code 'M'}, {@code 'm'}). */
+        /**
+         * Returns numpy's {@code dtype.kind} character ({@code 'b'}, {@code 'i'}, {@code 'u'}, {@code 'f'}, {@code 'c'}, {@code 'S'}, {@code 'U'}, {@code 'M'}, {@code 'm'}).
+         *
+         * @return numpy's {@code dtype.kind} character ({@code 'b'}, {@code 'i'}, {@code 'u'}, {@code 'f'}, {@code 'c'}, {@code 'S'}, {@code 'U'}, {@code 'M'}, {@code 'm'})
+         */
         public char code() {
             return code;
         }
 
-        /** Returns whether this kind is a signed or unsigned integer. */
+        /**
+         * Returns whether this kind is a signed or unsigned integer.
+         *
+         * @return whether this kind is a signed or unsigned integer
+         */
         public boolean isInteger() {
             return code == 'i' || code == 'u';
         }
 
-        /** Returns whether this kind is an unsigned integer. */
+        /**
+         * Returns whether this kind is an unsigned integer.
+         *
+         * @return whether this kind is an unsigned integer
+         */
         public boolean isUnsigned() {
             return code == 'u';
         }
 
-        /** Returns whether this kind is a floating-point number (not complex). */
+        /**
+         * Returns whether this kind is a floating-point number (not complex).
+         *
+         * @return whether this kind is a floating-point number (not complex)
+         */
         public boolean isFloating() {
             return code == 'f';
         }
 
-        /** Returns whether this kind is a complex number. */
+        /**
+         * Returns whether this kind is a complex number.
+         *
+         * @return whether this kind is a complex number
+         */
         public boolean isComplex() {
             return code == 'c';
         }
 
-        /** Returns whether this kind is datetime64 or timedelta64. */
+        /**
+         * Returns whether this kind is datetime64 or timedelta64.
+         *
+         * @return whether this kind is datetime64 or timedelta64
+         */
         public boolean isTime() {
             return code == 'M' || code == 'm';
         }
 
-        /** Returns whether this kind is a fixed-length string ({@code S} or {@code U}). */
+        /**
+         * Returns whether this kind is a fixed-length string ({@code S} or {@code U}).
+         *
+         * @return whether this kind is a fixed-length string ({@code S} or {@code U})
+         */
         public boolean isString() {
             return code == 'S' || code == 'U';
         }
 
-        /** Returns numpy's name of this kind ({@code "float64"}, {@code "bytes"}, ...), without size or unit for strings and times. */
+        /**
+         * Returns numpy's name of this kind ({@code "float64"}, {@code "bytes"}, ...), without size or unit for strings and times.
+         *
+         * @return numpy's name of this kind ({@code "float64"}, {@code "bytes"}, ...), without size or unit for strings and times
+         */
         public String numpyName() {
             return switch (this) {
                 case BOOL -> "bool";
@@ -153,12 +185,21 @@ public final class DType {
             this.symbol = symbol;
         }
 
-        /** Returns numpy's symbol for the unit ({@code "ns"}, {@code "D"}; empty for {@link #GENERIC}). */
+        /**
+         * Returns numpy's symbol for the unit ({@code "ns"}, {@code "D"}; empty for {@link #GENERIC}).
+         *
+         * @return numpy's symbol for the unit ({@code "ns"}, {@code "D"}; empty for {@link #GENERIC})
+         */
         public String symbol() {
             return symbol;
         }
 
-        /** Returns the unit with numpy's symbol, or throws IllegalArgumentException. */
+        /**
+         * Returns the unit with numpy's symbol, or throws IllegalArgumentException.
+         *
+         * @param symbol numpy's symbol for the unit, such as {@code "ns"} or {@code "D"}
+         * @return the unit with numpy's symbol, or throws IllegalArgumentException
+         */
         public static TimeUnit ofSymbol(String symbol) {
             for (TimeUnit u : values()) {
                 if (u.symbol.equals(symbol)) {
@@ -253,6 +294,8 @@ public final class DType {
     /**
      * Returns the dtype of a fixed-size kind in native byte order.
      *
+     * @param kind the kind of element
+     * @return the dtype of a fixed-size kind in native byte order
      * @throws IllegalArgumentException for {@link Kind#BYTES}, {@link Kind#UNICODE} (use {@link #bytes(int)},
      *     {@link #unicode(int)}) and the time kinds (use {@link #datetime64(TimeUnit)}, {@link #timedelta64(TimeUnit)})
      */
@@ -263,6 +306,9 @@ public final class DType {
     /**
      * Returns the dtype of a fixed-size kind in the given byte order (ignored for one-byte kinds).
      *
+     * @param kind the kind of element
+     * @param order the byte order of the elements
+     * @return the dtype of a fixed-size kind in the given byte order (ignored for one-byte kinds)
      * @throws IllegalArgumentException as {@link #of(Kind)}
      */
     public static DType of(Kind kind, ByteOrder order) {
@@ -272,7 +318,12 @@ public final class DType {
         return new DType(kind, kind.fixedSize, kind.fixedSize == 1 ? null : requireOrder(order), null, 1);
     }
 
-    /** Returns numpy's {@code S<length>}: fixed-length byte strings of {@code length >= 1} bytes. */
+    /**
+     * Returns numpy's {@code S<length>}: fixed-length byte strings of {@code length >= 1} bytes.
+     *
+     * @param length the length in bytes
+     * @return numpy's {@code S<length>}: fixed-length byte strings of {@code length >= 1} bytes
+     */
     public static DType bytes(int length) {
         if (length < 1) {
             throw new IllegalArgumentException("S dtype length must be at least 1, not " + length);
@@ -280,12 +331,23 @@ public final class DType {
         return new DType(Kind.BYTES, length, null, null, 1);
     }
 
-    /** Returns numpy's {@code U<length>} in native byte order: fixed-length strings of {@code length >= 1} code points. */
+    /**
+     * Returns numpy's {@code U<length>} in native byte order: fixed-length strings of {@code length >= 1} code points.
+     *
+     * @param length the length in code points
+     * @return numpy's {@code U<length>} in native byte order: fixed-length strings of {@code length >= 1} code points
+     */
     public static DType unicode(int length) {
         return unicode(length, NATIVE);
     }
 
-    /** Returns numpy's {@code U<length>} in the given byte order. */
+    /**
+     * Returns numpy's {@code U<length>} in the given byte order.
+     *
+     * @param length the length in code points
+     * @param order the length in code points
+     * @return numpy's {@code U<length>} in the given byte order
+     */
     public static DType unicode(int length, ByteOrder order) {
         if (length < 1 || length > Integer.MAX_VALUE / 4) {
             throw new IllegalArgumentException("U dtype length must be between 1 and " + Integer.MAX_VALUE / 4 + ", not " + length);
@@ -293,12 +355,22 @@ public final class DType {
         return new DType(Kind.UNICODE, length * 4, requireOrder(order), null, 1);
     }
 
-    /** Returns {@code datetime64[unit]} in native byte order. */
+    /**
+     * Returns {@code datetime64[unit]} in native byte order.
+     *
+     * @param unit the time unit
+     * @return {@code datetime64[unit]} in native byte order
+     */
     public static DType datetime64(TimeUnit unit) {
         return time(Kind.DATETIME64, unit, 1, NATIVE);
     }
 
-    /** Returns {@code timedelta64[unit]} in native byte order. */
+    /**
+     * Returns {@code timedelta64[unit]} in native byte order.
+     *
+     * @param unit the time unit
+     * @return {@code timedelta64[unit]} in native byte order
+     */
     public static DType timedelta64(TimeUnit unit) {
         return time(Kind.TIMEDELTA64, unit, 1, NATIVE);
     }
@@ -306,6 +378,12 @@ public final class DType {
     /**
      * Returns a datetime64 or timedelta64 dtype whose step is {@code count} units ({@code datetime64[10ns]}
      * has count 10) in the given byte order.
+     *
+     * @param kind the kind of element
+     * @param unit the time unit
+     * @param count how many units one step is (1 for {@link TimeUnit#GENERIC})
+     * @param order the byte order of the elements
+     * @return a datetime64 or timedelta64 dtype whose step is {@code count} units ({@code datetime64[10ns]} has count 10) in the given byte order
      */
     public static DType time(Kind kind, TimeUnit unit, long count, ByteOrder order) {
         if (!kind.isTime()) {
@@ -332,6 +410,8 @@ public final class DType {
      * {@code "|u1"}, {@code "<U5"}, {@code "|S3"}, {@code "datetime64[ns]"}, {@code ">M8[ns]"}, ...), and the
      * other spellings numpy accepts for these dtypes ({@code "f8"}, {@code "=i4"}, {@code "double"}, {@code "?"}).
      *
+     * @param s the dtype string, as numpy's {@code dtype.str} or another spelling numpy accepts
+     * @return the dtype
      * @throws IllegalArgumentException naming the string when it is not a dtype this class represents
      *     (object, void, structured, longdouble, zero-length strings, ...)
      */
@@ -412,12 +492,20 @@ public final class DType {
         return time(kind, TimeUnit.ofSymbol(inner.substring(i)), count, order);
     }
 
-    /** Returns the kind of element. */
+    /**
+     * Returns the kind of element.
+     *
+     * @return the kind of element
+     */
     public Kind kind() {
         return kind;
     }
 
-    /** Returns the size of one element in bytes ({@code dtype.itemsize}). */
+    /**
+     * Returns the size of one element in bytes ({@code dtype.itemsize}).
+     *
+     * @return the size of one element in bytes ({@code dtype.itemsize})
+     */
     public int itemSize() {
         return itemSize;
     }
@@ -425,22 +513,37 @@ public final class DType {
     /**
      * Returns the byte order of the elements; for dtypes where byte order does not apply (one-byte kinds and
      * {@code S}) the native order, so that it can always be handed to {@code ValueLayout.withOrder}.
+     *
+     * @return the byte order of the elements; for dtypes where byte order does not apply (one-byte kinds and {@code S}) the native order, so that it can always be handed to {@code ValueLayout.withOrder}
      */
     public ByteOrder order() {
         return order == null ? NATIVE : order;
     }
 
-    /** Returns whether byte order applies to this dtype (false for bool, int8, uint8 and {@code S}: numpy's {@code '|'}). */
+    /**
+     * Returns whether byte order applies to this dtype (false for bool, int8, uint8 and {@code S}: numpy's {@code '|'}).
+     *
+     * @return whether byte order applies to this dtype (false for bool, int8, uint8 and {@code S}: numpy's {@code '|'})
+     */
     public boolean hasByteOrder() {
         return order != null;
     }
 
-    /** Returns whether the elements are in this machine's byte order (always true when byte order does not apply). */
+    /**
+     * Returns whether the elements are in this machine's byte order (always true when byte order does not apply).
+     *
+     * @return whether the elements are in this machine's byte order (always true when byte order does not apply)
+     */
     public boolean isNativeOrder() {
         return order == null || order == NATIVE;
     }
 
-    /** Returns this dtype in the given byte order (this dtype itself when byte order does not apply). */
+    /**
+     * Returns this dtype in the given byte order (this dtype itself when byte order does not apply).
+     *
+     * @param newOrder the byte order wanted
+     * @return this dtype in the given byte order (this dtype itself when byte order does not apply)
+     */
     public DType withOrder(ByteOrder newOrder) {
         requireOrder(newOrder);
         if (order == null || order == newOrder) {
@@ -449,17 +552,29 @@ public final class DType {
         return new DType(kind, itemSize, newOrder, unit, unitCount);
     }
 
-    /** Returns the unit of a datetime64 or timedelta64 dtype, or null for other kinds. */
+    /**
+     * Returns the unit of a datetime64 or timedelta64 dtype, or null for other kinds.
+     *
+     * @return the unit of a datetime64 or timedelta64 dtype, or null for other kinds
+     */
     public TimeUnit timeUnit() {
         return unit;
     }
 
-    /** Returns how many units one step is ({@code 10} for {@code datetime64[10ns]}); 1 for other kinds. */
+    /**
+     * Returns how many units one step is ({@code 10} for {@code datetime64[10ns]}); 1 for other kinds.
+     *
+     * @return how many units one step is ({@code 10} for {@code datetime64[10ns]}); 1 for other kinds
+     */
     public long timeUnitCount() {
         return unitCount;
     }
 
-    /** Returns the length of a string dtype in characters (bytes for {@code S}, code points for {@code U}), or 0 for other kinds. */
+    /**
+     * Returns the length of a string dtype in characters (bytes for {@code S}, code points for {@code U}), or 0 for other kinds.
+     *
+     * @return the length of a string dtype in characters (bytes for {@code S}, code points for {@code U}), or 0 for other kinds
+     */
     public int stringLength() {
         return kind == Kind.BYTES ? itemSize : kind == Kind.UNICODE ? itemSize / 4 : 0;
     }
@@ -493,6 +608,8 @@ public final class DType {
      * Returns what numpy's {@code str(dtype)} prints: the name for native-order numbers ({@code "float64"},
      * {@code "bool"}, {@code "datetime64[ns]"}), the type string otherwise ({@code ">f8"}, {@code "<U5"},
      * {@code "|S3"}). This is the string written into array entries.
+     *
+     * @return what numpy's {@code str(dtype)} prints: the name for native-order numbers ({@code "float64"}, {@code "bool"}, {@code "datetime64[ns]"}), the type string otherwise ({@code ">f8"}, {@code "<U5"}, {@code "|S3"})
      */
     public String pythonStr() {
         if (kind.isString() || !isNativeOrder()) {
@@ -504,7 +621,11 @@ public final class DType {
         };
     }
 
-    /** Returns numpy's {@code dtype.str}: byte order character and sized code ({@code "<f8"}, {@code "|b1"}, {@code "<M8[ns]"}), as tagged JSON writes it. */
+    /**
+     * Returns numpy's {@code dtype.str}: byte order character and sized code ({@code "<f8"}, {@code "|b1"}, {@code "<M8[ns]"}), as tagged JSON writes it.
+     *
+     * @return numpy's {@code dtype.str}: byte order character and sized code ({@code "<f8"}, {@code "|b1"}, {@code "<M8[ns]"}), as tagged JSON writes it
+     */
     public String typeStr() {
         return orderChar() + code();
     }

@@ -10,7 +10,13 @@ package org.mmappickle;
 public class MappedAccessException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
-    /** Creates the exception for a fault at a byte offset of an array's view. */
+    /**
+     * Creates the exception for a fault at a byte offset of an array's view.
+     *
+     * @param what what was being done (read or write, and of what)
+     * @param byteOffset the byte offset in the view where the access failed
+     * @param fault the JDK's error for the fault
+     */
     public MappedAccessException(String what, long byteOffset, Throwable fault) {
         super(what + " at byte " + byteOffset + " of the array: the mapped page is gone (file truncated by another"
                 + " process, or disk full under a sparse allocation): " + fault.getMessage(), fault);

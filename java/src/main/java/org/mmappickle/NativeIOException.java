@@ -9,7 +9,9 @@ import java.io.IOException;
 public class NativeIOException extends IOException {
     private static final long serialVersionUID = 1L;
 
+    /** The positive errno value. */
     private final int errno;
+    /** The symbolic errno name, such as {@code ENOSPC}. */
     private final String errnoName;
 
     /**
@@ -25,17 +27,29 @@ public class NativeIOException extends IOException {
         this.errnoName = errnoName;
     }
 
-    /** Returns the positive errno value of the failed call. */
+    /**
+     * Returns the positive errno value of the failed call.
+     *
+     * @return the positive errno value of the failed call
+     */
     public int errno() {
         return errno;
     }
 
-    /** Returns the symbolic name of the errno, such as {@code ENOSPC}. */
+    /**
+     * Returns the symbolic name of the errno, such as {@code ENOSPC}.
+     *
+     * @return the symbolic name of the errno, such as {@code ENOSPC}
+     */
     public String errnoName() {
         return errnoName;
     }
 
-    /** Returns true when the call failed because the device or a quota is full (ENOSPC, EDQUOT, EFBIG). */
+    /**
+     * Returns true when the call failed because the device or a quota is full (ENOSPC, EDQUOT, EFBIG).
+     *
+     * @return true when the call failed because the device or a quota is full (ENOSPC, EDQUOT, EFBIG)
+     */
     public boolean isDiskFull() {
         return switch (errnoName) {
             case "ENOSPC", "EDQUOT", "EFBIG" -> true;

@@ -21,15 +21,26 @@ public class NotMmapPickleException extends PickleFormatException {
         OTHER_PICKLE
     }
 
+    /** What the file is instead. */
     private final Kind kind;
 
-    /** Creates the exception for a file of the given kind; {@code what} describes it for the message. */
+    /**
+     * Creates the exception for a file of the given kind; {@code what} describes it for the message.
+     *
+     * @param file the file
+     * @param kind what the file is instead
+     * @param what a description of what was found, for the message
+     */
     public NotMmapPickleException(Path file, Kind kind, String what) {
         super(file, 0, "an mmappickle file (a 24-byte header: PROTO 4, FRAME 13, version 1, commit, MARK)", what);
         this.kind = kind;
     }
 
-    /** Returns what the file holds. */
+    /**
+     * Returns what the file holds.
+     *
+     * @return what the file holds
+     */
     public Kind kind() {
         return kind;
     }

@@ -21,12 +21,20 @@ public final class PyByteArray {
         this.bytes = Objects.requireNonNull(bytes, "bytes");
     }
 
-    /** Returns the wrapped array itself (not a copy). */
+    /**
+     * Returns the wrapped array itself (not a copy).
+     *
+     * @return the wrapped array itself (not a copy)
+     */
     public byte[] bytes() {
         return bytes;
     }
 
-    /** Returns the number of bytes. */
+    /**
+     * Returns the number of bytes.
+     *
+     * @return the number of bytes
+     */
     public int length() {
         return bytes.length;
     }

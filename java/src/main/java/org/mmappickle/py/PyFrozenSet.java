@@ -28,22 +28,40 @@ public final class PyFrozenSet implements Iterable<Object> {
         this.items = Collections.unmodifiableSet(new LinkedHashSet<>(items));
     }
 
-    /** Creates a frozenset of the given elements. */
+    /**
+     * Creates a frozenset of the given elements.
+     *
+     * @param items the elements (duplicates are dropped, the first kept)
+     * @return the frozenset
+     */
     public static PyFrozenSet of(Object... items) {
         return new PyFrozenSet(Arrays.asList(items));
     }
 
-    /** Returns the elements as an unmodifiable set in insertion order. */
+    /**
+     * Returns the elements as an unmodifiable set in insertion order.
+     *
+     * @return the elements as an unmodifiable set in insertion order
+     */
     public Set<Object> items() {
         return items;
     }
 
-    /** Returns the number of elements. */
+    /**
+     * Returns the number of elements.
+     *
+     * @return the number of elements
+     */
     public int size() {
         return items.size();
     }
 
-    /** Tells whether the set holds an element equal to {@code o}. */
+    /**
+     * Tells whether the set holds an element equal to {@code o}.
+     *
+     * @param o the object to compare with
+     * @return whether the set holds an element equal to {@code o}
+     */
     public boolean contains(Object o) {
         return items.contains(o);
     }

@@ -37,6 +37,7 @@ public final class PyNumpyScalar {
      *
      * @param dtype numpy's {@code dtype.str}, e.g. {@code "<f8"}
      * @param data exactly {@code dtype.itemsize} bytes in the dtype's byte order
+     * @return a scalar from numpy's type string and its raw bytes (copied)
      * @throws IllegalArgumentException if the dtype is not one listed in the class description or the
      *     number of bytes does not match it
      */
@@ -52,6 +53,8 @@ public final class PyNumpyScalar {
     /**
      * Returns the number of bytes a scalar of a dtype holds, checking that the dtype is supported.
      *
+     * @param dtype the scalar's dtype as numpy's {@code dtype.str}
+     * @return the number of bytes a scalar of a dtype holds, checking that the dtype is supported
      * @throws IllegalArgumentException if the dtype is not one listed in the class description
      */
     public static int itemSize(String dtype) {
@@ -83,27 +86,52 @@ public final class PyNumpyScalar {
         return new IllegalArgumentException("not a supported numpy scalar dtype: " + dtype);
     }
 
-    /** Creates a {@code numpy.bool_} ({@code |b1}). */
+    /**
+     * Creates a {@code numpy.bool_} ({@code |b1}).
+     *
+     * @param value the value
+     * @return a {@code numpy.bool_} ({@code |b1})
+     */
     public static PyNumpyScalar ofBool(boolean value) {
         return new PyNumpyScalar("|b1", new byte[] {(byte) (value ? 1 : 0)});
     }
 
-    /** Creates a {@code numpy.int8} ({@code |i1}). */
+    /**
+     * Creates a {@code numpy.int8} ({@code |i1}).
+     *
+     * @param value the value
+     * @return a {@code numpy.int8} ({@code |i1})
+     */
     public static PyNumpyScalar ofInt8(byte value) {
         return new PyNumpyScalar("|i1", new byte[] {value});
     }
 
-    /** Creates a {@code numpy.int16} ({@code <i2}). */
+    /**
+     * Creates a {@code numpy.int16} ({@code <i2}).
+     *
+     * @param value the value
+     * @return a {@code numpy.int16} ({@code <i2})
+     */
     public static PyNumpyScalar ofInt16(short value) {
         return new PyNumpyScalar("<i2", le(2).putShort(value).array());
     }
 
-    /** Creates a {@code numpy.int32} ({@code <i4}). */
+    /**
+     * Creates a {@code numpy.int32} ({@code <i4}).
+     *
+     * @param value the value
+     * @return a {@code numpy.int32} ({@code <i4})
+     */
     public static PyNumpyScalar ofInt32(int value) {
         return new PyNumpyScalar("<i4", le(4).putInt(value).array());
     }
 
-    /** Creates a {@code numpy.int64} ({@code <i8}). */
+    /**
+     * Creates a {@code numpy.int64} ({@code <i8}).
+     *
+     * @param value the value
+     * @return a {@code numpy.int64} ({@code <i8})
+     */
     public static PyNumpyScalar ofInt64(long value) {
         return new PyNumpyScalar("<i8", le(8).putLong(value).array());
     }
@@ -111,6 +139,8 @@ public final class PyNumpyScalar {
     /**
      * Creates a {@code numpy.uint8} ({@code |u1}).
      *
+     * @param value the value
+     * @return a {@code numpy.uint8} ({@code |u1})
      * @throws IllegalArgumentException if the value is outside 0..255
      */
     public static PyNumpyScalar ofUInt8(int value) {
@@ -121,6 +151,8 @@ public final class PyNumpyScalar {
     /**
      * Creates a {@code numpy.uint16} ({@code <u2}).
      *
+     * @param value the value
+     * @return a {@code numpy.uint16} ({@code <u2})
      * @throws IllegalArgumentException if the value is outside 0..65535
      */
     public static PyNumpyScalar ofUInt16(int value) {
@@ -131,6 +163,8 @@ public final class PyNumpyScalar {
     /**
      * Creates a {@code numpy.uint32} ({@code <u4}).
      *
+     * @param value the value
+     * @return a {@code numpy.uint32} ({@code <u4})
      * @throws IllegalArgumentException if the value is outside 0..2^32-1
      */
     public static PyNumpyScalar ofUInt32(long value) {
@@ -141,6 +175,8 @@ public final class PyNumpyScalar {
     /**
      * Creates a {@code numpy.uint64} ({@code <u8}).
      *
+     * @param value the value
+     * @return a {@code numpy.uint64} ({@code <u8})
      * @throws IllegalArgumentException if the value is outside 0..2^64-1
      */
     public static PyNumpyScalar ofUInt64(BigInteger value) {
@@ -156,27 +192,54 @@ public final class PyNumpyScalar {
         }
     }
 
-    /** Creates a {@code numpy.float16} ({@code <f2}), rounding the value to half precision. */
+    /**
+     * Creates a {@code numpy.float16} ({@code <f2}), rounding the value to half precision.
+     *
+     * @param value the value
+     * @return a {@code numpy.float16} ({@code <f2})
+     */
     public static PyNumpyScalar ofFloat16(float value) {
         return new PyNumpyScalar("<f2", le(2).putShort(Float.floatToFloat16(value)).array());
     }
 
-    /** Creates a {@code numpy.float32} ({@code <f4}). */
+    /**
+     * Creates a {@code numpy.float32} ({@code <f4}).
+     *
+     * @param value the value
+     * @return a {@code numpy.float32} ({@code <f4})
+     */
     public static PyNumpyScalar ofFloat32(float value) {
         return new PyNumpyScalar("<f4", le(4).putFloat(value).array());
     }
 
-    /** Creates a {@code numpy.float64} ({@code <f8}). */
+    /**
+     * Creates a {@code numpy.float64} ({@code <f8}).
+     *
+     * @param value the value
+     * @return a {@code numpy.float64} ({@code <f8})
+     */
     public static PyNumpyScalar ofDouble(double value) {
         return new PyNumpyScalar("<f8", le(8).putDouble(value).array());
     }
 
-    /** Creates a {@code numpy.complex64} ({@code <c8}). */
+    /**
+     * Creates a {@code numpy.complex64} ({@code <c8}).
+     *
+     * @param real the real part
+     * @param imag the imaginary part
+     * @return a {@code numpy.complex64} ({@code <c8})
+     */
     public static PyNumpyScalar ofComplex64(float real, float imag) {
         return new PyNumpyScalar("<c8", le(8).putFloat(real).putFloat(imag).array());
     }
 
-    /** Creates a {@code numpy.complex128} ({@code <c16}). */
+    /**
+     * Creates a {@code numpy.complex128} ({@code <c16}).
+     *
+     * @param real the real part
+     * @param imag the imaginary part
+     * @return a {@code numpy.complex128} ({@code <c16})
+     */
     public static PyNumpyScalar ofComplex128(double real, double imag) {
         return new PyNumpyScalar("<c16", le(16).putDouble(real).putDouble(imag).array());
     }
@@ -187,6 +250,7 @@ public final class PyNumpyScalar {
      * @param value the count ({@code Long.MIN_VALUE} is numpy's NaT)
      * @param unit a numpy unit such as {@code "ns"}, {@code "s"} or {@code "D"}, optionally with a
      *     multiplier ({@code "10us"})
+     * @return a {@code numpy.datetime64} ({@code <M8[unit]}): a count of units since 1970-01-01T00:00
      */
     public static PyNumpyScalar ofDatetime64(long value, String unit) {
         return of("<M8[" + unit + "]", le(8).putLong(value).array());
@@ -197,17 +261,28 @@ public final class PyNumpyScalar {
      *
      * @param value the count ({@code Long.MIN_VALUE} is numpy's NaT)
      * @param unit a numpy unit such as {@code "ns"}, optionally with a multiplier
+     * @return a {@code numpy.timedelta64} ({@code <m8[unit]}): a count of units
      */
     public static PyNumpyScalar ofTimedelta64(long value, String unit) {
         return of("<m8[" + unit + "]", le(8).putLong(value).array());
     }
 
-    /** Creates a {@code numpy.bytes_} of dtype {@code |S<n>} holding the bytes (copied). */
+    /**
+     * Creates a {@code numpy.bytes_} of dtype {@code |S<n>} holding the bytes (copied).
+     *
+     * @param value the value
+     * @return a {@code numpy.bytes_} of dtype {@code |S<n>} holding the bytes (copied)
+     */
     public static PyNumpyScalar ofBytes(byte[] value) {
         return new PyNumpyScalar("|S" + value.length, value.clone());
     }
 
-    /** Creates a {@code numpy.str_} of dtype {@code <U<n>}, n being the number of code points. */
+    /**
+     * Creates a {@code numpy.str_} of dtype {@code <U<n>}, n being the number of code points.
+     *
+     * @param value the value
+     * @return a {@code numpy.str_} of dtype {@code <U<n>}, n being the number of code points
+     */
     public static PyNumpyScalar ofStr(String value) {
         int[] cps = value.codePoints().toArray();
         ByteBuffer b = le(4 * cps.length);
@@ -221,17 +296,29 @@ public final class PyNumpyScalar {
         return ByteBuffer.allocate(n).order(ByteOrder.LITTLE_ENDIAN);
     }
 
-    /** Returns numpy's type string, e.g. {@code "<f8"}. */
+    /**
+     * Returns numpy's type string, e.g. {@code "<f8"}.
+     *
+     * @return numpy's type string, e.g
+     */
     public String dtype() {
         return dtype;
     }
 
-    /** Returns a copy of the raw bytes, in the dtype's byte order. */
+    /**
+     * Returns a copy of the raw bytes, in the dtype's byte order.
+     *
+     * @return a copy of the raw bytes, in the dtype's byte order
+     */
     public byte[] data() {
         return data.clone();
     }
 
-    /** Returns the dtype's kind character: one of {@code b i u f c S U V M m}. */
+    /**
+     * Returns the dtype's kind character: one of {@code b i u f c S U V M m}.
+     *
+     * @return the dtype's kind character: one of {@code b i u f c S U V M m}
+     */
     public char kind() {
         return dtype.charAt(1);
     }
@@ -244,6 +331,7 @@ public final class PyNumpyScalar {
      * point becomes U+FFFD); {@link Long} for {@code M} and {@code m} (the count of units,
      * {@code Long.MIN_VALUE} for NaT).
      *
+     * @return the value, of the Java type given above for its dtype
      * @throws UnsupportedOperationException for {@code f16} and {@code c32} (numpy's longdouble, whose
      *     layout depends on the machine that wrote it)
      */

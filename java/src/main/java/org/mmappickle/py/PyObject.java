@@ -67,6 +67,7 @@ public final class PyObject {
      *
      * @param module the module, e.g. {@code "numpy"}
      * @param name the (possibly dotted) name in the module, e.g. {@code "dtype"}
+     * @return a reference to a module-level name, as {@code pickle} writes a class or a function
      */
     public static PyObject global(String module, String name) {
         return new PyObject(Kind.GLOBAL, Objects.requireNonNull(module, "module"), Objects.requireNonNull(name, "name"),
@@ -78,6 +79,7 @@ public final class PyObject {
      *
      * @param callable what is called: usually a {@link Kind#GLOBAL}, possibly any object
      * @param args the arguments
+     * @return {@code callable(*args)}
      */
     public static PyObject reduce(PyObject callable, PyTuple args) {
         return new PyObject(Kind.REDUCE, callable.module, callable.name, callable, Objects.requireNonNull(args, "args"), Map.of());
@@ -88,6 +90,7 @@ public final class PyObject {
      *
      * @param cls the class, usually a {@link Kind#GLOBAL}
      * @param args the arguments after {@code cls}
+     * @return {@code cls.__new__(cls, *args)}
      */
     public static PyObject newObj(PyObject cls, PyTuple args) {
         return new PyObject(Kind.NEWOBJ, cls.module, cls.name, cls, Objects.requireNonNull(args, "args"), Map.of());
@@ -99,13 +102,18 @@ public final class PyObject {
      * @param cls the class, usually a {@link Kind#GLOBAL}
      * @param args the positional arguments after {@code cls}
      * @param kwargs the keyword arguments (copied, in iteration order)
+     * @return {@code cls.__new__(cls, *args, **kwargs)}
      */
     public static PyObject newObjEx(PyObject cls, PyTuple args, Map<?, ?> kwargs) {
         return new PyObject(Kind.NEWOBJ_EX, cls.module, cls.name, cls, Objects.requireNonNull(args, "args"),
                 Collections.unmodifiableMap(new LinkedHashMap<>(kwargs)));
     }
 
-    /** Returns how the object was created. */
+    /**
+     * Returns how the object was created.
+     *
+     * @return how the object was created
+     */
     public Kind kind() {
         return kind;
     }
@@ -113,52 +121,92 @@ public final class PyObject {
     /**
      * Returns the module of the global this object is, or was created through: for a
      * {@link Kind#GLOBAL} its own, otherwise that of its callable or class (followed back to a global).
+     *
+     * @return the module of the global this object is, or was created through: for a {@link Kind#GLOBAL} its own, otherwise that of its callable or class (followed back to a global)
      */
     public String module() {
         return module;
     }
 
-    /** Returns the name of the global this object is, or was created through (see {@link #module()}). */
+    /**
+     * Returns the name of the global this object is, or was created through (see {@link #module()}).
+     *
+     * @return the name of the global this object is, or was created through (see {@link #module()})
+     */
     public String name() {
         return name;
     }
 
-    /** Tells whether this object is, or was created through, the global {@code module.name}. */
+    /**
+     * Tells whether this object is, or was created through, the global {@code module.name}.
+     *
+     * @param module the module, such as {@code "collections"}
+     * @param name the name in the module (dotted for nested classes)
+     * @return whether this object is, or was created through, the global {@code module.name}
+     */
     public boolean is(String module, String name) {
         return this.module.equals(module) && this.name.equals(name);
     }
 
-    /** Returns the callable ({@link Kind#REDUCE}) or the class ({@code NEWOBJ}, {@code NEWOBJ_EX}); null for a global. */
+    /**
+     * Returns the callable ({@link Kind#REDUCE}) or the class ({@code NEWOBJ}, {@code NEWOBJ_EX}); null for a global.
+     *
+     * @return the callable ({@link Kind#REDUCE}) or the class ({@code NEWOBJ}, {@code NEWOBJ_EX}); null for a global
+     */
     public PyObject callable() {
         return callable;
     }
 
-    /** Returns the positional arguments; empty for a global. */
+    /**
+     * Returns the positional arguments; empty for a global.
+     *
+     * @return the positional arguments; empty for a global
+     */
     public PyTuple args() {
         return args;
     }
 
-    /** Returns the keyword arguments of {@link Kind#NEWOBJ_EX} (unmodifiable); empty otherwise. */
+    /**
+     * Returns the keyword arguments of {@link Kind#NEWOBJ_EX} (unmodifiable); empty otherwise.
+     *
+     * @return the keyword arguments of {@link Kind#NEWOBJ_EX} (unmodifiable); empty otherwise
+     */
     public Map<Object, Object> kwargs() {
         return kwargs;
     }
 
-    /** Returns the items appended to the object after its creation (unmodifiable view). */
+    /**
+     * Returns the items appended to the object after its creation (unmodifiable view).
+     *
+     * @return the items appended to the object after its creation (unmodifiable view)
+     */
     public List<Object> listItems() {
         return Collections.unmodifiableList(listItems);
     }
 
-    /** Returns the key-value pairs set on the object after its creation, in order (unmodifiable view). */
+    /**
+     * Returns the key-value pairs set on the object after its creation, in order (unmodifiable view).
+     *
+     * @return the key-value pairs set on the object after its creation, in order (unmodifiable view)
+     */
     public List<Map.Entry<Object, Object>> dictItems() {
         return Collections.unmodifiableList(dictItems);
     }
 
-    /** Tells whether a state was set ({@code BUILD}); the state itself may be {@code None}. */
+    /**
+     * Tells whether a state was set ({@code BUILD}); the state itself may be {@code None}.
+     *
+     * @return whether a state was set ({@code BUILD}); the state itself may be {@code None}
+     */
     public boolean hasState() {
         return hasState;
     }
 
-    /** Returns the state passed to {@code BUILD}, or null when there is none (see {@link #hasState()}). */
+    /**
+     * Returns the state passed to {@code BUILD}, or null when there is none (see {@link #hasState()}).
+     *
+     * @return the state passed to {@code BUILD}, or null when there is none (see {@link #hasState()})
+     */
     public Object state() {
         return state;
     }
@@ -166,6 +214,7 @@ public final class PyObject {
     /**
      * Appends items, as pickle's {@code APPENDS} does after creating the object.
      *
+     * @param items the items, in order
      * @throws IllegalStateException for a global, which pickle never changes
      */
     public void appendItems(Collection<?> items) {
@@ -177,6 +226,8 @@ public final class PyObject {
      * Sets a key to a value, as pickle's {@code SETITEMS} does after creating the object; pairs are
      * kept in order, repeated keys included.
      *
+     * @param key the key
+     * @param value the value
      * @throws IllegalStateException for a global, which pickle never changes
      */
     public void setItem(Object key, Object value) {
@@ -187,6 +238,7 @@ public final class PyObject {
     /**
      * Sets the state, as pickle's {@code BUILD} does.
      *
+     * @param state the state, as pickle passes it to {@code __setstate__}
      * @throws IllegalStateException for a global, or if a state is already set
      */
     public void setState(Object state) {

@@ -17,19 +17,33 @@ public record PyTuple(List<Object> items) {
         items = Collections.unmodifiableList(new ArrayList<>(items));
     }
 
-    /** Creates a tuple of the given elements. */
+    /**
+     * Creates a tuple of the given elements.
+     *
+     * @param items the elements, in order
+     * @return the tuple
+     */
     public static PyTuple of(Object... items) {
         List<Object> l = new ArrayList<>(items.length);
         Collections.addAll(l, items);
         return new PyTuple(l);
     }
 
-    /** Returns the number of elements. */
+    /**
+     * Returns the number of elements.
+     *
+     * @return the number of elements
+     */
     public int size() {
         return items.size();
     }
 
-    /** Returns the element at an index. */
+    /**
+     * Returns the element at an index.
+     *
+     * @param index the position, from 0
+     * @return the element at an index
+     */
     public Object get(int index) {
         return items.get(index);
     }

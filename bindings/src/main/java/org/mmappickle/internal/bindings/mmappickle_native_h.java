@@ -30,7 +30,8 @@ public class mmappickle_native_h extends mmappickle_native_h$shared {
 
     private static final int MMP_VERSION = (int)10000L;
     /**
-     * {@snippet lang=c : * #define MMP_VERSION 10000
+     * {@snippet lang=c :
+     * #define MMP_VERSION 10000
      * }
      */
     public static int MMP_VERSION() {
@@ -39,7 +40,8 @@ public class mmappickle_native_h extends mmappickle_native_h$shared {
 
     private static final int MMP_OPEN_READ = (int)0L;
     /**
-     * {@snippet lang=c : * #define MMP_OPEN_READ 0
+     * {@snippet lang=c :
+     * #define MMP_OPEN_READ 0
      * }
      */
     public static int MMP_OPEN_READ() {
@@ -48,7 +50,8 @@ public class mmappickle_native_h extends mmappickle_native_h$shared {
 
     private static final int MMP_OPEN_READWRITE = (int)1L;
     /**
-     * {@snippet lang=c : * #define MMP_OPEN_READWRITE 1
+     * {@snippet lang=c :
+     * #define MMP_OPEN_READWRITE 1
      * }
      */
     public static int MMP_OPEN_READWRITE() {
@@ -57,7 +60,8 @@ public class mmappickle_native_h extends mmappickle_native_h$shared {
 
     private static final int MMP_OPEN_CREATE = (int)2L;
     /**
-     * {@snippet lang=c : * #define MMP_OPEN_CREATE 2
+     * {@snippet lang=c :
+     * #define MMP_OPEN_CREATE 2
      * }
      */
     public static int MMP_OPEN_CREATE() {
@@ -66,7 +70,8 @@ public class mmappickle_native_h extends mmappickle_native_h$shared {
 
     private static final int MMP_OPEN_CREATE_NEW = (int)3L;
     /**
-     * {@snippet lang=c : * #define MMP_OPEN_CREATE_NEW 3
+     * {@snippet lang=c :
+     * #define MMP_OPEN_CREATE_NEW 3
      * }
      */
     public static int MMP_OPEN_CREATE_NEW() {
@@ -75,7 +80,8 @@ public class mmappickle_native_h extends mmappickle_native_h$shared {
 
     private static final int MMP_MAP_READ = (int)0L;
     /**
-     * {@snippet lang=c : * #define MMP_MAP_READ 0
+     * {@snippet lang=c :
+     * #define MMP_MAP_READ 0
      * }
      */
     public static int MMP_MAP_READ() {
@@ -84,7 +90,8 @@ public class mmappickle_native_h extends mmappickle_native_h$shared {
 
     private static final int MMP_MAP_WRITE = (int)1L;
     /**
-     * {@snippet lang=c : * #define MMP_MAP_WRITE 1
+     * {@snippet lang=c :
+     * #define MMP_MAP_WRITE 1
      * }
      */
     public static int MMP_MAP_WRITE() {
@@ -93,7 +100,8 @@ public class mmappickle_native_h extends mmappickle_native_h$shared {
 
     private static final int MMP_MAP_POPULATE = (int)2L;
     /**
-     * {@snippet lang=c : * #define MMP_MAP_POPULATE 2
+     * {@snippet lang=c :
+     * #define MMP_MAP_POPULATE 2
      * }
      */
     public static int MMP_MAP_POPULATE() {
@@ -102,7 +110,8 @@ public class mmappickle_native_h extends mmappickle_native_h$shared {
 
     private static final int MMP_ADVICE_NORMAL = (int)0L;
     /**
-     * {@snippet lang=c : * #define MMP_ADVICE_NORMAL 0
+     * {@snippet lang=c :
+     * #define MMP_ADVICE_NORMAL 0
      * }
      */
     public static int MMP_ADVICE_NORMAL() {
@@ -111,7 +120,8 @@ public class mmappickle_native_h extends mmappickle_native_h$shared {
 
     private static final int MMP_ADVICE_SEQUENTIAL = (int)1L;
     /**
-     * {@snippet lang=c : * #define MMP_ADVICE_SEQUENTIAL 1
+     * {@snippet lang=c :
+     * #define MMP_ADVICE_SEQUENTIAL 1
      * }
      */
     public static int MMP_ADVICE_SEQUENTIAL() {
@@ -120,7 +130,8 @@ public class mmappickle_native_h extends mmappickle_native_h$shared {
 
     private static final int MMP_ADVICE_RANDOM = (int)2L;
     /**
-     * {@snippet lang=c : * #define MMP_ADVICE_RANDOM 2
+     * {@snippet lang=c :
+     * #define MMP_ADVICE_RANDOM 2
      * }
      */
     public static int MMP_ADVICE_RANDOM() {
@@ -129,7 +140,8 @@ public class mmappickle_native_h extends mmappickle_native_h$shared {
 
     private static final int MMP_ADVICE_WILLNEED = (int)3L;
     /**
-     * {@snippet lang=c : * #define MMP_ADVICE_WILLNEED 3
+     * {@snippet lang=c :
+     * #define MMP_ADVICE_WILLNEED 3
      * }
      */
     public static int MMP_ADVICE_WILLNEED() {
@@ -138,7 +150,8 @@ public class mmappickle_native_h extends mmappickle_native_h$shared {
 
     private static final int MMP_ADVICE_DONTNEED = (int)4L;
     /**
-     * {@snippet lang=c : * #define MMP_ADVICE_DONTNEED 4
+     * {@snippet lang=c :
+     * #define MMP_ADVICE_DONTNEED 4
      * }
      */
     public static int MMP_ADVICE_DONTNEED() {
@@ -147,7 +160,8 @@ public class mmappickle_native_h extends mmappickle_native_h$shared {
 
     private static final int MMP_ADVICE_HUGEPAGE = (int)5L;
     /**
-     * {@snippet lang=c : * #define MMP_ADVICE_HUGEPAGE 5
+     * {@snippet lang=c :
+     * #define MMP_ADVICE_HUGEPAGE 5
      * }
      */
     public static int MMP_ADVICE_HUGEPAGE() {
@@ -156,7 +170,8 @@ public class mmappickle_native_h extends mmappickle_native_h$shared {
 
     private static final int MMP_SYNC_WAIT = (int)0L;
     /**
-     * {@snippet lang=c : * #define MMP_SYNC_WAIT 0
+     * {@snippet lang=c :
+     * #define MMP_SYNC_WAIT 0
      * }
      */
     public static int MMP_SYNC_WAIT() {
@@ -165,7 +180,8 @@ public class mmappickle_native_h extends mmappickle_native_h$shared {
 
     private static final int MMP_SYNC_ASYNC = (int)1L;
     /**
-     * {@snippet lang=c : * #define MMP_SYNC_ASYNC 1
+     * {@snippet lang=c :
+     * #define MMP_SYNC_ASYNC 1
      * }
      */
     public static int MMP_SYNC_ASYNC() {
@@ -174,7 +190,8 @@ public class mmappickle_native_h extends mmappickle_native_h$shared {
 
     private static final int MMP_LOCK_SHARED = (int)1L;
     /**
-     * {@snippet lang=c : * #define MMP_LOCK_SHARED 1
+     * {@snippet lang=c :
+     * #define MMP_LOCK_SHARED 1
      * }
      */
     public static int MMP_LOCK_SHARED() {
@@ -183,7 +200,8 @@ public class mmappickle_native_h extends mmappickle_native_h$shared {
 
     private static final int MMP_LOCK_EXCLUSIVE = (int)2L;
     /**
-     * {@snippet lang=c : * #define MMP_LOCK_EXCLUSIVE 2
+     * {@snippet lang=c :
+     * #define MMP_LOCK_EXCLUSIVE 2
      * }
      */
     public static int MMP_LOCK_EXCLUSIVE() {
@@ -192,7 +210,8 @@ public class mmappickle_native_h extends mmappickle_native_h$shared {
 
     private static final int MMP_LOCK_NONBLOCK = (int)4L;
     /**
-     * {@snippet lang=c : * #define MMP_LOCK_NONBLOCK 4
+     * {@snippet lang=c :
+     * #define MMP_LOCK_NONBLOCK 4
      * }
      */
     public static int MMP_LOCK_NONBLOCK() {
@@ -201,7 +220,8 @@ public class mmappickle_native_h extends mmappickle_native_h$shared {
 
     private static final int MMP_LOCK_UNLOCK = (int)8L;
     /**
-     * {@snippet lang=c : * #define MMP_LOCK_UNLOCK 8
+     * {@snippet lang=c :
+     * #define MMP_LOCK_UNLOCK 8
      * }
      */
     public static int MMP_LOCK_UNLOCK() {
@@ -210,7 +230,8 @@ public class mmappickle_native_h extends mmappickle_native_h$shared {
 
     private static final int MMP_OFD_READ = (int)0L;
     /**
-     * {@snippet lang=c : * #define MMP_OFD_READ 0
+     * {@snippet lang=c :
+     * #define MMP_OFD_READ 0
      * }
      */
     public static int MMP_OFD_READ() {
@@ -219,7 +240,8 @@ public class mmappickle_native_h extends mmappickle_native_h$shared {
 
     private static final int MMP_OFD_WRITE = (int)1L;
     /**
-     * {@snippet lang=c : * #define MMP_OFD_WRITE 1
+     * {@snippet lang=c :
+     * #define MMP_OFD_WRITE 1
      * }
      */
     public static int MMP_OFD_WRITE() {
@@ -228,7 +250,8 @@ public class mmappickle_native_h extends mmappickle_native_h$shared {
 
     private static final int MMP_OFD_UNLOCK = (int)2L;
     /**
-     * {@snippet lang=c : * #define MMP_OFD_UNLOCK 2
+     * {@snippet lang=c :
+     * #define MMP_OFD_UNLOCK 2
      * }
      */
     public static int MMP_OFD_UNLOCK() {
@@ -248,7 +271,8 @@ public class mmappickle_native_h extends mmappickle_native_h$shared {
 
     /**
      * Function descriptor for:
-     * {@snippet lang=c : * int mmp_version(void)
+     * {@snippet lang=c :
+     * int mmp_version(void)
      * }
      */
     public static FunctionDescriptor mmp_version$descriptor() {
@@ -257,7 +281,8 @@ public class mmappickle_native_h extends mmappickle_native_h$shared {
 
     /**
      * Downcall method handle for:
-     * {@snippet lang=c : * int mmp_version(void)
+     * {@snippet lang=c :
+     * int mmp_version(void)
      * }
      */
     public static MethodHandle mmp_version$handle() {
@@ -266,7 +291,8 @@ public class mmappickle_native_h extends mmappickle_native_h$shared {
 
     /**
      * Address for:
-     * {@snippet lang=c : * int mmp_version(void)
+     * {@snippet lang=c :
+     * int mmp_version(void)
      * }
      */
     public static MemorySegment mmp_version$address() {
@@ -274,7 +300,8 @@ public class mmappickle_native_h extends mmappickle_native_h$shared {
     }
 
     /**
-     * {@snippet lang=c : * int mmp_version(void)
+     * {@snippet lang=c :
+     * int mmp_version(void)
      * }
      */
     public static int mmp_version() {
@@ -306,7 +333,8 @@ public class mmappickle_native_h extends mmappickle_native_h$shared {
 
     /**
      * Function descriptor for:
-     * {@snippet lang=c : * int mmp_open(const char *path, int mode)
+     * {@snippet lang=c :
+     * int mmp_open(const char *path, int mode)
      * }
      */
     public static FunctionDescriptor mmp_open$descriptor() {
@@ -315,7 +343,8 @@ public class mmappickle_native_h extends mmappickle_native_h$shared {
 
     /**
      * Downcall method handle for:
-     * {@snippet lang=c : * int mmp_open(const char *path, int mode)
+     * {@snippet lang=c :
+     * int mmp_open(const char *path, int mode)
      * }
      */
     public static MethodHandle mmp_open$handle() {
@@ -324,7 +353,8 @@ public class mmappickle_native_h extends mmappickle_native_h$shared {
 
     /**
      * Address for:
-     * {@snippet lang=c : * int mmp_open(const char *path, int mode)
+     * {@snippet lang=c :
+     * int mmp_open(const char *path, int mode)
      * }
      */
     public static MemorySegment mmp_open$address() {
@@ -332,7 +362,8 @@ public class mmappickle_native_h extends mmappickle_native_h$shared {
     }
 
     /**
-     * {@snippet lang=c : * int mmp_open(const char *path, int mode)
+     * {@snippet lang=c :
+     * int mmp_open(const char *path, int mode)
      * }
      */
     public static int mmp_open(MemorySegment path, int mode) {
@@ -363,7 +394,8 @@ public class mmappickle_native_h extends mmappickle_native_h$shared {
 
     /**
      * Function descriptor for:
-     * {@snippet lang=c : * int mmp_close(int fd)
+     * {@snippet lang=c :
+     * int mmp_close(int fd)
      * }
      */
     public static FunctionDescriptor mmp_close$descriptor() {
@@ -372,7 +404,8 @@ public class mmappickle_native_h extends mmappickle_native_h$shared {
 
     /**
      * Downcall method handle for:
-     * {@snippet lang=c : * int mmp_close(int fd)
+     * {@snippet lang=c :
+     * int mmp_close(int fd)
      * }
      */
     public static MethodHandle mmp_close$handle() {
@@ -381,7 +414,8 @@ public class mmappickle_native_h extends mmappickle_native_h$shared {
 
     /**
      * Address for:
-     * {@snippet lang=c : * int mmp_close(int fd)
+     * {@snippet lang=c :
+     * int mmp_close(int fd)
      * }
      */
     public static MemorySegment mmp_close$address() {
@@ -389,7 +423,8 @@ public class mmappickle_native_h extends mmappickle_native_h$shared {
     }
 
     /**
-     * {@snippet lang=c : * int mmp_close(int fd)
+     * {@snippet lang=c :
+     * int mmp_close(int fd)
      * }
      */
     public static int mmp_close(int fd) {
@@ -420,7 +455,8 @@ public class mmappickle_native_h extends mmappickle_native_h$shared {
 
     /**
      * Function descriptor for:
-     * {@snippet lang=c : * int64_t mmp_size(int fd)
+     * {@snippet lang=c :
+     * int64_t mmp_size(int fd)
      * }
      */
     public static FunctionDescriptor mmp_size$descriptor() {
@@ -429,7 +465,8 @@ public class mmappickle_native_h extends mmappickle_native_h$shared {
 
     /**
      * Downcall method handle for:
-     * {@snippet lang=c : * int64_t mmp_size(int fd)
+     * {@snippet lang=c :
+     * int64_t mmp_size(int fd)
      * }
      */
     public static MethodHandle mmp_size$handle() {
@@ -438,7 +475,8 @@ public class mmappickle_native_h extends mmappickle_native_h$shared {
 
     /**
      * Address for:
-     * {@snippet lang=c : * int64_t mmp_size(int fd)
+     * {@snippet lang=c :
+     * int64_t mmp_size(int fd)
      * }
      */
     public static MemorySegment mmp_size$address() {
@@ -446,7 +484,8 @@ public class mmappickle_native_h extends mmappickle_native_h$shared {
     }
 
     /**
-     * {@snippet lang=c : * int64_t mmp_size(int fd)
+     * {@snippet lang=c :
+     * int64_t mmp_size(int fd)
      * }
      */
     public static long mmp_size(int fd) {
@@ -478,7 +517,8 @@ public class mmappickle_native_h extends mmappickle_native_h$shared {
 
     /**
      * Function descriptor for:
-     * {@snippet lang=c : * int mmp_truncate(int fd, int64_t size)
+     * {@snippet lang=c :
+     * int mmp_truncate(int fd, int64_t size)
      * }
      */
     public static FunctionDescriptor mmp_truncate$descriptor() {
@@ -487,7 +527,8 @@ public class mmappickle_native_h extends mmappickle_native_h$shared {
 
     /**
      * Downcall method handle for:
-     * {@snippet lang=c : * int mmp_truncate(int fd, int64_t size)
+     * {@snippet lang=c :
+     * int mmp_truncate(int fd, int64_t size)
      * }
      */
     public static MethodHandle mmp_truncate$handle() {
@@ -496,7 +537,8 @@ public class mmappickle_native_h extends mmappickle_native_h$shared {
 
     /**
      * Address for:
-     * {@snippet lang=c : * int mmp_truncate(int fd, int64_t size)
+     * {@snippet lang=c :
+     * int mmp_truncate(int fd, int64_t size)
      * }
      */
     public static MemorySegment mmp_truncate$address() {
@@ -504,7 +546,8 @@ public class mmappickle_native_h extends mmappickle_native_h$shared {
     }
 
     /**
-     * {@snippet lang=c : * int mmp_truncate(int fd, int64_t size)
+     * {@snippet lang=c :
+     * int mmp_truncate(int fd, int64_t size)
      * }
      */
     public static int mmp_truncate(int fd, long size) {
@@ -537,7 +580,8 @@ public class mmappickle_native_h extends mmappickle_native_h$shared {
 
     /**
      * Function descriptor for:
-     * {@snippet lang=c : * int mmp_reserve(int fd, int64_t offset, int64_t length)
+     * {@snippet lang=c :
+     * int mmp_reserve(int fd, int64_t offset, int64_t length)
      * }
      */
     public static FunctionDescriptor mmp_reserve$descriptor() {
@@ -546,7 +590,8 @@ public class mmappickle_native_h extends mmappickle_native_h$shared {
 
     /**
      * Downcall method handle for:
-     * {@snippet lang=c : * int mmp_reserve(int fd, int64_t offset, int64_t length)
+     * {@snippet lang=c :
+     * int mmp_reserve(int fd, int64_t offset, int64_t length)
      * }
      */
     public static MethodHandle mmp_reserve$handle() {
@@ -555,7 +600,8 @@ public class mmappickle_native_h extends mmappickle_native_h$shared {
 
     /**
      * Address for:
-     * {@snippet lang=c : * int mmp_reserve(int fd, int64_t offset, int64_t length)
+     * {@snippet lang=c :
+     * int mmp_reserve(int fd, int64_t offset, int64_t length)
      * }
      */
     public static MemorySegment mmp_reserve$address() {
@@ -563,7 +609,8 @@ public class mmappickle_native_h extends mmappickle_native_h$shared {
     }
 
     /**
-     * {@snippet lang=c : * int mmp_reserve(int fd, int64_t offset, int64_t length)
+     * {@snippet lang=c :
+     * int mmp_reserve(int fd, int64_t offset, int64_t length)
      * }
      */
     public static int mmp_reserve(int fd, long offset, long length) {
@@ -596,7 +643,8 @@ public class mmappickle_native_h extends mmappickle_native_h$shared {
 
     /**
      * Function descriptor for:
-     * {@snippet lang=c : * int mmp_punch_hole(int fd, int64_t offset, int64_t length)
+     * {@snippet lang=c :
+     * int mmp_punch_hole(int fd, int64_t offset, int64_t length)
      * }
      */
     public static FunctionDescriptor mmp_punch_hole$descriptor() {
@@ -605,7 +653,8 @@ public class mmappickle_native_h extends mmappickle_native_h$shared {
 
     /**
      * Downcall method handle for:
-     * {@snippet lang=c : * int mmp_punch_hole(int fd, int64_t offset, int64_t length)
+     * {@snippet lang=c :
+     * int mmp_punch_hole(int fd, int64_t offset, int64_t length)
      * }
      */
     public static MethodHandle mmp_punch_hole$handle() {
@@ -614,7 +663,8 @@ public class mmappickle_native_h extends mmappickle_native_h$shared {
 
     /**
      * Address for:
-     * {@snippet lang=c : * int mmp_punch_hole(int fd, int64_t offset, int64_t length)
+     * {@snippet lang=c :
+     * int mmp_punch_hole(int fd, int64_t offset, int64_t length)
      * }
      */
     public static MemorySegment mmp_punch_hole$address() {
@@ -622,7 +672,8 @@ public class mmappickle_native_h extends mmappickle_native_h$shared {
     }
 
     /**
-     * {@snippet lang=c : * int mmp_punch_hole(int fd, int64_t offset, int64_t length)
+     * {@snippet lang=c :
+     * int mmp_punch_hole(int fd, int64_t offset, int64_t length)
      * }
      */
     public static int mmp_punch_hole(int fd, long offset, long length) {
@@ -653,7 +704,8 @@ public class mmappickle_native_h extends mmappickle_native_h$shared {
 
     /**
      * Function descriptor for:
-     * {@snippet lang=c : * int64_t mmp_allocated_blocks(int fd)
+     * {@snippet lang=c :
+     * int64_t mmp_allocated_blocks(int fd)
      * }
      */
     public static FunctionDescriptor mmp_allocated_blocks$descriptor() {
@@ -662,7 +714,8 @@ public class mmappickle_native_h extends mmappickle_native_h$shared {
 
     /**
      * Downcall method handle for:
-     * {@snippet lang=c : * int64_t mmp_allocated_blocks(int fd)
+     * {@snippet lang=c :
+     * int64_t mmp_allocated_blocks(int fd)
      * }
      */
     public static MethodHandle mmp_allocated_blocks$handle() {
@@ -671,7 +724,8 @@ public class mmappickle_native_h extends mmappickle_native_h$shared {
 
     /**
      * Address for:
-     * {@snippet lang=c : * int64_t mmp_allocated_blocks(int fd)
+     * {@snippet lang=c :
+     * int64_t mmp_allocated_blocks(int fd)
      * }
      */
     public static MemorySegment mmp_allocated_blocks$address() {
@@ -679,7 +733,8 @@ public class mmappickle_native_h extends mmappickle_native_h$shared {
     }
 
     /**
-     * {@snippet lang=c : * int64_t mmp_allocated_blocks(int fd)
+     * {@snippet lang=c :
+     * int64_t mmp_allocated_blocks(int fd)
      * }
      */
     public static long mmp_allocated_blocks(int fd) {
@@ -709,7 +764,8 @@ public class mmappickle_native_h extends mmappickle_native_h$shared {
 
     /**
      * Function descriptor for:
-     * {@snippet lang=c : * int64_t mmp_page_size(void)
+     * {@snippet lang=c :
+     * int64_t mmp_page_size(void)
      * }
      */
     public static FunctionDescriptor mmp_page_size$descriptor() {
@@ -718,7 +774,8 @@ public class mmappickle_native_h extends mmappickle_native_h$shared {
 
     /**
      * Downcall method handle for:
-     * {@snippet lang=c : * int64_t mmp_page_size(void)
+     * {@snippet lang=c :
+     * int64_t mmp_page_size(void)
      * }
      */
     public static MethodHandle mmp_page_size$handle() {
@@ -727,7 +784,8 @@ public class mmappickle_native_h extends mmappickle_native_h$shared {
 
     /**
      * Address for:
-     * {@snippet lang=c : * int64_t mmp_page_size(void)
+     * {@snippet lang=c :
+     * int64_t mmp_page_size(void)
      * }
      */
     public static MemorySegment mmp_page_size$address() {
@@ -735,7 +793,8 @@ public class mmappickle_native_h extends mmappickle_native_h$shared {
     }
 
     /**
-     * {@snippet lang=c : * int64_t mmp_page_size(void)
+     * {@snippet lang=c :
+     * int64_t mmp_page_size(void)
      * }
      */
     public static long mmp_page_size() {
@@ -770,7 +829,8 @@ public class mmappickle_native_h extends mmappickle_native_h$shared {
 
     /**
      * Function descriptor for:
-     * {@snippet lang=c : * int mmp_map(int fd, int64_t offset, int64_t length, int flags, void **address)
+     * {@snippet lang=c :
+     * int mmp_map(int fd, int64_t offset, int64_t length, int flags, void **address)
      * }
      */
     public static FunctionDescriptor mmp_map$descriptor() {
@@ -779,7 +839,8 @@ public class mmappickle_native_h extends mmappickle_native_h$shared {
 
     /**
      * Downcall method handle for:
-     * {@snippet lang=c : * int mmp_map(int fd, int64_t offset, int64_t length, int flags, void **address)
+     * {@snippet lang=c :
+     * int mmp_map(int fd, int64_t offset, int64_t length, int flags, void **address)
      * }
      */
     public static MethodHandle mmp_map$handle() {
@@ -788,7 +849,8 @@ public class mmappickle_native_h extends mmappickle_native_h$shared {
 
     /**
      * Address for:
-     * {@snippet lang=c : * int mmp_map(int fd, int64_t offset, int64_t length, int flags, void **address)
+     * {@snippet lang=c :
+     * int mmp_map(int fd, int64_t offset, int64_t length, int flags, void **address)
      * }
      */
     public static MemorySegment mmp_map$address() {
@@ -796,7 +858,8 @@ public class mmappickle_native_h extends mmappickle_native_h$shared {
     }
 
     /**
-     * {@snippet lang=c : * int mmp_map(int fd, int64_t offset, int64_t length, int flags, void **address)
+     * {@snippet lang=c :
+     * int mmp_map(int fd, int64_t offset, int64_t length, int flags, void **address)
      * }
      */
     public static int mmp_map(int fd, long offset, long length, int flags, MemorySegment address) {
@@ -828,7 +891,8 @@ public class mmappickle_native_h extends mmappickle_native_h$shared {
 
     /**
      * Function descriptor for:
-     * {@snippet lang=c : * int mmp_unmap(void *address, int64_t length)
+     * {@snippet lang=c :
+     * int mmp_unmap(void *address, int64_t length)
      * }
      */
     public static FunctionDescriptor mmp_unmap$descriptor() {
@@ -837,7 +901,8 @@ public class mmappickle_native_h extends mmappickle_native_h$shared {
 
     /**
      * Downcall method handle for:
-     * {@snippet lang=c : * int mmp_unmap(void *address, int64_t length)
+     * {@snippet lang=c :
+     * int mmp_unmap(void *address, int64_t length)
      * }
      */
     public static MethodHandle mmp_unmap$handle() {
@@ -846,7 +911,8 @@ public class mmappickle_native_h extends mmappickle_native_h$shared {
 
     /**
      * Address for:
-     * {@snippet lang=c : * int mmp_unmap(void *address, int64_t length)
+     * {@snippet lang=c :
+     * int mmp_unmap(void *address, int64_t length)
      * }
      */
     public static MemorySegment mmp_unmap$address() {
@@ -854,7 +920,8 @@ public class mmappickle_native_h extends mmappickle_native_h$shared {
     }
 
     /**
-     * {@snippet lang=c : * int mmp_unmap(void *address, int64_t length)
+     * {@snippet lang=c :
+     * int mmp_unmap(void *address, int64_t length)
      * }
      */
     public static int mmp_unmap(MemorySegment address, long length) {
@@ -887,7 +954,8 @@ public class mmappickle_native_h extends mmappickle_native_h$shared {
 
     /**
      * Function descriptor for:
-     * {@snippet lang=c : * int mmp_advise(void *address, int64_t length, int advice)
+     * {@snippet lang=c :
+     * int mmp_advise(void *address, int64_t length, int advice)
      * }
      */
     public static FunctionDescriptor mmp_advise$descriptor() {
@@ -896,7 +964,8 @@ public class mmappickle_native_h extends mmappickle_native_h$shared {
 
     /**
      * Downcall method handle for:
-     * {@snippet lang=c : * int mmp_advise(void *address, int64_t length, int advice)
+     * {@snippet lang=c :
+     * int mmp_advise(void *address, int64_t length, int advice)
      * }
      */
     public static MethodHandle mmp_advise$handle() {
@@ -905,7 +974,8 @@ public class mmappickle_native_h extends mmappickle_native_h$shared {
 
     /**
      * Address for:
-     * {@snippet lang=c : * int mmp_advise(void *address, int64_t length, int advice)
+     * {@snippet lang=c :
+     * int mmp_advise(void *address, int64_t length, int advice)
      * }
      */
     public static MemorySegment mmp_advise$address() {
@@ -913,7 +983,8 @@ public class mmappickle_native_h extends mmappickle_native_h$shared {
     }
 
     /**
-     * {@snippet lang=c : * int mmp_advise(void *address, int64_t length, int advice)
+     * {@snippet lang=c :
+     * int mmp_advise(void *address, int64_t length, int advice)
      * }
      */
     public static int mmp_advise(MemorySegment address, long length, int advice) {
@@ -946,7 +1017,8 @@ public class mmappickle_native_h extends mmappickle_native_h$shared {
 
     /**
      * Function descriptor for:
-     * {@snippet lang=c : * int mmp_msync(void *address, int64_t length, int flags)
+     * {@snippet lang=c :
+     * int mmp_msync(void *address, int64_t length, int flags)
      * }
      */
     public static FunctionDescriptor mmp_msync$descriptor() {
@@ -955,7 +1027,8 @@ public class mmappickle_native_h extends mmappickle_native_h$shared {
 
     /**
      * Downcall method handle for:
-     * {@snippet lang=c : * int mmp_msync(void *address, int64_t length, int flags)
+     * {@snippet lang=c :
+     * int mmp_msync(void *address, int64_t length, int flags)
      * }
      */
     public static MethodHandle mmp_msync$handle() {
@@ -964,7 +1037,8 @@ public class mmappickle_native_h extends mmappickle_native_h$shared {
 
     /**
      * Address for:
-     * {@snippet lang=c : * int mmp_msync(void *address, int64_t length, int flags)
+     * {@snippet lang=c :
+     * int mmp_msync(void *address, int64_t length, int flags)
      * }
      */
     public static MemorySegment mmp_msync$address() {
@@ -972,7 +1046,8 @@ public class mmappickle_native_h extends mmappickle_native_h$shared {
     }
 
     /**
-     * {@snippet lang=c : * int mmp_msync(void *address, int64_t length, int flags)
+     * {@snippet lang=c :
+     * int mmp_msync(void *address, int64_t length, int flags)
      * }
      */
     public static int mmp_msync(MemorySegment address, long length, int flags) {
@@ -1004,7 +1079,8 @@ public class mmappickle_native_h extends mmappickle_native_h$shared {
 
     /**
      * Function descriptor for:
-     * {@snippet lang=c : * int mmp_fsync(int fd, int data_only)
+     * {@snippet lang=c :
+     * int mmp_fsync(int fd, int data_only)
      * }
      */
     public static FunctionDescriptor mmp_fsync$descriptor() {
@@ -1013,7 +1089,8 @@ public class mmappickle_native_h extends mmappickle_native_h$shared {
 
     /**
      * Downcall method handle for:
-     * {@snippet lang=c : * int mmp_fsync(int fd, int data_only)
+     * {@snippet lang=c :
+     * int mmp_fsync(int fd, int data_only)
      * }
      */
     public static MethodHandle mmp_fsync$handle() {
@@ -1022,7 +1099,8 @@ public class mmappickle_native_h extends mmappickle_native_h$shared {
 
     /**
      * Address for:
-     * {@snippet lang=c : * int mmp_fsync(int fd, int data_only)
+     * {@snippet lang=c :
+     * int mmp_fsync(int fd, int data_only)
      * }
      */
     public static MemorySegment mmp_fsync$address() {
@@ -1030,7 +1108,8 @@ public class mmappickle_native_h extends mmappickle_native_h$shared {
     }
 
     /**
-     * {@snippet lang=c : * int mmp_fsync(int fd, int data_only)
+     * {@snippet lang=c :
+     * int mmp_fsync(int fd, int data_only)
      * }
      */
     public static int mmp_fsync(int fd, int data_only) {
@@ -1062,7 +1141,8 @@ public class mmappickle_native_h extends mmappickle_native_h$shared {
 
     /**
      * Function descriptor for:
-     * {@snippet lang=c : * int mmp_flock(int fd, int operation)
+     * {@snippet lang=c :
+     * int mmp_flock(int fd, int operation)
      * }
      */
     public static FunctionDescriptor mmp_flock$descriptor() {
@@ -1071,7 +1151,8 @@ public class mmappickle_native_h extends mmappickle_native_h$shared {
 
     /**
      * Downcall method handle for:
-     * {@snippet lang=c : * int mmp_flock(int fd, int operation)
+     * {@snippet lang=c :
+     * int mmp_flock(int fd, int operation)
      * }
      */
     public static MethodHandle mmp_flock$handle() {
@@ -1080,7 +1161,8 @@ public class mmappickle_native_h extends mmappickle_native_h$shared {
 
     /**
      * Address for:
-     * {@snippet lang=c : * int mmp_flock(int fd, int operation)
+     * {@snippet lang=c :
+     * int mmp_flock(int fd, int operation)
      * }
      */
     public static MemorySegment mmp_flock$address() {
@@ -1088,7 +1170,8 @@ public class mmappickle_native_h extends mmappickle_native_h$shared {
     }
 
     /**
-     * {@snippet lang=c : * int mmp_flock(int fd, int operation)
+     * {@snippet lang=c :
+     * int mmp_flock(int fd, int operation)
      * }
      */
     public static int mmp_flock(int fd, int operation) {
@@ -1123,7 +1206,8 @@ public class mmappickle_native_h extends mmappickle_native_h$shared {
 
     /**
      * Function descriptor for:
-     * {@snippet lang=c : * int mmp_ofd_lock(int fd, int type, int64_t start, int64_t length, int wait)
+     * {@snippet lang=c :
+     * int mmp_ofd_lock(int fd, int type, int64_t start, int64_t length, int wait)
      * }
      */
     public static FunctionDescriptor mmp_ofd_lock$descriptor() {
@@ -1132,7 +1216,8 @@ public class mmappickle_native_h extends mmappickle_native_h$shared {
 
     /**
      * Downcall method handle for:
-     * {@snippet lang=c : * int mmp_ofd_lock(int fd, int type, int64_t start, int64_t length, int wait)
+     * {@snippet lang=c :
+     * int mmp_ofd_lock(int fd, int type, int64_t start, int64_t length, int wait)
      * }
      */
     public static MethodHandle mmp_ofd_lock$handle() {
@@ -1141,7 +1226,8 @@ public class mmappickle_native_h extends mmappickle_native_h$shared {
 
     /**
      * Address for:
-     * {@snippet lang=c : * int mmp_ofd_lock(int fd, int type, int64_t start, int64_t length, int wait)
+     * {@snippet lang=c :
+     * int mmp_ofd_lock(int fd, int type, int64_t start, int64_t length, int wait)
      * }
      */
     public static MemorySegment mmp_ofd_lock$address() {
@@ -1149,7 +1235,8 @@ public class mmappickle_native_h extends mmappickle_native_h$shared {
     }
 
     /**
-     * {@snippet lang=c : * int mmp_ofd_lock(int fd, int type, int64_t start, int64_t length, int wait)
+     * {@snippet lang=c :
+     * int mmp_ofd_lock(int fd, int type, int64_t start, int64_t length, int wait)
      * }
      */
     public static int mmp_ofd_lock(int fd, int type, long start, long length, int wait) {
@@ -1183,7 +1270,8 @@ public class mmappickle_native_h extends mmappickle_native_h$shared {
 
     /**
      * Function descriptor for:
-     * {@snippet lang=c : * int mmp_ofd_test(int fd, int type, int64_t start, int64_t length)
+     * {@snippet lang=c :
+     * int mmp_ofd_test(int fd, int type, int64_t start, int64_t length)
      * }
      */
     public static FunctionDescriptor mmp_ofd_test$descriptor() {
@@ -1192,7 +1280,8 @@ public class mmappickle_native_h extends mmappickle_native_h$shared {
 
     /**
      * Downcall method handle for:
-     * {@snippet lang=c : * int mmp_ofd_test(int fd, int type, int64_t start, int64_t length)
+     * {@snippet lang=c :
+     * int mmp_ofd_test(int fd, int type, int64_t start, int64_t length)
      * }
      */
     public static MethodHandle mmp_ofd_test$handle() {
@@ -1201,7 +1290,8 @@ public class mmappickle_native_h extends mmappickle_native_h$shared {
 
     /**
      * Address for:
-     * {@snippet lang=c : * int mmp_ofd_test(int fd, int type, int64_t start, int64_t length)
+     * {@snippet lang=c :
+     * int mmp_ofd_test(int fd, int type, int64_t start, int64_t length)
      * }
      */
     public static MemorySegment mmp_ofd_test$address() {
@@ -1209,7 +1299,8 @@ public class mmappickle_native_h extends mmappickle_native_h$shared {
     }
 
     /**
-     * {@snippet lang=c : * int mmp_ofd_test(int fd, int type, int64_t start, int64_t length)
+     * {@snippet lang=c :
+     * int mmp_ofd_test(int fd, int type, int64_t start, int64_t length)
      * }
      */
     public static int mmp_ofd_test(int fd, int type, long start, long length) {
@@ -1243,7 +1334,8 @@ public class mmappickle_native_h extends mmappickle_native_h$shared {
 
     /**
      * Function descriptor for:
-     * {@snippet lang=c : * int64_t mmp_pread(int fd, void *buffer, int64_t length, int64_t offset)
+     * {@snippet lang=c :
+     * int64_t mmp_pread(int fd, void *buffer, int64_t length, int64_t offset)
      * }
      */
     public static FunctionDescriptor mmp_pread$descriptor() {
@@ -1252,7 +1344,8 @@ public class mmappickle_native_h extends mmappickle_native_h$shared {
 
     /**
      * Downcall method handle for:
-     * {@snippet lang=c : * int64_t mmp_pread(int fd, void *buffer, int64_t length, int64_t offset)
+     * {@snippet lang=c :
+     * int64_t mmp_pread(int fd, void *buffer, int64_t length, int64_t offset)
      * }
      */
     public static MethodHandle mmp_pread$handle() {
@@ -1261,7 +1354,8 @@ public class mmappickle_native_h extends mmappickle_native_h$shared {
 
     /**
      * Address for:
-     * {@snippet lang=c : * int64_t mmp_pread(int fd, void *buffer, int64_t length, int64_t offset)
+     * {@snippet lang=c :
+     * int64_t mmp_pread(int fd, void *buffer, int64_t length, int64_t offset)
      * }
      */
     public static MemorySegment mmp_pread$address() {
@@ -1269,7 +1363,8 @@ public class mmappickle_native_h extends mmappickle_native_h$shared {
     }
 
     /**
-     * {@snippet lang=c : * int64_t mmp_pread(int fd, void *buffer, int64_t length, int64_t offset)
+     * {@snippet lang=c :
+     * int64_t mmp_pread(int fd, void *buffer, int64_t length, int64_t offset)
      * }
      */
     public static long mmp_pread(int fd, MemorySegment buffer, long length, long offset) {
@@ -1303,7 +1398,8 @@ public class mmappickle_native_h extends mmappickle_native_h$shared {
 
     /**
      * Function descriptor for:
-     * {@snippet lang=c : * int64_t mmp_pwrite(int fd, const void *buffer, int64_t length, int64_t offset)
+     * {@snippet lang=c :
+     * int64_t mmp_pwrite(int fd, const void *buffer, int64_t length, int64_t offset)
      * }
      */
     public static FunctionDescriptor mmp_pwrite$descriptor() {
@@ -1312,7 +1408,8 @@ public class mmappickle_native_h extends mmappickle_native_h$shared {
 
     /**
      * Downcall method handle for:
-     * {@snippet lang=c : * int64_t mmp_pwrite(int fd, const void *buffer, int64_t length, int64_t offset)
+     * {@snippet lang=c :
+     * int64_t mmp_pwrite(int fd, const void *buffer, int64_t length, int64_t offset)
      * }
      */
     public static MethodHandle mmp_pwrite$handle() {
@@ -1321,7 +1418,8 @@ public class mmappickle_native_h extends mmappickle_native_h$shared {
 
     /**
      * Address for:
-     * {@snippet lang=c : * int64_t mmp_pwrite(int fd, const void *buffer, int64_t length, int64_t offset)
+     * {@snippet lang=c :
+     * int64_t mmp_pwrite(int fd, const void *buffer, int64_t length, int64_t offset)
      * }
      */
     public static MemorySegment mmp_pwrite$address() {
@@ -1329,7 +1427,8 @@ public class mmappickle_native_h extends mmappickle_native_h$shared {
     }
 
     /**
-     * {@snippet lang=c : * int64_t mmp_pwrite(int fd, const void *buffer, int64_t length, int64_t offset)
+     * {@snippet lang=c :
+     * int64_t mmp_pwrite(int fd, const void *buffer, int64_t length, int64_t offset)
      * }
      */
     public static long mmp_pwrite(int fd, MemorySegment buffer, long length, long offset) {
@@ -1362,7 +1461,8 @@ public class mmappickle_native_h extends mmappickle_native_h$shared {
 
     /**
      * Function descriptor for:
-     * {@snippet lang=c : * int mmp_strerror(int errnum, char *buffer, int64_t length)
+     * {@snippet lang=c :
+     * int mmp_strerror(int errnum, char *buffer, int64_t length)
      * }
      */
     public static FunctionDescriptor mmp_strerror$descriptor() {
@@ -1371,7 +1471,8 @@ public class mmappickle_native_h extends mmappickle_native_h$shared {
 
     /**
      * Downcall method handle for:
-     * {@snippet lang=c : * int mmp_strerror(int errnum, char *buffer, int64_t length)
+     * {@snippet lang=c :
+     * int mmp_strerror(int errnum, char *buffer, int64_t length)
      * }
      */
     public static MethodHandle mmp_strerror$handle() {
@@ -1380,7 +1481,8 @@ public class mmappickle_native_h extends mmappickle_native_h$shared {
 
     /**
      * Address for:
-     * {@snippet lang=c : * int mmp_strerror(int errnum, char *buffer, int64_t length)
+     * {@snippet lang=c :
+     * int mmp_strerror(int errnum, char *buffer, int64_t length)
      * }
      */
     public static MemorySegment mmp_strerror$address() {
@@ -1388,7 +1490,8 @@ public class mmappickle_native_h extends mmappickle_native_h$shared {
     }
 
     /**
-     * {@snippet lang=c : * int mmp_strerror(int errnum, char *buffer, int64_t length)
+     * {@snippet lang=c :
+     * int mmp_strerror(int errnum, char *buffer, int64_t length)
      * }
      */
     public static int mmp_strerror(int errnum, MemorySegment buffer, long length) {
@@ -1421,7 +1524,8 @@ public class mmappickle_native_h extends mmappickle_native_h$shared {
 
     /**
      * Function descriptor for:
-     * {@snippet lang=c : * int mmp_errno_name(int errnum, char *buffer, int64_t length)
+     * {@snippet lang=c :
+     * int mmp_errno_name(int errnum, char *buffer, int64_t length)
      * }
      */
     public static FunctionDescriptor mmp_errno_name$descriptor() {
@@ -1430,7 +1534,8 @@ public class mmappickle_native_h extends mmappickle_native_h$shared {
 
     /**
      * Downcall method handle for:
-     * {@snippet lang=c : * int mmp_errno_name(int errnum, char *buffer, int64_t length)
+     * {@snippet lang=c :
+     * int mmp_errno_name(int errnum, char *buffer, int64_t length)
      * }
      */
     public static MethodHandle mmp_errno_name$handle() {
@@ -1439,7 +1544,8 @@ public class mmappickle_native_h extends mmappickle_native_h$shared {
 
     /**
      * Address for:
-     * {@snippet lang=c : * int mmp_errno_name(int errnum, char *buffer, int64_t length)
+     * {@snippet lang=c :
+     * int mmp_errno_name(int errnum, char *buffer, int64_t length)
      * }
      */
     public static MemorySegment mmp_errno_name$address() {
@@ -1447,7 +1553,8 @@ public class mmappickle_native_h extends mmappickle_native_h$shared {
     }
 
     /**
-     * {@snippet lang=c : * int mmp_errno_name(int errnum, char *buffer, int64_t length)
+     * {@snippet lang=c :
+     * int mmp_errno_name(int errnum, char *buffer, int64_t length)
      * }
      */
     public static int mmp_errno_name(int errnum, MemorySegment buffer, long length) {
