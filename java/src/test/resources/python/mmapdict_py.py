@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""A small Python writer of the mmappickle layout, for interop tests (FORMAT.md).
+"""A small Python writer of the mmappickle layout, for interop tests (docs/format.md).
 
 mmappickle 1.0.1 itself does not install on these machines (no PyPI), so this script does what it
 does to a file, the same way: every operation under fcntl.flock(LOCK_EX), generic values pickled

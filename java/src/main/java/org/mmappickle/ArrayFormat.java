@@ -1,6 +1,6 @@
 package org.mmappickle;
 
-/** How an array entry is laid out in the file (FORMAT.md "Arrays"). */
+/** How an array entry is laid out in the file (docs/format.md, and docs/decisions/our-array-layout.md). */
 public enum ArrayFormat {
     /**
      * This project's layout (the default): {@code numpy.ndarray(shape, dtype, bytearray)} with the

@@ -77,7 +77,7 @@ public final class MmapDict extends AbstractMap<String, Object> implements AutoC
     /** BINBYTES8 opcode and its u64 length: the head of a vacuumed value. */
     private static final int FILLER_HEADER = 9;
     private static final ValueLayout.OfLong U64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    /** Byte of the presence lock every open dict holds shared (DESIGN.md "Locks"); far beyond any real offset. */
+    /** Byte of the presence lock every open dict holds shared (docs/decisions/locks.md); far beyond any real offset. */
     static final long PRESENCE_LOCK = 1L << 62;
     /** Base of the per-entry locks a writer holds while it copies a payload (PENDING_LOCK + entry offset). */
     static final long PENDING_LOCK = PRESENCE_LOCK + 1;
@@ -637,7 +637,7 @@ public final class MmapDict extends AbstractMap<String, Object> implements AutoC
     }
 
     /**
-     * Two-phase append (DESIGN.md): reserve the entry marked deleted under the lock, copy the
+     * Two-phase append (docs/decisions/two-phase-append.md): reserve the entry marked deleted under the lock, copy the
      * payload with no lock held, then mark it valid (and the replaced entry deleted) under the lock.
      */
     private Object storeTwoPhase(String key, byte[] k, EntryEncoder.Prepared prepared, boolean wantPrevious,

@@ -21,7 +21,7 @@ import org.mmappickle.NDArray;
 
 /**
  * Every entry of a file with what it holds: kind (value, ndarray, masked), array layout (ours or the original's,
- * told by the value's first bytes as FORMAT.md gives them), dtype, shape and size. What {@code ls}, {@code info}
+ * told by the value's first bytes as docs/format.md gives them), dtype, shape and size. What {@code ls}, {@code info}
  * and the demo's summary print.
  *
  * @param path the file

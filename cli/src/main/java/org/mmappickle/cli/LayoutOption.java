@@ -2,7 +2,7 @@ package org.mmappickle.cli;
 
 import org.mmappickle.ArrayFormat;
 
-/** The {@code --layout} values: which array layout a command writes (FORMAT.md "Arrays"). */
+/** The {@code --layout} values: which array layout a command writes (docs/format.md). */
 enum LayoutOption {
     /** This project's layout: plain pickle loads it on numpy 1.x and 2.x. */
     ours(ArrayFormat.OURS),

@@ -9,7 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.mmappickle.testing.TestData;
+import org.mmappickle.testsupport.TestData;
 
 /**
  * Runs the command line in this JVM with captured output, and python3 beside it, for {@link CliTest} and
@@ -87,7 +87,7 @@ final class CliRun {
         return exec(cmd);
     }
 
-    /** Runs {@code python3 tools/pickle_to_json.py args...}. */
+    /** Runs {@code python3 pickle_to_json.py args...} (the test resources' helper). */
     static Result pickleToJson(String... args) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(python(), tools().resolve("pickle_to_json.py").toString()));
         cmd.addAll(List.of(args));

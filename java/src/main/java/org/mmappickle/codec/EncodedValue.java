@@ -19,7 +19,7 @@ import org.mmappickle.internal.format.ArrayLayout;
  *     not)
  * @param payloads the payload segments written between the pieces (copied list)
  * @param memoMax the entry's memo-max: the first memo index later entries may use; 0 for a value
- *     with no memo operations, else the next index after the last it used (FORMAT.md)
+ *     with no memo operations, else the next index after the last it used (docs/format.md)
  */
 public record EncodedValue(List<byte[]> structure, List<MemorySegment> payloads, int memoMax) {
     /**
@@ -151,7 +151,7 @@ public record EncodedValue(List<byte[]> structure, List<MemorySegment> payloads,
 
         /**
          * Appends an array as one pickle value (pushing one {@code numpy.ndarray}) in a layout of
-         * FORMAT.md: in {@link ArrayFormat#OURS} its payload is padded to start at a multiple of 64
+         * docs/format.md: in {@link ArrayFormat#OURS} its payload is padded to start at a multiple of 64
          * bytes in the file (4096 for 64 KiB or more); {@link StoredValue#arrayAt} reads it back as
          * a view. The padding pushes and pops a bytes object, so the array must not come right
          * after a MARK.

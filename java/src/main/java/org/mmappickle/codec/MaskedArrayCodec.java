@@ -7,7 +7,7 @@ import org.mmappickle.MaskedArray;
 import org.mmappickle.internal.format.ArrayLayout;
 
 /**
- * numpy masked arrays as entries of their own, in both layouts of FORMAT.md
+ * numpy masked arrays as entries of their own, in both layouts of docs/format.md
  * ({@code numpy.ma.MaskedArray} of two arrays in ours, {@code numpy.ma.core.MaskedArray} in
  * mmappickle 1.0.1's): read as {@link MaskedArray}s whose data and mask are views of the file's
  * memory map; {@link MaskedArray}s written in the layout the {@link WriteContext#arrayFormat()}

@@ -6,7 +6,7 @@ import org.mmappickle.DType;
 import org.mmappickle.NDArray;
 
 /**
- * numpy arrays as entries of their own, in both layouts of FORMAT.md: reads
+ * numpy arrays as entries of their own, in both layouts of docs/format.md: reads
  * {@code numpy.ndarray(shape, dtype, bytearray)} (this project's, payload aligned) and
  * {@code reshape(fromstring(...))} (mmappickle 1.0.1's) as {@link NDArray} views of the file's
  * memory map; writes {@link NDArray}s and Java primitive arrays ({@code double[]}, {@code float[]},

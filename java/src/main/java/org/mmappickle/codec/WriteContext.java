@@ -57,7 +57,7 @@ public final class WriteContext {
     }
 
     /**
-     * Returns the first memo index the value may use (BINPUT/LONG_BINPUT numbering, FORMAT.md
+     * Returns the first memo index the value may use (BINPUT/LONG_BINPUT numbering, docs/format.md
      * "Generic values"); the encoded value's memo-max is then the next unused index.
      *
      * @return the memo start

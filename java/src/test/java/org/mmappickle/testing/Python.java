@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.mmappickle.testsupport.TestData;
 
 /** Runs python3 (system property {@code mmappickle.python}) as a separate process for interop tests. */
 public final class Python {

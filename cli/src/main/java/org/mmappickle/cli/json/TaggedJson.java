@@ -56,7 +56,7 @@ import org.mmappickle.py.PyNumpyScalar;
 import org.mmappickle.py.PyTuple;
 
 /**
- * Tagged JSON, exactly as {@code tools/tagged_json.py} defines it: Python values as JSON, with one-key
+ * Tagged JSON, as docs/tagged-json.md defines it: Python values as JSON, with one-key
  * objects ({@code {"$tuple": [...]}}, {@code {"$ndarray": {...}}}, ...) for what JSON lacks.
  *
  * <table>
@@ -1058,7 +1058,7 @@ public final class TaggedJson {
     // ============================================================================================ comparison
 
     /**
-     * Returns a canonical form of a tagged value, as {@code canon} in tagged_json.py, so that two tagged values
+     * Returns a canonical form of a tagged value, as docs/tagged-json.md defines it, so that two tagged values
      * can be compared with {@code equals}: the elements of every {@code $set} and {@code $frozenset} sorted in
      * Python's order (by {@code json.dumps(canon(e), sort_keys=True)}), every integer node of the width its value
      * needs, every float node a {@link DoubleNode}. Unlike the Python, which compares floats by their repr

@@ -7,7 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.mmappickle.testing.TestData;
+import org.mmappickle.testsupport.TestData;
 
 /**
  * Runs python3 (system property {@code mmappickle.python}) as a separate process for the cli module's interop

@@ -6,8 +6,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
-import org.mmappickle.testing.Gen;
-import org.mmappickle.testing.Tries;
+import org.mmappickle.testsupport.Gen;
+import org.mmappickle.testsupport.Tries;
 
 class TaggedJsonFloatPropertiesTest {
 

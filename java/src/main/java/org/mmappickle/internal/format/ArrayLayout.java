@@ -31,7 +31,7 @@ import org.mmappickle.DType;
 import org.mmappickle.PickleFormatException;
 
 /**
- * The bytes of an array entry's value in both layouts of FORMAT.md: mmappickle 1.0.1's
+ * The bytes of an array entry's value in both layouts of docs/format.md: mmappickle 1.0.1's
  * {@code reshape(fromstring(DATA, DTYPE), SHAPE)} ({@link Layout#ORIGINAL}) and this project's
  * {@code numpy.ndarray(SHAPE, DTYPE, bytearray)} with aligned payloads ({@link Layout#OURS}), plain or as the
  * data and mask of a {@code numpy.ma.MaskedArray}. {@link #parse} finds where the payloads lie without copying
@@ -563,7 +563,7 @@ public final class ArrayLayout {
      * The structural bytes of a new array value around its payload(s): structure[0], payload 0, structure[1],
      * (payload 1, structure[2] for a masked array). For OURS, valueFileOffset is the absolute file offset of the value's
      * first byte and the padding makes each payload start at a multiple of 64, or of 4096 when the payload is
-     * 64 KiB or more (FORMAT.md); the mask payload of a masked array is aligned the same way. For ORIGINAL the bytes
+     * 64 KiB or more (docs/decisions/payload-alignment.md); the mask payload of a masked array is aligned the same way. For ORIGINAL the bytes
      * are exactly what mmappickle 1.0.1 writes (no padding). An empty payload gets no padding.
      *
      * @throws IllegalArgumentException if a dimension is negative, the size overflows, there are more than 64

@@ -8,7 +8,7 @@ import java.util.Set;
 
 /**
  * The in-memory index of a file's entries, so that a put, get or delete costs O(1) (or
- * O(log n)) instead of a rescan (DESIGN.md "The entry index"). It remembers the commit number
+ * O(log n)) instead of a rescan (docs/decisions/reads-without-system-calls.md). It remembers the commit number
  * and file size it describes; the owner rescans when either changed. Not thread-safe: the owner
  * guards it.
  */

@@ -12,7 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * One pass over a file's entries (FORMAT.md "Entry"), reading only structural bytes: the frame
+ * One pass over a file's entries (docs/format.md "Entries"), reading only structural bytes: the frame
  * header, the key and the 8 bytes after each value, never the values themselves. Works on any
  * segment holding the file's bytes from offset 0 (a mapping, or heap bytes in tests).
  */

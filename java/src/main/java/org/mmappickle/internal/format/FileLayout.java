@@ -6,7 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
- * The fixed bytes of an mmappickle file (FORMAT.md "Layout"): the 24-byte header, each entry's
+ * The fixed bytes of an mmappickle file (docs/format.md "Overall layout"): the 24-byte header, each entry's
  * frame around its key and value, and the 11-byte terminator. Pure functions over byte arrays.
  */
 public final class FileLayout {

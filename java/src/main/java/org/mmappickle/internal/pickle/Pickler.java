@@ -25,7 +25,7 @@ import org.mmappickle.py.PyOrderedDict;
 import org.mmappickle.py.PyTuple;
 
 /**
- * Writes Java values as FORMAT.md generic values: the opcodes {@code pickle.dumps(obj, 4)} (CPython's C
+ * Writes Java values as generic values (docs/format.md): the opcodes {@code pickle.dumps(obj, 4)} (CPython's C
  * pickler) produces for the corresponding Python value, without PROTO, FRAME and STOP, with a compact
  * memo. Java values become Python values by this table:
  *
@@ -70,7 +70,7 @@ import org.mmappickle.py.PyTuple;
  * where Python memoizes it, and fetched again with BINGET or LONG_BINGET. Strings, bytes, containers
  * and the types written through a call are shared by identity; numbers and java.time values (value
  * types) never are. Globals are shared by name, and the module strings of globals by value, as
- * CPython does with its interned names, so output matches CPython's after FORMAT.md's renumbering.
+ * CPython does with its interned names, so output matches CPython's after the renumbering of docs/format.md.
  */
 public final class Pickler {
     /**
@@ -133,7 +133,7 @@ public final class Pickler {
     }
 
     /**
-     * Pickles a Java value as a FORMAT.md generic value: the opcodes {@code pickle.dumps(obj, 4)} would
+     * Pickles a Java value as a generic value (docs/format.md): the opcodes {@code pickle.dumps(obj, 4)} would
      * produce for the corresponding Python value, without PROTO/FRAME/STOP, where only objects
      * referenced more than once get a memo slot (BINPUT/LONG_BINPUT, never MEMOIZE), numbered from
      * memoStart upward; memoMax is the next unused index (== memoStart when nothing was memoized).

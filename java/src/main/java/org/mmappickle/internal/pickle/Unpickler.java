@@ -160,7 +160,7 @@ public final class Unpickler {
     }
 
     /**
-     * Loads a bare value stream (FORMAT.md "generic value": opcodes that push exactly one object, no
+     * Loads a bare value stream (docs/format.md "Generic values": opcodes that push exactly one object, no
      * PROTO, FRAME or STOP needed) from {@code seg[start, end)}. Offsets in exceptions are
      * {@code fileBase} plus the position in {@code seg}. Memo GETs may refer only to PUTs inside the
      * same stream (an unknown memo index is a format error). A STOP, if present, must be the last

@@ -29,7 +29,7 @@ import org.mmappickle.codec.WriteContext;
  * 7D 28                                   EMPTY_DICT, MARK
  * 8C 06 "format" 8C 03 "csr"              the first item
  * 8C 05 "shape" 8A 08 &lt;i64&gt; 8A 08 &lt;i64&gt; 86   (rows, cols): LONG1 of 8 bytes each, TUPLE2
- * 8C 04 "data"    &lt;array&gt;                 each array in this project's layout (FORMAT.md):
+ * 8C 04 "data"    &lt;array&gt;                 each array in this project's layout (docs/format.md):
  * 8C 07 "indices" &lt;array&gt;                 [padding] numpy.ndarray(shape, dtype, bytearray),
  * 8C 06 "indptr"  &lt;array&gt;                 its payload aligned in the file
  * 75                                      SETITEMS

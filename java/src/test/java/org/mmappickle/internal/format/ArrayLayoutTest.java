@@ -32,7 +32,7 @@ import org.mmappickle.internal.format.ArrayLayout.Layout;
 import org.mmappickle.internal.format.ArrayLayout.Parsed;
 import org.mmappickle.py.PyComplex;
 import org.mmappickle.testing.Python;
-import org.mmappickle.testing.TestData;
+import org.mmappickle.testsupport.TestData;
 
 class ArrayLayoutTest {
 

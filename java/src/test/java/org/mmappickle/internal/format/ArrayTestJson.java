@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A small JSON reader for the tagged JSON of the vectors' manifests and of pickle_to_json.py (the library has no
+ * A small JSON reader for the tagged JSON of the vectors' manifests and of pickle_to_json.py (docs/tagged-json.md; the library has no
  * JSON dependency). Objects become LinkedHashMap, arrays List, integers BigInteger, other numbers Double.
  */
 final class ArrayTestJson {

@@ -7,7 +7,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mmappickle.MmapDict;
-import org.mmappickle.testing.Tries;
+import org.mmappickle.testsupport.Tries;
 
 /** Random values of every type go through a file: MmapDict writes, MmapDict (and a fresh open) reads, equal. */
 class DictRoundTripPropertiesTest {

@@ -35,7 +35,7 @@ import org.mmappickle.py.PyTuple;
 
 /**
  * Exact bytes for each Java type, as CPython 3.11 writes the corresponding value with
- * {@code pickle.dumps(obj, 4)} after FORMAT.md's memo renumbering from 1 (the expected strings were
+ * {@code pickle.dumps(obj, 4)} after the memo renumbering of docs/format.md from 1 (the expected strings were
  * printed by CPython; PythonInteropTest checks more of them against a live python3).
  */
 class PicklerTest {

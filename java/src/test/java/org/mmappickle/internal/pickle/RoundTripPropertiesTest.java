@@ -26,8 +26,8 @@ import org.mmappickle.py.PyNumpyScalar;
 import org.mmappickle.py.PyObject;
 import org.mmappickle.py.PyOrderedDict;
 import org.mmappickle.py.PyTuple;
-import org.mmappickle.testing.Gen;
-import org.mmappickle.testing.Tries;
+import org.mmappickle.testsupport.Gen;
+import org.mmappickle.testsupport.Tries;
 
 /**
  * Random nested values of every type survive dumpValue then loadValue. Ints compare by value (a

@@ -1,4 +1,4 @@
-package org.mmappickle.testing;
+package org.mmappickle.testsupport;
 
 import java.util.SplittableRandom;
 import java.util.concurrent.ThreadLocalRandom;

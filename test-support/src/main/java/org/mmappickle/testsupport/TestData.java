@@ -1,4 +1,4 @@
-package org.mmappickle.testing;
+package org.mmappickle.testsupport;
 
 import java.nio.file.Files;
 import java.nio.file.Path;

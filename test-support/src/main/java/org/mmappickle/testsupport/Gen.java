@@ -1,4 +1,4 @@
-package org.mmappickle.testing;
+package org.mmappickle.testsupport;
 
 import java.math.BigInteger;
 import java.util.ArrayList;
