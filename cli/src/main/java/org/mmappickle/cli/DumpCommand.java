@@ -17,7 +17,8 @@ import picocli.CommandLine.Parameters;
         description = {"Prints the values of a file (or of the keys given): one 'key: value' per key, values as "
                 + "Python's repr and numpy print them.",
             "With --json, prints {\"keys\": {...}} in tagged JSON exactly as Python's json.dumps "
-                + "prints a plain pickle.load of the same file (arrays over 64 KiB as their sha256; see docs/tagged-json.md)."})
+                + "prints a plain pickle.load of the same file (arrays over 64 KiB as their sha256; "
+                + "see docs/tagged-json.md)."})
 final class DumpCommand extends BaseCommand {
 
     @Parameters(index = "0", paramLabel = "FILE", description = "The mmappickle file.")
