@@ -159,7 +159,7 @@ public final class TaggedJson {
      * reference one object many times at two bytes each: a few hundred bytes of memo references (a list holding
      * the previous list twice, 60 levels) would expand into 2^60 nodes.
      */
-    public static final long REPEAT_BUDGET = 4L << 20;
+    public static final long REPEAT_BUDGET = 1L << 20;
     /** Beyond the budget, repeated nodes may still be this many times the nodes built once (memoized keys). */
     public static final long REPEAT_RATIO = 16;
 
