@@ -69,9 +69,17 @@ public final class Progress implements CopyProgress, AutoCloseable {
             width = TerminalWidth.columns();
         }
         // the line is cleared to its end (a shorter text leaves no junk) and never reaches the last column (no wrap)
-        term.print("\r" + render(label, done, total, width) + "\033[K");
+        term.print(frame(label, done, total, width));
         term.flush();
         drawn = true;
+    }
+
+    /**
+     * Returns what one redraw writes: back to the line's start, the bar's text ({@link #render}), and an erase to
+     * the end of the line, so that a shorter text than the last leaves none of it behind.
+     */
+    static String frame(String label, long done, long total, int columns) {
+        return "\r" + render(label, done, total, columns) + "\033[K";
     }
 
     /**
