@@ -102,10 +102,16 @@ abstract class BaseCommand implements Callable<Integer> {
         }
     }
 
+    /** No live entry and no other writer in the middle of one: what the failed change left is of no use. */
     private static boolean nothingStored(MmapDict d) {
         try {
-            return d.entries().isEmpty();
-        } catch (RuntimeException e) {
+            for (org.mmappickle.EntryInfo e : d.entries()) {
+                if (e.valid() || d.pendingWriterAlive(e)) {
+                    return false;
+                }
+            }
+            return true;
+        } catch (IOException | RuntimeException e) {
             return false;   // a file that cannot be read back is left for the user to look at
         }
     }
