@@ -188,7 +188,7 @@ public final class TaggedJson {
                 case String str -> str.length() / 64;
                 case byte[] bytes -> bytes.length / 48;
                 case PyByteArray bytes -> bytes.bytes().length / 48;
-                default -> 0;
+                case null, default -> 0;
             });
             try {
                 return convert0(v);
