@@ -224,11 +224,11 @@ class HostileInputTest {
 
     private static final String EVIL = "\u001b]0;owned\u0007\u001b[2J\u009b31m\r\b\u007f";
 
-    /** Asserts no character a terminal acts on (C0 but newline, DEL, C1) is in the text. */
+    /** Asserts no character a terminal acts on (C0 but newline and tab, DEL, C1) is in the text. */
     private static void assertTerminalSafe(String what, String text) {
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
-            boolean control = c < 0x20 && c != '\n' || c >= 0x7F && c <= 0x9F;
+            boolean control = c < 0x20 && c != '\n' && c != '\t' || c >= 0x7F && c <= 0x9F;
             int at = i;
             assertFalse(control, () -> what + ": control character U+" + Integer.toHexString(c) + " at " + at + " in: "
                     + text.replaceAll("\\p{Cntrl}", "?"));
@@ -260,7 +260,9 @@ class HostileInputTest {
                 new String[] {"export", file, "key" + EVIL, dir.resolve("o.npy").toString()},
                 new String[] {"info", file}, new String[] {"info", "--json", file},
                 new String[] {"get", dir.resolve("no" + EVIL).toString(), "k"},
-                new String[] {"get", "--json", file, "obj"});
+                new String[] {"get", "--json", file, "obj"},
+                new String[] {"get", "--verbose", file, "key" + EVIL.substring(0, 3)},   // the stack trace too
+                new String[] {"export", "--verbose", file, "key" + EVIL, dir.resolve("o.npy").toString()});
         for (String[] c : commands) {
             Result r = CliRun.run(c);
             assertTerminalSafe(String.join(" ", c).replaceAll("\\p{Cntrl}", "?") + " (out)", r.out());
