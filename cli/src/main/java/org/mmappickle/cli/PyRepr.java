@@ -102,12 +102,20 @@ public final class PyRepr {
         }
     }
 
-    /** Objects a pickle can reference many times (by memo) whose text is not a few characters. */
+    /**
+     * Objects a pickle can reference many times (by memo) whose text is not a few characters: containers, arrays
+     * and long strings (a short one repeated costs a bounded multiple of its two-byte reference, and tracking every
+     * string would double the memory of a large listing).
+     */
     private static boolean shareable(Object v) {
         return v instanceof Collection<?> || v instanceof Map<?, ?> || v instanceof PyTuple || v instanceof PyFrozenSet
-                || v instanceof PyObject || v instanceof String || v instanceof byte[] || v instanceof PyByteArray
+                || v instanceof PyObject || v instanceof String s && s.length() > SHORT
+                || v instanceof byte[] bytes && bytes.length > SHORT || v instanceof PyByteArray
                 || v instanceof NDArray || v instanceof MaskedArray;
     }
+
+    /** Strings and bytes this short are not tracked as shared (see {@link #shareable}). */
+    private static final int SHORT = 64;
 
     private void render(StringBuilder b, Object v) {
         switch (v) {

@@ -212,10 +212,11 @@ public final class TaggedJson {
             }
         }
 
+        /** Containers, arrays and long strings: a short string repeated costs a bounded multiple of its reference. */
         private static boolean shareable(Object v) {
             return v instanceof Collection<?> || v instanceof Map<?, ?> || v instanceof PyTuple || v instanceof PyFrozenSet
-                    || v instanceof String || v instanceof byte[] || v instanceof PyByteArray || v instanceof NDArray
-                    || v instanceof MaskedArray;
+                    || v instanceof String s && s.length() > 64 || v instanceof byte[] b && b.length > 48
+                    || v instanceof PyByteArray || v instanceof NDArray || v instanceof MaskedArray;
         }
 
         private JsonNode convert0(Object v) {
