@@ -6,9 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.stream.Collectors;
 import org.mmappickle.ArrayFormat;
 import org.mmappickle.CopyProgress;
 import org.mmappickle.MmapDict;
@@ -130,9 +128,7 @@ abstract class BaseCommand implements Callable<Integer> {
     static Object require(MmapDict d, String key) {
         Object v = d.get(key);
         if (v == null && !d.containsKey(key)) {
-            List<String> near = NearKeys.of(key, d.keySet());
-            throw new CliException(d.path() + ": no key " + PyRepr.str(key) + (near.isEmpty() ? ""
-                    : "; did you mean " + near.stream().map(PyRepr::str).collect(Collectors.joining(", ")) + "?"));
+            throw new CliException(d.path() + ": no key " + PyRepr.str(key) + NearKeys.hint(key, d.keySet()));
         }
         return v;
     }

@@ -45,6 +45,12 @@ final class NearKeys {
         return near.stream().limit(MAX).map(Scored::key).toList();
     }
 
+    /** Returns {@code "; did you mean 'a', 'b'?"} for the keys near {@code wanted}, or "" when none is. */
+    static String hint(String wanted, Collection<String> keys) {
+        List<String> near = of(wanted, keys);
+        return near.isEmpty() ? "" : "; did you mean " + String.join(", ", near.stream().map(PyRepr::str).toList()) + "?";
+    }
+
     /** Levenshtein distance, two rows. */
     static int distance(String a, String b) {
         int[] prev = new int[b.length() + 1];

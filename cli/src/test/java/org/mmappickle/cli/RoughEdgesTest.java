@@ -273,6 +273,8 @@ class RoughEdgesTest {
         assertTrue(err.contains("did you mean 'weights/layer1', 'weights/layer2'?"), err);
         err = fails("dump", f.toString(), "weights").err();
         assertTrue(err.contains("did you mean 'weights/layer1', 'weights/layer2'?"), err);
+        err = fails("rm", f.toString(), "colour").err();
+        assertTrue(err.contains("(nothing deleted); did you mean 'Colour', 'color', 'colours'?"), err);
         err = fails("get", f.toString(), "zzzzzz").err();
         assertFalse(err.contains("did you mean"), err);
     }
