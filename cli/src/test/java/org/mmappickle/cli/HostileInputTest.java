@@ -206,7 +206,9 @@ class HostileInputTest {
                         + " \"mask\": {\"$ndarray\": {\"dtype\": \"|b1\", \"shape\": [0], \"data\": []}}}}",
                 "{\"$ndarray\": {\"dtype\": \"<U1000000000\", \"shape\": [1000], \"data\": "
                         + Collections.nCopies(1000, "\"a\"") + "}}",
-                "[1, {\"$ndarray\": {\"dtype\": \"<c16\", \"shape\": [999999999999], \"data\": [[1.0, 2.0]]}}]");
+                "[1, {\"$ndarray\": {\"dtype\": \"<c16\", \"shape\": [999999999999], \"data\": [[1.0, 2.0]]}}]",
+                "{\"$npscalar\": {\"dtype\": \"|S300000000\", \"value\": {\"$bytes\": \"YQ==\"}}}",
+                "{\"$npscalar\": {\"dtype\": \"<U200000000\", \"value\": \"a\"}}");
         for (String v : values) {
             Result r = CliRun.run("put", f.toString(), "k", "--json", v);
             assertEquals(2, r.status(), () -> v + " -> " + r);

@@ -754,6 +754,9 @@ public final class TaggedJson {
         return a;
     }
 
+    /** Bytes an S or U scalar may declare whatever its value (numpy sizes a scalar to its value anyway). */
+    private static final int FREE_SCALAR_BYTES = 1 << 20;
+
     /** Bytes a string array may take without its elements justifying its width: what numpy would allocate too. */
     private static final long FREE_STRING_BYTES = 256L << 20;
 
@@ -842,6 +845,16 @@ public final class TaggedJson {
         Loc vat = at.at("value");
         if (value == null) {
             throw vat.error("an $npscalar needs \"value\"");
+        }
+        char k = dtype.length() > 1 ? dtype.charAt(1) : '?';
+        if ((k == 'S' || k == 'U') && size > FREE_SCALAR_BYTES) {
+            // a few characters of dtype could declare a gigabyte for one short value: its width must come from it
+            JsonNode text = value.isObject() && value.size() == 1 && value.has("$bytes") ? value.get("$bytes") : value;
+            long content = text.isTextual() ? 4L * text.textValue().length() : 0;
+            if (size > content + 64) {
+                throw at.at("dtype").error(String.format(Locale.ROOT, "the dtype %s declares %d bytes for a value of"
+                        + " at most %d; give the value's own width", dtype, size, content));
+            }
         }
         ByteBuffer b = ByteBuffer.allocate(size).order(dtype.charAt(0) == '>' ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN);
         char kind = dtype.charAt(1);
