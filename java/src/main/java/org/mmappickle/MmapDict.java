@@ -1116,6 +1116,28 @@ public final class MmapDict extends AbstractMap<String, Object> implements AutoC
         }
     }
 
+    /**
+     * Returns whether a pending entry still has a writer copying its payload (this dict, or another process
+     * holding the entry's pending lock); false for an entry that is not pending, and for an abandoned one, whose
+     * writer is gone and which a vacuum turns into an ordinary deleted entry.
+     *
+     * @param entry an entry of this file, from {@link #entries()}
+     * @return whether the entry's payload is being written right now
+     * @throws IOException when the lock cannot be tested
+     */
+    public boolean pendingWriterAlive(EntryInfo entry) throws IOException {
+        if (!entry.pending()) {
+            return false;
+        }
+        lock.lock();
+        try {
+            ensureOpen();
+            return ownPending.contains(entry.offset()) || file.ofdConflicts(true, PENDING_LOCK + entry.offset(), 1);
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Returns every entry of the file, valid or deleted, in file order, with its offsets. */
     public List<EntryInfo> entries() {
         return unchecked(() -> {

@@ -2,7 +2,6 @@ package org.mmappickle.cli;
 
 import java.nio.file.Path;
 import org.mmappickle.DType;
-import org.mmappickle.MmapDict;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -45,9 +44,7 @@ final class AllocCommand extends BaseCommand {
             throw usage(e.getMessage());
         }
         long[] dims = parseShape(shape);
-        try (MmapDict d = openOrCreate(file, layout.format(), null)) {
-            d.allocate(key, t, reserve, dims);
-        }
+        change(file, layout.format(), null, d -> d.allocate(key, t, reserve, dims));
         return 0;
     }
 

@@ -65,11 +65,20 @@ final class DumpCommand extends BaseCommand {
         }
     }
 
+    /** Returns Python's repr of a value, or fails naming the key when the value is too shared to print. */
+    static String repr(String key, Object value) {
+        try {
+            return PyRepr.of(value);
+        } catch (IllegalArgumentException e) {
+            throw new CliException("the value of " + PyRepr.str(key) + " cannot be printed: " + e.getMessage(), e);
+        }
+    }
+
     /** Prints {@code key: repr}, continuation lines indented under the value so that arrays stay aligned. */
     static void printReadable(PrintWriter out, String key, Object value) {
-        String head = key + ": ";
+        String head = Text.key(key) + ": ";
         String indent = " ".repeat(head.codePointCount(0, head.length()));
-        String[] lines = PyRepr.of(value).split("\n", -1);
+        String[] lines = repr(key, value).split("\n", -1);
         StringBuilder b = new StringBuilder(head).append(lines[0]);
         for (int i = 1; i < lines.length; i++) {
             // numpy separates blocks of a 3-d array with empty lines: they stay empty, with no trailing spaces

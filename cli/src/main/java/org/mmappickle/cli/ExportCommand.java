@@ -3,11 +3,9 @@ package org.mmappickle.cli;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -48,12 +46,12 @@ final class ExportCommand extends BaseCommand {
             } else if (v instanceof NDArray a) {
                 Map<String, NDArray> one = new LinkedHashMap<>();
                 one.put(key, a);
-                atomically(tmp -> NpzFile.write(tmp, one));
+                atomically(ch -> NpzFile.write(Channels.newOutputStream(ch), one));
             } else if (v instanceof MaskedArray m && npz) {
                 Map<String, NDArray> parts = new LinkedHashMap<>();
                 parts.put("data", m.data());
                 parts.put("mask", m.mask());
-                atomically(tmp -> NpzFile.write(tmp, parts));
+                atomically(ch -> NpzFile.write(Channels.newOutputStream(ch), parts));
             } else if (v instanceof MaskedArray) {
                 throw new CliException(PyRepr.str(key) + " is a masked array: .npy holds one plain array; "
                         + "export it to a .npz to get its data and mask");
@@ -70,10 +68,8 @@ final class ExportCommand extends BaseCommand {
         byte[] header = NpyFile.header(a.dtype(), a.shape());
         MemorySegment seg = a.segment();
         long size = seg.byteSize();
-        atomically(tmp -> {
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.CREATE,
-                    StandardOpenOption.TRUNCATE_EXISTING);
-                    Progress progress = Progress.start("export " + key, size)) {
+        atomically(ch -> {
+            try (Progress progress = Progress.start("export " + key, size)) {
                 writeFully(ch, ByteBuffer.wrap(header));
                 for (long off = 0; off < size; off += CHUNK) {
                     writeFully(ch, seg.asSlice(off, Math.min(CHUNK, size - off)).asByteBuffer());
@@ -91,22 +87,17 @@ final class ExportCommand extends BaseCommand {
 
     @FunctionalInterface
     private interface Writer {
-        void write(Path tmp) throws IOException;
+        void write(FileChannel ch) throws IOException;
     }
 
-    /** Writes beside the target and renames, so that a failure never leaves a half-written OUT behind. */
+    /**
+     * Writes beside the target and renames ({@link PartialFile}), so that a failure or a Ctrl-C never leaves a
+     * half-written OUT, and no link planted beside it is followed.
+     */
     private void atomically(Writer w) throws IOException {
-        Path target = outFile.toAbsolutePath();
-        Path tmp = target.resolveSibling("." + target.getFileName() + ".partial");
-        boolean done = false;
-        try {
-            w.write(tmp);
-            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            done = true;
-        } finally {
-            if (!done) {
-                Files.deleteIfExists(tmp);
-            }
+        try (PartialFile p = PartialFile.create(outFile)) {
+            w.write(p.channel());
+            p.commit();
         }
     }
 }

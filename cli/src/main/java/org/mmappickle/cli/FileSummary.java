@@ -35,16 +35,20 @@ public final class FileSummary {
     /** Prints the summary as aligned {@code name: value} lines. */
     public void print(PrintWriter out) {
         List<String[]> lines = new ArrayList<>();
-        lines.add(new String[] {"file:", inv.path().toString()});
+        lines.add(new String[] {"file:", Text.safe(inv.path().toString())});
         lines.add(new String[] {"header:", "pickle protocol 4, mmappickle format version 1"});
         lines.add(new String[] {"commit number:", Integer.toString(inv.commitNumber())});
         long valid = inv.count(Inventory.State.VALID);
         long deleted = inv.count(Inventory.State.DELETED);
         long pending = inv.count(Inventory.State.PENDING);
+        long abandoned = inv.count(Inventory.State.ABANDONED);
         long shadowed = inv.count(Inventory.State.SHADOWED);
         StringBuilder entries = new StringBuilder().append(valid).append(" valid, ").append(deleted).append(" deleted");
         if (pending > 0) {
             entries.append(", ").append(pending).append(" being written");
+        }
+        if (abandoned > 0) {
+            entries.append(", ").append(abandoned).append(" abandoned by a writer that is gone (vacuum reclaims them)");
         }
         if (shadowed > 0) {
             entries.append(", ").append(shadowed).append(" shadowed by a later entry of the same key");
@@ -58,7 +62,7 @@ public final class FileSummary {
                 + " of payload (" + inv.liveArrays(Inventory.Layout.OURS).size() + " in our layout, "
                 + inv.liveArrays(Inventory.Layout.ORIGINAL).size() + " in the original layout)"});
         lines.add(new String[] {"deleted entries:", inv.deletedBytes() + " bytes (" + Text.bytes(inv.deletedBytes())
-                + ") in " + deleted + (deleted == 1 ? " entry" : " entries")});
+                + ") in " + (deleted + abandoned) + (deleted + abandoned == 1 ? " entry" : " entries")});
         lines.add(new String[] {"size:", inv.fileSize() + " bytes apparent (" + Text.bytes(inv.fileSize())
                 + "); " + inv.allocatedBytes() + " bytes allocated on disk (" + Text.bytes(inv.allocatedBytes()) + ")"});
         long torn = inv.tornBytes();
@@ -77,7 +81,8 @@ public final class FileSummary {
         if (!original.isEmpty()) {
             return "no (" + original.size() + " entries, valid or deleted, use the original layout, which needs"
                     + " numpy.core.multiarray.fromstring's binary mode, removed in numpy 2; e.g. "
-                    + PyRepr.str(original.getFirst().key()) + "; deleted ones stop breaking the load after a vacuum)";
+                    + PyRepr.str(original.getFirst().key()) + "; deleted ones stop breaking the load after a vacuum;"
+                    + " 'mmappickle convert " + inv.path() + "' rewrites the file in our layout)";
         }
         return "yes";
     }
@@ -92,6 +97,7 @@ public final class FileSummary {
         o.put("valid", inv.count(Inventory.State.VALID));
         o.put("deleted", inv.count(Inventory.State.DELETED));
         o.put("pending", inv.count(Inventory.State.PENDING));
+        o.put("abandoned", inv.count(Inventory.State.ABANDONED));
         o.put("shadowed", inv.count(Inventory.State.SHADOWED));
         o.put("deleted_bytes", inv.deletedBytes());
         o.put("ndarrays", inv.live().stream().filter(r -> r.kind() == Inventory.Kind.NDARRAY).count());

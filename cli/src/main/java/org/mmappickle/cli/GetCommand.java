@@ -34,7 +34,7 @@ final class GetCommand extends BaseCommand {
                 TaggedJson.write(DumpCommand.tagged(key, v, full), out());
                 out().println();
             } else {
-                String repr = PyRepr.of(v);
+                String repr = DumpCommand.repr(key, v);
                 out().println(repr);
             }
         }

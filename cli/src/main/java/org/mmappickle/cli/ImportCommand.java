@@ -7,7 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Map;
-import org.mmappickle.MmapDict;
 import org.mmappickle.NDArray;
 import org.mmappickle.cli.npy.NpyFile;
 import org.mmappickle.cli.npy.NpzFile;
@@ -44,18 +43,20 @@ final class ImportCommand extends BaseCommand {
         if (startsWith(magic, ZIP_MAGIC)) {
             // a compressed member cannot be mapped: NpzFile copies each array off-heap
             Map<String, NDArray> arrays = NpzFile.read(in);
-            try (Progress progress = Progress.start("import", 0);
-                    MmapDict d = openOrCreate(file, layout.format(), progress)) {
-                for (Map.Entry<String, NDArray> e : arrays.entrySet()) {
-                    d.set(key == null ? e.getKey() : key + "/" + e.getKey(), e.getValue());
-                }
+            try (Progress progress = Progress.start("import", 0)) {
+                change(file, layout.format(), progress, d -> {
+                    for (Map.Entry<String, NDArray> e : arrays.entrySet()) {
+                        d.set(key == null ? e.getKey() : key + "/" + e.getKey(), e.getValue());
+                    }
+                });
             }
         } else if (startsWith(magic, NPY_MAGIC)) {
             String k = key != null ? key : defaultKey(in);
+            // read (and so checked) before the target is opened: a bad .npy leaves no new file behind
             try (Arena arena = Arena.ofConfined();
-                    Progress progress = Progress.start("import " + k, 0);
-                    MmapDict d = openOrCreate(file, layout.format(), progress)) {
-                d.set(k, NpyFile.read(in, arena));
+                    Progress progress = Progress.start("import " + k, 0)) {
+                NDArray a = NpyFile.read(in, arena);
+                change(file, layout.format(), progress, d -> d.set(k, a));
             }
         } else {
             throw new CliException(in + ": not a .npy file (magic \\x93NUMPY) nor a .npz archive (a zip file)");

@@ -59,6 +59,8 @@ record Inventory(Path path, int commitNumber, long fileSize, long allocatedBytes
         DELETED,
         /** Still being written by another process (marked deleted until its payload is complete). */
         PENDING,
+        /** Pending, but its writer is gone (killed mid-copy): a deleted entry that a vacuum reclaims. */
+        ABANDONED,
         /** Valid, but a later valid entry has the same key and wins (as with plain pickle). */
         SHADOWED;
 
@@ -119,7 +121,9 @@ record Inventory(Path path, int commitNumber, long fileSize, long allocatedBytes
         try (FileChannel ch = FileChannel.open(d.path(), StandardOpenOption.READ)) {
             for (int i = 0; i < entries.size(); i++) {
                 EntryInfo e = entries.get(i);
-                State state = e.pending() ? State.PENDING : !e.valid() ? State.DELETED
+                // a pending entry's writer holds a lock on it while it copies: without the lock, the writer is gone
+                State state = e.pending() ? d.pendingWriterAlive(e) ? State.PENDING : State.ABANDONED
+                        : !e.valid() ? State.DELETED
                         : lastValid.get(e.key()) == i ? State.VALID : State.SHADOWED;
                 rows.add(row(d, ch, e, state));
             }
@@ -236,9 +240,10 @@ record Inventory(Path path, int commitNumber, long fileSize, long allocatedBytes
         return rows.stream().filter(r -> r.state == s).count();
     }
 
-    /** Returns the bytes taken by deleted entries (space a vacuum would give back). */
+    /** Returns the bytes taken by deleted and abandoned entries (space a vacuum would give back). */
     long deletedBytes() {
-        return rows.stream().filter(r -> r.state == State.DELETED).mapToLong(r -> r.entry.length()).sum();
+        return rows.stream().filter(r -> r.state == State.DELETED || r.state == State.ABANDONED)
+                .mapToLong(r -> r.entry.length()).sum();
     }
 
     /** Returns the offset just after the last complete entry: where the terminator should start. */

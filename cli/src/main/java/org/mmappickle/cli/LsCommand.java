@@ -28,6 +28,10 @@ final class LsCommand extends BaseCommand {
     @Option(names = "--json", description = "Print a JSON array of objects instead of columns.")
     boolean json;
 
+    @Option(names = "--header", negatable = true,
+            description = "Print a header row above the columns (default: when the output is a terminal).")
+    Boolean header;
+
     /** Runs the command and returns its exit status; a failure is thrown, for {@link Main} to report. */
     @Override
     public Integer call() throws Exception {
@@ -41,6 +45,11 @@ final class LsCommand extends BaseCommand {
             return 0;
         }
         List<String[]> table = new ArrayList<>();
+        if (header != null ? header : onTerminal()) {
+            String[] names = {"kind", "dtype", "shape", "bytes", "layout", "key"};
+            table.add(all ? new String[] {"offset", "length", "state", names[0], names[1], names[2], names[3], names[4],
+                names[5]} : names);
+        }
         for (Inventory.Row r : rows) {
             String[] cols = {
                 r.kind().word(),
@@ -48,7 +57,7 @@ final class LsCommand extends BaseCommand {
                 r.shape() == null ? "-" : Text.shape(r.shape()),
                 Long.toString(r.bytes()),
                 r.layout() == null ? "-" : r.layout().word(),
-                shownKey(r.key())};
+                Text.key(r.key())};
             if (all) {
                 String[] wide = new String[cols.length + 3];
                 wide[0] = Long.toString(r.entry().offset());
@@ -67,9 +76,10 @@ final class LsCommand extends BaseCommand {
         return 0;
     }
 
-    /** A key as is, unless a control character would break the one-line-per-key promise: then its repr. */
-    private static String shownKey(String key) {
-        return key.chars().anyMatch(c -> c < 0x20 || c == 0x7F) ? PyRepr.str(key) : key;
+    /** Returns whether standard output is a terminal (since JDK 22 a console exists even when redirected). */
+    private static boolean onTerminal() {
+        java.io.Console c = System.console();
+        return c != null && c.isTerminal();
     }
 
     /** The machine form: the same facts, dtypes as numpy's {@code dtype.str}. */

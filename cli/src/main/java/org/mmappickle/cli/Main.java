@@ -92,7 +92,7 @@ public final class Main implements Runnable {
         String where = cl.getCommandSpec().qualifiedName();
         cl.getErr().println(where + ": " + Errors.oneLine(e.getMessage()) + " (see '" + where + " --help')");
         if (verbose(cl.getParseResult())) {
-            e.printStackTrace(cl.getErr());
+            e.printStackTrace(new PrintWriter(new SafeWriter(cl.getErr()), true));
         }
         cl.getErr().flush();
         return USAGE;
@@ -101,7 +101,7 @@ public final class Main implements Runnable {
     private static int failure(Exception e, CommandLine cl, ParseResult parsed) {
         cl.getErr().println(cl.getCommandSpec().qualifiedName() + ": " + Errors.describe(e));
         if (verbose(parsed)) {
-            e.printStackTrace(cl.getErr());
+            e.printStackTrace(new PrintWriter(new SafeWriter(cl.getErr()), true));
         }
         cl.getErr().flush();
         return FAILED;

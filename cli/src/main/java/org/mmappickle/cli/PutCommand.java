@@ -5,7 +5,6 @@ import java.io.InputStream;
 import java.lang.foreign.Arena;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import org.mmappickle.MmapDict;
 import org.mmappickle.cli.json.TaggedJson;
 import org.mmappickle.cli.npy.NpyFile;
 import picocli.CommandLine.ArgGroup;
@@ -60,9 +59,9 @@ final class PutCommand extends BaseCommand {
             } else {
                 value = fromJson(source.json);
             }
-            try (Progress progress = Progress.start("put " + key, 0);
-                    MmapDict d = openOrCreate(file, layout.format(), progress)) {
-                d.set(key, value);
+            Object v = value;
+            try (Progress progress = Progress.start("put " + key, 0)) {
+                change(file, layout.format(), progress, d -> d.set(key, v));
             }
         }
         return 0;

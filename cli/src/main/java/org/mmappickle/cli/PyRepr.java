@@ -22,6 +22,7 @@ import org.mmappickle.py.PyByteArray;
 import org.mmappickle.py.PyComplex;
 import org.mmappickle.py.PyFrozenSet;
 import org.mmappickle.py.PyNumpyScalar;
+import org.mmappickle.py.PyObject;
 import org.mmappickle.py.PyOrderedDict;
 import org.mmappickle.py.PyTuple;
 
@@ -33,13 +34,34 @@ import org.mmappickle.py.PyTuple;
 public final class PyRepr {
     private static final HexFormat HEX = HexFormat.of();
 
+    /**
+     * Characters that may be printed again for objects already printed once, before {@link #of} refuses (unless
+     * the text printed for the first time is larger: see {@link #REPEAT_RATIO}). A pickle can reference one
+     * object many times at the cost of two bytes each, so a few hundred bytes of memo references (a list holding
+     * the previous list twice, 60 levels) would expand into 2^60 characters.
+     */
+    static final long REPEAT_BUDGET = 16L << 20;
+    /** Beyond the budget, repeated text may still be this many times the text printed once (memoized keys). */
+    static final long REPEAT_RATIO = 16;
+
     // the containers being rendered: Python prints a container that holds itself as [...] or {...}
     private final IdentityHashMap<Object, Boolean> open = new IdentityHashMap<>();
+    // every object printed so far, to tell a repeat of a shared object from a first print
+    private final IdentityHashMap<Object, Boolean> printed = new IdentityHashMap<>();
+    private int repeating;
+    private long repeatStart;
+    private long repeated;
 
     private PyRepr() {
     }
 
-    /** Returns Python's {@code repr} of the value (see the class description). */
+    /**
+     * Returns Python's {@code repr} of the value (see the class description).
+     *
+     * @throws IllegalArgumentException when the value shares objects so often that its text would repeat more
+     *     than {@link #REPEAT_BUDGET} characters (and {@link #REPEAT_RATIO} times the rest): one line to print
+     *     instead of running out of memory
+     */
     public static String of(Object value) {
         StringBuilder b = new StringBuilder();
         new PyRepr().append(b, value);
@@ -59,6 +81,43 @@ public final class PyRepr {
     }
 
     private void append(StringBuilder b, Object v) {
+        boolean shared = shareable(v) && printed.put(v, Boolean.TRUE) != null;
+        if (shared && repeating++ == 0) {
+            repeatStart = b.length();
+        }
+        if (repeating > 0) {
+            long again = repeated + b.length() - repeatStart;
+            if (again > REPEAT_BUDGET && again > REPEAT_RATIO * (b.length() - again)) {
+                throw new IllegalArgumentException("the value references shared objects so often that its text would"
+                        + " repeat more than " + again + " characters (a memo DAG: each level refers to the one below"
+                        + " more than once); not printed in full");
+            }
+        }
+        try {
+            render(b, v);
+        } finally {
+            if (shared && --repeating == 0) {
+                repeated += b.length() - repeatStart;
+            }
+        }
+    }
+
+    /**
+     * Objects a pickle can reference many times (by memo) whose text is not a few characters: containers, arrays
+     * and long strings (a short one repeated costs a bounded multiple of its two-byte reference, and tracking every
+     * string would double the memory of a large listing).
+     */
+    private static boolean shareable(Object v) {
+        return v instanceof Collection<?> || v instanceof Map<?, ?> || v instanceof PyTuple || v instanceof PyFrozenSet
+                || v instanceof PyObject || v instanceof String s && s.length() > SHORT
+                || v instanceof byte[] bytes && bytes.length > SHORT || v instanceof PyByteArray
+                || v instanceof NDArray || v instanceof MaskedArray;
+    }
+
+    /** Strings and bytes this short are not tracked as shared (see {@link #shareable}). */
+    private static final int SHORT = 64;
+
+    private void render(StringBuilder b, Object v) {
         switch (v) {
             case null -> b.append("None");
             case Boolean x -> b.append(x ? "True" : "False");
@@ -105,6 +164,7 @@ public final class PyRepr {
                     .append(')');
             case Duration d -> appendDuration(b, d);
             case ZoneOffset z -> appendZone(b, z);
+            case PyObject o -> container(b, o, () -> appendObject(b, o));
             default -> b.append(v);
         }
     }
@@ -118,6 +178,44 @@ public final class PyRepr {
             body.run();
         } finally {
             open.remove(c);
+        }
+    }
+
+    /**
+     * The recipe of an opaque object, as {@link PyObject#toString()} gives it ({@code REDUCE module.name(args)
+     * state=...}) but with the values in Python's repr, under the same budget as everything else.
+     */
+    private void appendObject(StringBuilder b, PyObject o) {
+        if (o.kind() == PyObject.Kind.GLOBAL) {
+            b.append(o.module()).append('.').append(o.name());
+            return;
+        }
+        b.append(o.kind().name()).append(' ');
+        if (o.callable().kind() == PyObject.Kind.GLOBAL) {
+            append(b, o.callable());
+        } else {
+            append(b.append('('), o.callable());
+            b.append(')');
+        }
+        append(b, o.args());
+        if (!o.kwargs().isEmpty()) {
+            append(b.append(" kwargs="), o.kwargs());
+        }
+        if (!o.listItems().isEmpty()) {
+            append(b.append(" items="), o.listItems());
+        }
+        if (!o.dictItems().isEmpty()) {
+            b.append(" dictitems=[");
+            for (int i = 0; i < o.dictItems().size(); i++) {
+                Map.Entry<Object, Object> e = o.dictItems().get(i);
+                append(b.append(i > 0 ? ", (" : "("), e.getKey());
+                append(b.append(", "), e.getValue());
+                b.append(')');
+            }
+            b.append(']');
+        }
+        if (o.hasState()) {
+            append(b.append(" state="), o.state());
         }
     }
 
@@ -180,6 +278,14 @@ public final class PyRepr {
             }
         }
         b.append(quote);
+    }
+
+    /**
+     * Returns Python's {@code str.isprintable} (space counts as printable): whether the text can be shown as is,
+     * with no character a terminal would act on or a reader could not see.
+     */
+    static boolean printable(String s) {
+        return s.codePoints().allMatch(c -> c == ' ' || c > 0x20 && c < 0x7F || c > 0x7F && isPrintable(c));
     }
 
     /** Python's {@code str.isprintable} for one code point: not a control, format, separator or unassigned one. */

@@ -31,7 +31,8 @@ final class RmCommand extends BaseCommand {
                 // all or nothing: a typo in the last key must not leave the first ones deleted
                 for (String k : keys) {
                     if (!d.containsKey(k)) {
-                        throw new CliException(file + ": no key " + PyRepr.str(k) + " (nothing deleted)");
+                        throw new CliException(file + ": no key " + PyRepr.str(k) + " (nothing deleted)"
+                                + NearKeys.hint(k, d.keySet()));
                     }
                 }
             }

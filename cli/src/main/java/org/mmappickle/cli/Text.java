@@ -46,6 +46,40 @@ public final class Text {
         }
     }
 
+    /**
+     * Returns text from a file made safe for a terminal: every control character (C0 but newline and tab, DEL,
+     * C1) becomes visible text (a backslash, {@code u} and four hex digits), so that no byte of a file can move the cursor, recolour or retitle
+     * the user's terminal. Used for every line the CLI prints that holds text from a file.
+     */
+    static String safe(String s) {
+        if (s == null || s.codePoints().noneMatch(Text::control)) {
+            return s;
+        }
+        StringBuilder b = new StringBuilder(s.length() + 16);
+        s.codePoints().forEach(c -> {
+            if (control(c)) {
+                b.append(String.format(Locale.ROOT, "\\u%04x", c));
+            } else {
+                b.appendCodePoint(c);
+            }
+        });
+        return b.toString();
+    }
+
+    /** Returns whether a code point is one a terminal may act on: C0 (but newline and tab), DEL or C1. */
+    static boolean control(int c) {
+        return c < 0x20 && c != '\n' && c != '\t' || c >= 0x7F && c <= 0x9F;
+    }
+
+    /**
+     * Returns a key as {@code ls} and {@code dump} show it: as is, unless it holds a character Python would not
+     * print as is (a control, a line break, an invisible format character): then its repr, so that one key is
+     * always one visible line.
+     */
+    static String key(String key) {
+        return PyRepr.printable(key) ? key : PyRepr.str(key);
+    }
+
     /** Returns a shape as Python writes a tuple: {@code (3,)}, {@code (2, 3)}, {@code ()}. */
     public static String shape(long[] shape) {
         StringBuilder b = new StringBuilder("(");

@@ -145,23 +145,81 @@ public final class TaggedJson {
      * sha256 of their bytes instead of their elements, as {@code to_tagged(v, big)} does ({@code Long.MAX_VALUE}
      * lists every array's elements).
      *
-     * @throws IllegalArgumentException for a value with no tagged form (see the class description) or one that
-     *     contains itself
+     * @throws IllegalArgumentException for a value with no tagged form (see the class description), one that
+     *     contains itself, or one that shares objects so often that its JSON would repeat more than
+     *     {@link #REPEAT_BUDGET} nodes
      */
     public static JsonNode toTagged(Object value, long bigArrayBytes) {
         return new ToTagged(bigArrayBytes).convert(value);
     }
 
+    /**
+     * JSON nodes that {@link #toTagged} may build again for objects it has already converted once, before it
+     * refuses (unless the nodes built for the first time are more: see {@link #REPEAT_RATIO}). A pickle can
+     * reference one object many times at two bytes each: a few hundred bytes of memo references (a list holding
+     * the previous list twice, 60 levels) would expand into 2^60 nodes.
+     */
+    public static final long REPEAT_BUDGET = 1L << 20;
+    /** Beyond the budget, repeated nodes may still be this many times the nodes built once (memoized keys). */
+    public static final long REPEAT_RATIO = 16;
+
     private static final class ToTagged {
         private final long big;
         // the containers being converted: a value that contains itself would otherwise recurse until the stack ends
         private final IdentityHashMap<Object, Boolean> open = new IdentityHashMap<>();
+        // every object converted so far, to tell a repeat of a shared object from a first conversion
+        private final IdentityHashMap<Object, Boolean> done = new IdentityHashMap<>();
+        private long nodes;
+        private int repeating;
+        private long repeatStart;
+        private long repeated;
 
         ToTagged(long big) {
             this.big = big;
         }
 
         JsonNode convert(Object v) {
+            boolean shared = shareable(v) && done.put(v, Boolean.TRUE) != null;
+            if (shared && repeating++ == 0) {
+                repeatStart = nodes;
+            }
+            // a long string or bytes object repeated costs its text, not one node
+            count(1 + switch (v) {
+                case String str -> str.length() / 64;
+                case byte[] bytes -> bytes.length / 48;
+                case PyByteArray bytes -> bytes.bytes().length / 48;
+                case null, default -> 0;
+            });
+            try {
+                return convert0(v);
+            } finally {
+                if (shared && --repeating == 0) {
+                    repeated += nodes - repeatStart;
+                }
+            }
+        }
+
+        /** Counts new nodes, refusing when repeats of shared objects pass the budget. */
+        private void count(long n) {
+            nodes += n;
+            if (repeating > 0) {
+                long again = repeated + nodes - repeatStart;
+                if (again > REPEAT_BUDGET && again > REPEAT_RATIO * (nodes - again)) {
+                    throw new IllegalArgumentException("the value references shared objects so often that its JSON"
+                            + " would repeat more than " + again + " nodes (a memo DAG: each level refers to the one"
+                            + " below more than once); tagged JSON has no form for sharing");
+                }
+            }
+        }
+
+        /** Containers, arrays and long strings: a short string repeated costs a bounded multiple of its reference. */
+        private static boolean shareable(Object v) {
+            return v instanceof Collection<?> || v instanceof Map<?, ?> || v instanceof PyTuple || v instanceof PyFrozenSet
+                    || v instanceof String s && s.length() > 64 || v instanceof byte[] b && b.length > 48
+                    || v instanceof PyByteArray || v instanceof NDArray || v instanceof MaskedArray;
+        }
+
+        private JsonNode convert0(Object v) {
             return switch (v) {
                 case null -> NullNode.instance;
                 case Boolean b -> BooleanNode.valueOf(b);
@@ -249,6 +307,7 @@ public final class TaggedJson {
             if (a.byteSize() > big) {
                 o.put("sha256", sha256(a.segment()));
             } else {
+                count(a.size());
                 o.set("data", elements(a));
             }
             return tag("$ndarray", o);
@@ -668,21 +727,61 @@ public final class TaggedJson {
             throw at.error("an $ndarray needs \"data\"");
         }
         requireArray(data, at.at("data"), "an array of elements");
+        // the shape and dtype are a few bytes of text that could declare terabytes: they are checked against the
+        // elements the JSON really holds before any memory is allocated
+        long count = 1;
+        for (long d : shape) {
+            count = d == 0 || count == 0 ? 0 : count > Long.MAX_VALUE / d ? -1 : count * d;
+            if (count < 0) {
+                throw at.at("shape").error("the shape " + shapeNode + " holds more than 2^63 elements");
+            }
+        }
+        if (count != data.size()) {
+            throw at.at("data").error(String.format(Locale.ROOT, "%d elements for shape %s, which holds %d",
+                    data.size(), shapeNode, count));
+        }
+        checkWidth(dtype, data, count, at);
         NDArray a;
         try {
             a = NDArray.zeros(dtype, shape);
         } catch (IllegalArgumentException e) {
             throw at.error(e.getMessage(), e);
         }
-        if (a.size() != data.size()) {
-            throw at.at("data").error(String.format(Locale.ROOT, "%d elements for shape %s, which holds %d",
-                    data.size(), shapeNode, a.size()));
-        }
         fill(a, data, at.at("data"));
         if (sha != null && !sha256(a.segment()).equals(text(sha, at.at("sha256")))) {
             throw at.at("sha256").error("the elements' bytes do not have this sha256");
         }
         return a;
+    }
+
+    /** Bytes an S or U scalar may declare whatever its value (numpy sizes a scalar to its value anyway). */
+    private static final int FREE_SCALAR_BYTES = 1 << 20;
+
+    /** Bytes a string array may take without its elements justifying its width: what numpy would allocate too. */
+    private static final long FREE_STRING_BYTES = 256L << 20;
+
+    /**
+     * Refuses an S or U array whose declared width, times its elements, would allocate far more than its
+     * elements hold ({@code "<U1000000000"} over a few short strings): numpy would try to allocate it, the CLI
+     * says so instead of running out of memory.
+     */
+    private static void checkWidth(DType dtype, JsonNode data, long count, Loc at) {
+        DType.Kind kind = dtype.kind();
+        if (kind != DType.Kind.BYTES && kind != DType.Kind.UNICODE) {
+            return;
+        }
+        long longest = 0;
+        for (JsonNode e : data) {
+            JsonNode text = e.isObject() && e.size() == 1 && e.has("$bytes") ? e.get("$bytes") : e;
+            longest = Math.max(longest, text.isTextual() ? text.textValue().length() : 0);
+        }
+        long bytes = Math.multiplyHigh(count, dtype.itemSize()) != 0 ? Long.MAX_VALUE : count * dtype.itemSize();
+        double justified = 64.0 * count * (longest + 16);
+        if (bytes > FREE_STRING_BYTES && bytes > justified) {
+            throw at.at("dtype").error(String.format(Locale.ROOT, "the dtype %s over %d elements of at most %d characters"
+                    + " would allocate %d bytes; give a dtype as wide as the longest element", dtype.typeStr(), count,
+                    longest, bytes));
+        }
     }
 
     private static void fill(NDArray a, JsonNode data, Loc at) {
@@ -746,6 +845,16 @@ public final class TaggedJson {
         Loc vat = at.at("value");
         if (value == null) {
             throw vat.error("an $npscalar needs \"value\"");
+        }
+        char k = dtype.length() > 1 ? dtype.charAt(1) : '?';
+        if ((k == 'S' || k == 'U') && size > FREE_SCALAR_BYTES) {
+            // a few characters of dtype could declare a gigabyte for one short value: its width must come from it
+            JsonNode text = value.isObject() && value.size() == 1 && value.has("$bytes") ? value.get("$bytes") : value;
+            long content = text.isTextual() ? 4L * text.textValue().length() : 0;
+            if (size > content + 64) {
+                throw at.at("dtype").error(String.format(Locale.ROOT, "the dtype %s declares %d bytes for a value of"
+                        + " at most %d; give the value's own width", dtype, size, content));
+            }
         }
         ByteBuffer b = ByteBuffer.allocate(size).order(dtype.charAt(0) == '>' ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN);
         char kind = dtype.charAt(1);
@@ -850,12 +959,50 @@ public final class TaggedJson {
         try {
             n = MAPPER.readTree(text);
         } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("not valid JSON: " + e.getMessage(), e);
+            throw new IllegalArgumentException(jsonError(e, text), e);
         }
         if (n == null || n.isMissingNode()) {
             throw new IllegalArgumentException("not valid JSON: no value in the text");
         }
         return n;
+    }
+
+    /**
+     * Says, in our words, where and why a text is not JSON: the parser's own message names its classes and
+     * options, which the user of the command line never chose.
+     */
+    private static String jsonError(JsonProcessingException e, String text) {
+        com.fasterxml.jackson.core.JsonLocation loc = e.getLocation();
+        String where = loc == null || loc.getLineNr() < 1 ? ""
+                : " at line " + loc.getLineNr() + ", column " + loc.getColumnNr();
+        String original = e.getOriginalMessage() == null ? "" : e.getOriginalMessage();
+        String why;
+        if (e instanceof com.fasterxml.jackson.core.exc.StreamConstraintsException) {
+            why = original.contains("nesting depth") ? "nested deeper than " + MAX_JSON_DEPTH + " levels"
+                    : original.contains("Number") ? "a number longer than a million digits" : "too large";
+        } else if (e instanceof com.fasterxml.jackson.core.io.JsonEOFException || original.contains("end-of-input")) {
+            why = "the text ends before the value is complete";
+        } else if (original.startsWith("Trailing token")) {
+            why = "more text after the value";
+        } else {
+            long at = loc == null ? -1 : loc.getCharOffset();
+            if (at < 0 || at > text.length()) {
+                why = "unexpected text";
+            } else {
+                // the offending token starts at or just before the reported offset
+                int from = (int) Math.max(0, Math.min(at, text.length()) - 1);
+                while (from > 0 && Character.isLetterOrDigit(text.charAt(from - 1))) {
+                    from--;
+                }
+                while (from < text.length() && Character.isWhitespace(text.charAt(from))) {
+                    from++;
+                }
+                String near = text.substring(from, Math.min(text.length(), from + 20)).strip();
+                why = near.isEmpty() ? "unexpected text" : "unexpected \"" + near + (from + 20 < text.length() ? "...\"" : "\"")
+                        + " (JSON has objects, arrays, strings in double quotes, numbers, true, false and null)";
+            }
+        }
+        return "not valid JSON" + where + ": " + why;
     }
 
     /**

@@ -166,14 +166,23 @@ public final class NpyFile {
     /**
      * Reads a {@code .npy} stream (an entry of a zip) into new memory of {@link Arena#ofAuto()}, in C order. The
      * payload is copied through a small buffer, never held whole on the heap.
+     *
+     * @param streamBytes the most bytes the stream can yield (what the archive can really hold for the entry):
+     *     a header promising more is refused before anything is allocated
      */
-    static NDArray read(InputStream in, String name) throws IOException {
+    static NDArray read(InputStream in, String name, long streamBytes) throws IOException {
         Header h = readHeader((b, what) -> {
             if (in.readNBytes(b, 0, b.length) != b.length) {
                 throw new IOException(name + ": truncated in the " + what);
             }
         }, name);
         long n = h.dataBytes();
+        // the header is a few bytes that could promise a terabyte: nothing is allocated for more than the stream holds
+        if (n > streamBytes - h.dataOffset()) {
+            throw new IOException(String.format(Locale.ROOT,
+                    "%s: truncated: the header promises %d bytes of data (%s of shape %s), the entry holds at most %d",
+                    name, n, h.dtype().typeStr(), shapeRepr(h.shape()), Math.max(0, streamBytes - h.dataOffset())));
+        }
         MemorySegment data = Arena.ofAuto().allocate(Math.max(n, 1), ARRAY_ALIGN).asSlice(0, n);
         byte[] buf = new byte[(int) Math.min(CHUNK, Math.max(n, 1))];
         for (long off = 0; off < n; ) {
@@ -352,8 +361,11 @@ public final class NpyFile {
      * suffix), True, False and None.
      */
     private static final class Literal {
+        /** Deeper than any header numpy writes or reads (structured dtypes nest a few levels). */
+        private static final int MAX_DEPTH = 32;
         private final String s;
         private int pos;
+        private int depth;
 
         Literal(String s) {
             this.s = s;
@@ -392,6 +404,19 @@ public final class NpyFile {
             if (pos >= s.length()) {
                 throw error("unexpected end");
             }
+            // a header is a flat dict of a string, a bool and a tuple: nesting is refused long before the stack ends
+            if (depth >= MAX_DEPTH) {
+                throw error("nested deeper than " + MAX_DEPTH + " levels");
+            }
+            depth++;
+            try {
+                return value0();
+            } finally {
+                depth--;
+            }
+        }
+
+        private Object value0() {
             char c = s.charAt(pos);
             return switch (c) {
                 case '{' -> dict();

@@ -43,6 +43,7 @@ public final class NpzFile {
      */
     public static LinkedHashMap<String, NDArray> read(Path path) throws IOException {
         LinkedHashMap<String, NDArray> arrays = new LinkedHashMap<>();
+        long archiveBytes = Files.size(path);
         try (ZipFile zip = new ZipFile(path.toFile())) {
             Enumeration<? extends ZipEntry> entries = zip.entries();
             while (entries.hasMoreElements()) {
@@ -55,11 +56,27 @@ public final class NpzFile {
                     throw new IOException(path + ": the entry \"" + name + "\" is not a .npy array (numpy.savez writes only NAME.npy entries)");
                 }
                 try (InputStream in = zip.getInputStream(e)) {
-                    arrays.put(name.substring(0, name.length() - 4), NpyFile.read(in, path + "!" + name));
+                    arrays.put(name.substring(0, name.length() - 4), NpyFile.read(in, path + "!" + name,
+                            maxEntryBytes(e, archiveBytes)));
                 }
             }
         }
         return arrays;
+    }
+
+    /** deflate's best ratio: 258 bytes from a code of about two bits (the zlib technical details give 1032:1). */
+    private static final long MAX_DEFLATE_RATIO = 1032;
+
+    /**
+     * Returns the most bytes an entry can yield: its declared size, and no more than its compressed bytes (stored)
+     * or deflate's best ratio over them (deflated), which the archive really holds; the declared sizes are the
+     * archive's word only and are checked again while reading.
+     */
+    static long maxEntryBytes(ZipEntry e, long archiveBytes) {
+        long compressed = e.getCompressedSize() >= 0 ? Math.min(e.getCompressedSize(), archiveBytes) : archiveBytes;
+        long most = e.getMethod() == ZipEntry.STORED ? compressed : Math.multiplyHigh(compressed, MAX_DEFLATE_RATIO) != 0
+                ? Long.MAX_VALUE : compressed * MAX_DEFLATE_RATIO;
+        return e.getSize() >= 0 ? Math.min(e.getSize(), most) : most;
     }
 
     /**
@@ -71,9 +88,31 @@ public final class NpzFile {
      * @throws IOException when the file cannot be written
      */
     public static void write(Path path, Map<String, ? extends NDArray> arrays) throws IOException {
+        try (OutputStream file = Files.newOutputStream(path)) {
+            write(file, arrays);
+        }
+    }
+
+    /**
+     * Writes the archive of {@link #write(Path, Map)} to a stream (a file the caller created exclusively), and
+     * leaves the stream open.
+     *
+     * @throws IOException when the stream fails
+     */
+    public static void write(OutputStream file, Map<String, ? extends NDArray> arrays) throws IOException {
         byte[] buf = new byte[NpyFile.CHUNK];
-        try (OutputStream file = Files.newOutputStream(path);
-                ZipOutputStream zip = new ZipOutputStream(new BufferedOutputStream(file, 1 << 16))) {
+        OutputStream kept = new java.io.FilterOutputStream(file) {
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                out.write(b, off, len);
+            }
+
+            @Override
+            public void close() throws IOException {
+                flush();   // finishes the archive without closing the caller's stream
+            }
+        };
+        try (ZipOutputStream zip = new ZipOutputStream(new BufferedOutputStream(kept, 1 << 16))) {
             for (Map.Entry<String, ? extends NDArray> e : arrays.entrySet()) {
                 String key = Objects.requireNonNull(e.getKey(), "array name");
                 NDArray a = Objects.requireNonNull(e.getValue(), () -> "array " + key);
