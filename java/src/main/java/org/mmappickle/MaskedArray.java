@@ -24,8 +24,8 @@ public final class MaskedArray {
             throw new IllegalArgumentException("the mask of a MaskedArray must have dtype bool, not " + mask.dtype());
         }
         if (!Arrays.equals(data.shape(), mask.shape())) {
-            throw new IllegalArgumentException("the mask's shape " + NDArray.shapeTuple(mask.shape())
-                    + " differs from the data's shape " + NDArray.shapeTuple(data.shape()));
+            throw new IllegalArgumentException("the mask's shape " + ArrayRepr.shapeTuple(mask.shape())
+                    + " differs from the data's shape " + ArrayRepr.shapeTuple(data.shape()));
         }
         this.data = data;
         this.mask = mask;
@@ -86,27 +86,6 @@ public final class MaskedArray {
     /** Returns a summary like numpy's repr: {@code masked_array(data=[1.0, --, 3.0], mask=[False, True, False], ...)}. */
     @Override
     public String toString() {
-        String dataPrefix = "masked_array(data=";
-        String maskPrefix = "             mask=";
-        StringBuilder b = new StringBuilder(dataPrefix).append(NDArray.formatBody(data, mask, dataPrefix.length()))
-                .append(",\n").append(maskPrefix).append(NDArray.formatBody(mask, null, maskPrefix.length()))
-                .append(",\n       fill_value=").append(fillValue());
-        if (!NDArray.isTypeless(data.dtype()) || data.size() == 0) {
-            b.append(",\n            dtype=").append(NDArray.dtypeRepr(data.dtype()));
-        }
-        return b.append(')').toString();
-    }
-
-    /** numpy's default fill value for the dtype, as its repr prints it. */
-    private String fillValue() {
-        return switch (data.dtype().kind()) {
-            case BOOL -> "True";
-            case INT8, UINT8, INT16, INT32, INT64, UINT16, UINT32, UINT64 -> "999999";
-            case FLOAT16, FLOAT32, FLOAT64 -> "1e+20";
-            case COMPLEX64, COMPLEX128 -> "(1e+20+0j)";
-            case BYTES -> "b'N/A'";
-            case UNICODE -> "'N/A'";
-            case DATETIME64, TIMEDELTA64 -> "NaT";
-        };
+        return ArrayRepr.of(this);
     }
 }

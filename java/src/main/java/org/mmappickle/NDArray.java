@@ -4,19 +4,12 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.math.BigDecimal;
-import java.math.MathContext;
-import java.math.RoundingMode;
 import java.nio.ByteOrder;
-import java.time.DateTimeException;
-import java.time.LocalDate;
-import java.time.LocalDateTime;
-import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.stream.DoubleStream;
+import java.util.stream.LongStream;
 import org.mmappickle.py.PyComplex;
 
 /**
@@ -74,6 +67,8 @@ public final class NDArray {
     private static final int MAX_JAVA_ARRAY = Integer.MAX_VALUE - 8;
 
     private final MemorySegment segment;
+    /** Byte offset in {@link #segment} of the element at index (0, ..., 0). */
+    private final long origin;
     private final DType dtype;
     private final DType.Kind kind;
     private final boolean big;
@@ -81,8 +76,12 @@ public final class NDArray {
     private final long[] shape;
     private final long[] strides;
     private final long size;
+    /** C-ordered from offset 0 and the segment holds exactly the elements: flat offsets need no unravelling. */
+    private final boolean contiguous;
     private final boolean readOnly;
     private final Adviser adviser;
+    /** What the view shows ("key 'k' in FILE"), for the message of a view used after its dict closed; may be null. */
+    private final String source;
 
     private NDArray(MemorySegment segment, DType dtype, long[] shape, Adviser adviser) {
         Objects.requireNonNull(segment, "segment");
@@ -93,33 +92,58 @@ public final class NDArray {
         this.big = dtype.hasByteOrder() && dtype.order() == ByteOrder.BIG_ENDIAN;
         this.itemSize = dtype.itemSize();
         this.shape = shape.clone();
-        this.strides = new long[shape.length];
-        long n = 1;
-        long stride = itemSize;
         try {
-            for (int d = shape.length - 1; d >= 0; d--) {
-                long dim = shape[d];
-                if (dim < 0) {
-                    throw new IllegalArgumentException("negative dimension " + dim + " in shape " + Arrays.toString(shape));
-                }
-                strides[d] = stride;
-                // as numpy does, a 0 dimension counts as 1 in the strides of the axes before it
-                stride = Math.multiplyExact(stride, Math.max(dim, 1));
-                n = Math.multiplyExact(n, dim);
-            }
-        } catch (ArithmeticException e) {
-            throw new IllegalArgumentException("array too large: shape " + Arrays.toString(shape) + " of " + dtype, e);
+            this.strides = ArrayIndexing.cStrides(this.shape, itemSize);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(e.getMessage() + " of " + dtype, e);
         }
-        this.size = n;
-        long bytes = n * itemSize;
+        this.size = ArrayIndexing.size(this.shape);
+        long bytes = size * itemSize;
         if (segment.byteSize() != bytes) {
             throw new IllegalArgumentException(String.format(Locale.ROOT,
                     "segment of %d bytes does not hold shape %s of %s (%d bytes)",
                     segment.byteSize(), Arrays.toString(shape), dtype, bytes));
         }
         this.segment = segment;
+        this.origin = 0;
+        this.contiguous = true;
         this.readOnly = segment.isReadOnly();
         this.adviser = adviser;
+        this.source = null;
+    }
+
+    /** A view of part of another array's bytes: its geometry was derived from that array's, so it stays inside them. */
+    private NDArray(NDArray of, ArrayIndexing.Geometry g, MemorySegment segment, String source) {
+        this.dtype = of.dtype;
+        this.kind = of.kind;
+        this.big = of.big;
+        this.itemSize = of.itemSize;
+        this.adviser = of.adviser;
+        this.source = source;
+        this.shape = g.shape();
+        this.size = ArrayIndexing.size(shape);
+        if (size == 0) {
+            this.segment = segment.asSlice(0, 0);
+            this.origin = 0;
+            this.strides = ArrayIndexing.cStrides(shape, itemSize);
+        } else {
+            // the segment is cut to the bytes the view touches, so segment() of a contiguous view is exactly its elements
+            long[] span = ArrayIndexing.span(g, itemSize);
+            this.segment = segment.asSlice(span[0], span[1] - span[0]);
+            this.origin = g.origin() - span[0];
+            this.strides = g.strides();
+        }
+        this.contiguous = origin == 0 && this.segment.byteSize() == size * itemSize
+                && ArrayIndexing.isCContiguous(shape, strides, itemSize);
+        this.readOnly = this.segment.isReadOnly();
+    }
+
+    private NDArray view(ArrayIndexing.Geometry g) {
+        return new NDArray(this, g, segment, source);
+    }
+
+    private ArrayIndexing.Geometry geometry() {
+        return new ArrayIndexing.Geometry(origin, shape.clone(), strides.clone());
     }
 
     // ---------------------------------------------------------------------------------------- factories
@@ -153,18 +177,12 @@ public final class NDArray {
     }
 
     private static long byteSizeOf(DType dtype, long[] shape) {
-        long n = dtype.itemSize();
         try {
-            for (long d : shape) {
-                if (d < 0) {
-                    throw new IllegalArgumentException("negative dimension " + d + " in shape " + Arrays.toString(shape));
-                }
-                n = Math.multiplyExact(n, d);
-            }
-        } catch (ArithmeticException e) {
-            throw new IllegalArgumentException("array too large: shape " + Arrays.toString(shape) + " of " + dtype, e);
+            ArrayIndexing.cStrides(shape, dtype.itemSize());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(e.getMessage() + " of " + dtype, e);
         }
-        return n;
+        return ArrayIndexing.size(shape) * dtype.itemSize();
     }
 
     private static long[] shapeFor(int length, long[] shape) {
@@ -201,6 +219,28 @@ public final class NDArray {
         return new NDArray(MemorySegment.ofArray(data.clone()), DType.INT8, shapeFor(data.length, shape), null);
     }
 
+    /**
+     * Returns an array of any dtype holding a copy of raw bytes: the elements in C order, each in the dtype's byte
+     * order ({@code of(bytes, DType.UINT8, h, w)} for an 8-bit image). No shape means 1-D.
+     *
+     * @param data the elements' bytes, {@code itemSize * product(shape)} of them
+     * @param dtype the element type
+     * @param shape the dimensions
+     * @return the array
+     * @throws IllegalArgumentException if the length does not match the shape and dtype, or the length is not a
+     *     whole number of elements when no shape is given
+     */
+    public static NDArray of(byte[] data, DType dtype, long... shape) {
+        int item = dtype.itemSize();
+        if (shape.length == 0 && (item == 0 || data.length % item != 0)) {
+            throw new IllegalArgumentException(String.format(Locale.ROOT,
+                    "%d bytes are not a whole number of %s elements", data.length, dtype));
+        }
+        long[] s = shape.length == 0 ? new long[] {data.length / item} : shape;
+        byteSizeOf(dtype, s);
+        return new NDArray(MemorySegment.ofArray(data.clone()), dtype, s, null);
+    }
+
     /** Returns a bool array holding a copy of the data, of the given shape (1-D when no shape is given). */
     public static NDArray of(boolean[] data, long... shape) {
         byte[] b = new byte[data.length];
@@ -211,23 +251,118 @@ public final class NDArray {
     }
 
     /**
-     * Returns a view of the same bytes with another shape of the same size ({@code reshape()} with no
-     * dimensions gives a 0-d array of a one-element array).
+     * Returns an array of another shape of the same size: a view of the same bytes when this view is contiguous
+     * ({@link #isContiguous()}), otherwise (as numpy does) a reshaped {@link #copy()}. {@code reshape()} with no
+     * dimensions gives a 0-d array of a one-element array.
      */
     public NDArray reshape(long... newShape) {
-        return new NDArray(segment, dtype, newShape, adviser);
+        NDArray r = contiguous ? new NDArray(segment, dtype, newShape, adviser) : copy().reshape(newShape);
+        return source == null ? r : r.describedAs(source);
     }
 
     /** Returns a read-only view of the same bytes. */
     public NDArray asReadOnly() {
-        return readOnly ? this : new NDArray(segment.asReadOnly(), dtype, shape, adviser);
+        return readOnly ? this : new NDArray(this, geometry(), segment.asReadOnly(), source);
     }
 
-    // ---------------------------------------------------------------------------------------- properties
+    /** Returns this view naming what it shows, for the message of a use after its dict closed. */
+    NDArray describedAs(String what) {
+        return new NDArray(this, geometry(), segment, what);
+    }
 
-    /** Returns the segment holding the elements in C order ({@link #byteSize()} bytes). */
+    // ---------------------------------------------------------------------------------------- views
+
+    /**
+     * Returns a view of one index along an axis, without copying (numpy's {@code a[..., i, ...]}): the axis
+     * disappears, so band {@code b} of an (H, W, B) frame is {@code slice(2, b)}, an (H, W) view, and row {@code y}
+     * is {@code slice(0, y)}, a (W, B) view. A negative index counts from the end.
+     *
+     * @param axis the axis to index
+     * @param index the position along it
+     * @return the view, of one dimension fewer
+     * @throws IndexOutOfBoundsException if the index is outside the axis
+     * @throws IllegalArgumentException if the axis does not exist
+     */
+    public NDArray slice(int axis, long index) {
+        return view(ArrayIndexing.index(geometry(), axis, index));
+    }
+
+    /**
+     * Returns a view of a range along an axis, without copying (numpy's {@code a[..., start:stop:step, ...]}),
+     * following Python's slice rules: negative bounds count from the end, bounds are clipped to the axis, a negative
+     * step walks backwards. {@link Long#MIN_VALUE} for {@code start} or {@code stop} means "omitted"
+     * ({@code slice(0, Long.MIN_VALUE, Long.MIN_VALUE, -1)} is {@code a[::-1]}).
+     *
+     * @param axis the axis to cut
+     * @param start the first position (inclusive)
+     * @param stop the end position (exclusive)
+     * @param step the distance between positions, not 0
+     * @return the view, of the same number of dimensions
+     * @throws IllegalArgumentException if the axis does not exist or the step is 0
+     */
+    public NDArray slice(int axis, long start, long stop, long step) {
+        return view(ArrayIndexing.range(geometry(), axis, start, stop, step));
+    }
+
+    /**
+     * Returns a view with the axes reversed (numpy's {@code a.T}), without copying.
+     *
+     * @return the transposed view
+     */
+    public NDArray transpose() {
+        int[] axes = new int[shape.length];
+        for (int d = 0; d < axes.length; d++) {
+            axes[d] = axes.length - 1 - d;
+        }
+        return transpose(axes);
+    }
+
+    /**
+     * Returns a view with permuted axes (numpy's {@code a.transpose(axes)}): axis {@code d} of the view is axis
+     * {@code axes[d]} of this array.
+     *
+     * @param axes a permutation of {@code 0 .. ndim()-1}
+     * @return the view
+     * @throws IllegalArgumentException if the axes are not a permutation
+     */
+    public NDArray transpose(int... axes) {
+        return view(ArrayIndexing.permute(geometry(), axes));
+    }
+
+    /**
+     * Returns whether the elements lie in C order, one after the other, in {@link #segment()}: true for every array
+     * read from a file or built by a factory, and for views that keep that layout (a row of a frame); false for
+     * strided views (a band, a transpose, a range with a step).
+     *
+     * @return whether the view is C-contiguous
+     */
+    public boolean isContiguous() {
+        return contiguous;
+    }
+
+    /**
+     * Returns a new C-ordered array in memory (off-heap, freed when unreachable) holding the elements of this view,
+     * in its dtype and byte order.
+     *
+     * @return the copy
+     */
+    public NDArray copy() {
+        NDArray c = zeros(dtype, shape);
+        copyTo(c.segment);
+        return c;
+    }
+
+    // ---------------------------------------------------------------------------------------- properties    // ---------------------------------------------------------------------------------------- properties
+
+    /**
+     * Returns the segment holding the elements in C order ({@link #byteSize()} bytes): the viewed memory itself when
+     * the view is contiguous ({@link #isContiguous()}); for a strided view, a C-ordered copy (writes to it do not
+     * reach the view), which is also what storing the view writes, as numpy stores a strided array.
+     *
+     * @return the elements' bytes
+     */
     public MemorySegment segment() {
-        return segment;
+        return contiguous ? segment : copy().segment;
     }
 
     /** Returns the dtype. */
@@ -245,7 +380,7 @@ public final class NDArray {
         return shape[axis];
     }
 
-    /** Returns a copy of the C-order strides in bytes, as numpy's {@code strides}. */
+    /** Returns a copy of the strides in bytes, as numpy's {@code strides} (C order for contiguous arrays; negative along reversed axes). */
     public long[] strides() {
         return strides.clone();
     }
@@ -262,7 +397,7 @@ public final class NDArray {
 
     /** Returns the number of bytes of the elements: {@code size() * dtype().itemSize()}. */
     public long byteSize() {
-        return segment.byteSize();
+        return size * itemSize;
     }
 
     /** Returns whether the view refuses writes (its segment is read-only). */
@@ -309,7 +444,7 @@ public final class NDArray {
             throw new IllegalArgumentException(String.format(Locale.ROOT,
                     "%d indices for an array of %d dimensions (shape %s)", index.length, shape.length, Arrays.toString(shape)));
         }
-        long off = 0;
+        long off = origin;
         for (int d = 0; d < index.length; d++) {
             long i = index[d];
             if (i < 0 || i >= shape[d]) {
@@ -322,14 +457,15 @@ public final class NDArray {
     }
 
     private long flatOffset(long i) {
-        return Objects.checkIndex(i, size) * itemSize;
+        Objects.checkIndex(i, size);
+        return contiguous ? i * itemSize : ArrayIndexing.flatOffset(origin, shape, strides, i);
     }
 
     private byte rawByte(long off) {
         try {
             return segment.get(I8, off);
-        } catch (InternalError fault) {
-            throw new MappedAccessException("read", off, fault);
+        } catch (InternalError | IllegalStateException fault) {
+            throw fault("read", off, fault);
         }
     }
 
@@ -337,8 +473,8 @@ public final class NDArray {
         try {
             short v = segment.get(I16, off);
             return big ? Short.reverseBytes(v) : v;
-        } catch (InternalError fault) {
-            throw new MappedAccessException("read", off, fault);
+        } catch (InternalError | IllegalStateException fault) {
+            throw fault("read", off, fault);
         }
     }
 
@@ -346,8 +482,8 @@ public final class NDArray {
         try {
             int v = segment.get(I32, off);
             return big ? Integer.reverseBytes(v) : v;
-        } catch (InternalError fault) {
-            throw new MappedAccessException("read", off, fault);
+        } catch (InternalError | IllegalStateException fault) {
+            throw fault("read", off, fault);
         }
     }
 
@@ -355,56 +491,56 @@ public final class NDArray {
         try {
             long v = segment.get(I64, off);
             return big ? Long.reverseBytes(v) : v;
-        } catch (InternalError fault) {
-            throw new MappedAccessException("read", off, fault);
+        } catch (InternalError | IllegalStateException fault) {
+            throw fault("read", off, fault);
         }
     }
 
     private float rawFloat(long off) {
         try {
             return big ? Float.intBitsToFloat(Integer.reverseBytes(segment.get(I32, off))) : segment.get(F32, off);
-        } catch (InternalError fault) {
-            throw new MappedAccessException("read", off, fault);
+        } catch (InternalError | IllegalStateException fault) {
+            throw fault("read", off, fault);
         }
     }
 
     private double rawDouble(long off) {
         try {
             return big ? Double.longBitsToDouble(Long.reverseBytes(segment.get(I64, off))) : segment.get(F64, off);
-        } catch (InternalError fault) {
-            throw new MappedAccessException("read", off, fault);
+        } catch (InternalError | IllegalStateException fault) {
+            throw fault("read", off, fault);
         }
     }
 
     private void putRawByte(long off, byte v) {
         try {
             segment.set(I8, off, v);
-        } catch (InternalError fault) {
-            throw new MappedAccessException("write", off, fault);
+        } catch (InternalError | IllegalStateException fault) {
+            throw fault("write", off, fault);
         }
     }
 
     private void putRawShort(long off, short v) {
         try {
             segment.set(I16, off, big ? Short.reverseBytes(v) : v);
-        } catch (InternalError fault) {
-            throw new MappedAccessException("write", off, fault);
+        } catch (InternalError | IllegalStateException fault) {
+            throw fault("write", off, fault);
         }
     }
 
     private void putRawInt(long off, int v) {
         try {
             segment.set(I32, off, big ? Integer.reverseBytes(v) : v);
-        } catch (InternalError fault) {
-            throw new MappedAccessException("write", off, fault);
+        } catch (InternalError | IllegalStateException fault) {
+            throw fault("write", off, fault);
         }
     }
 
     private void putRawLong(long off, long v) {
         try {
             segment.set(I64, off, big ? Long.reverseBytes(v) : v);
-        } catch (InternalError fault) {
-            throw new MappedAccessException("write", off, fault);
+        } catch (InternalError | IllegalStateException fault) {
+            throw fault("write", off, fault);
         }
     }
 
@@ -415,8 +551,8 @@ public final class NDArray {
             } else {
                 segment.set(F32, off, v);
             }
-        } catch (InternalError fault) {
-            throw new MappedAccessException("write", off, fault);
+        } catch (InternalError | IllegalStateException fault) {
+            throw fault("write", off, fault);
         }
     }
 
@@ -427,9 +563,26 @@ public final class NDArray {
             } else {
                 segment.set(F64, off, v);
             }
-        } catch (InternalError fault) {
-            throw new MappedAccessException("write", off, fault);
+        } catch (InternalError | IllegalStateException fault) {
+            throw fault("write", off, fault);
         }
+    }
+
+    /**
+     * Translates a failed access to the segment: a page the file no longer backs ({@link InternalError}, the JDK's
+     * report of SIGBUS) becomes {@link MappedAccessException}; an access after the dict that mapped the array was
+     * closed (the arena is gone) becomes an {@link IllegalStateException} naming the file and the key when known.
+     */
+    private RuntimeException fault(String what, long off, Throwable fault) {
+        if (fault instanceof InternalError) {
+            return new MappedAccessException(what, off, fault);
+        }
+        if (!segment.scope().isAlive()) {
+            return new IllegalStateException((source == null ? "an array view" : "the array view of " + source)
+                    + " was used after its MmapDict was closed (the mapping is released): use views while the dict is"
+                    + " open, or copy() them", fault);
+        }
+        return (RuntimeException) fault;
     }
 
     private UnsupportedOperationException unsupported(String op) {
@@ -720,7 +873,7 @@ public final class NDArray {
             putRawInt(off + 4L * i++, cp);
             p += Character.charCount(cp);
         }
-        segment.asSlice(off + 4L * i, 4L * (n - i)).fill((byte) 0);
+        fill(off + 4L * i, 4L * (n - i));
     }
 
     /**
@@ -738,8 +891,12 @@ public final class NDArray {
             throw new IllegalArgumentException(String.format(Locale.ROOT,
                     "%d bytes do not fit dtype %s", value.length, dtype.pythonStr()));
         }
-        MemorySegment.copy(value, 0, segment, I8, off, value.length);
-        segment.asSlice(off + value.length, itemSize - value.length).fill((byte) 0);
+        try {
+            MemorySegment.copy(value, 0, segment, I8, off, value.length);
+        } catch (InternalError | IllegalStateException fault) {
+            throw fault("write", off, fault);
+        }
+        fill(off + value.length, itemSize - value.length);
     }
 
     // ---------------------------------------------------------------------------------------- flat access
@@ -854,15 +1011,63 @@ public final class NDArray {
     private void copyOut(String op, Class<?> carrier, long srcIndex, Object dst, int dstIndex, int count) {
         ValueLayout layout = bulkLayout(op, carrier);
         Objects.checkFromIndexSize(srcIndex, count, size);
-        // one copy; the JDK swaps bytes itself when the layout's order is not the array's (native) order
-        MemorySegment.copy(segment, layout, srcIndex * itemSize, dst, dstIndex, count);
+        Objects.checkFromIndexSize(dstIndex, count, java.lang.reflect.Array.getLength(dst));
+        long off = contiguous ? srcIndex * itemSize : 0;
+        try {
+            if (contiguous) {
+                // one copy; the JDK swaps bytes itself when the layout's order is not the array's (native) order
+                MemorySegment.copy(segment, layout, off, dst, dstIndex, count);
+                return;
+            }
+            for (int k = 0; k < count; ) {
+                off = flatOffset(srcIndex + k);
+                int run = run(srcIndex + k, count - k);
+                MemorySegment.copy(segment, layout, off, dst, dstIndex + k, run);
+                k += run;
+            }
+        } catch (InternalError | IllegalStateException fault) {
+            throw fault("read", off, fault);
+        }
     }
 
     private void copyIn(String op, Class<?> carrier, Object src, int srcIndex, long dstIndex, int count) {
         checkWritable(op);
         ValueLayout layout = bulkLayout(op, carrier);
         Objects.checkFromIndexSize(dstIndex, count, size);
-        MemorySegment.copy(src, srcIndex, segment, layout, dstIndex * itemSize, count);
+        Objects.checkFromIndexSize(srcIndex, count, java.lang.reflect.Array.getLength(src));
+        long off = contiguous ? dstIndex * itemSize : 0;
+        try {
+            if (contiguous) {
+                MemorySegment.copy(src, srcIndex, segment, layout, off, count);
+                return;
+            }
+            for (int k = 0; k < count; ) {
+                off = flatOffset(dstIndex + k);
+                int run = run(dstIndex + k, count - k);
+                MemorySegment.copy(src, srcIndex + k, segment, layout, off, run);
+                k += run;
+            }
+        } catch (InternalError | IllegalStateException fault) {
+            throw fault("write", off, fault);
+        }
+    }
+
+    /** Returns how many elements from a flat index (at most {@code max}) lie one after the other in memory. */
+    private int run(long flat, int max) {
+        if (shape.length == 0 || strides[shape.length - 1] != itemSize) {
+            return 1;
+        }
+        long last = shape[shape.length - 1];
+        return (int) Math.min(max, last - flat % last);
+    }
+
+    /** Zeroes bytes of the array, reporting a page the file no longer backs as {@link MappedAccessException}. */
+    private void fill(long off, long bytes) {
+        try {
+            segment.asSlice(off, bytes).fill((byte) 0);
+        } catch (InternalError | IllegalStateException fault) {
+            throw fault("write", off, fault);
+        }
     }
 
     private int wholeLength(String op, int arrayLength) {
@@ -1002,7 +1207,7 @@ public final class NDArray {
             throw new IllegalArgumentException(String.format(Locale.ROOT,
                     "copyTo: segment of %d bytes for an array of %d bytes", dst.byteSize(), byteSize()));
         }
-        MemorySegment.copy(segment, 0, dst, 0, byteSize());
+        rawCopy(dst, false);
     }
 
     /** Copies raw bytes (C order, the array's byte order) from {@code src}, which must be {@link #byteSize()} long, into the array. */
@@ -1012,7 +1217,31 @@ public final class NDArray {
             throw new IllegalArgumentException(String.format(Locale.ROOT,
                     "copyFrom: segment of %d bytes for an array of %d bytes", src.byteSize(), byteSize()));
         }
-        MemorySegment.copy(src, 0, segment, 0, byteSize());
+        rawCopy(src, true);
+    }
+
+    /** Copies the elements' bytes between the view and a C-ordered segment, run by run for a strided view. */
+    private void rawCopy(MemorySegment other, boolean in) {
+        long off = 0;
+        try {
+            if (contiguous) {
+                MemorySegment.copy(in ? other : segment, 0, in ? segment : other, 0, byteSize());
+                return;
+            }
+            for (long k = 0; k < size; ) {
+                off = flatOffset(k);
+                long run = run(k, Integer.MAX_VALUE);
+                long bytes = run * itemSize;
+                if (in) {
+                    MemorySegment.copy(other, k * itemSize, segment, off, bytes);
+                } else {
+                    MemorySegment.copy(segment, off, other, k * itemSize, bytes);
+                }
+                k += run;
+            }
+        } catch (InternalError | IllegalStateException fault) {
+            throw fault(in ? "write" : "read", off, fault);
+        }
     }
 
     private int javaLength(String op) {
@@ -1030,7 +1259,7 @@ public final class NDArray {
             copyTo(a);
         } else {
             for (int i = 0; i < a.length; i++) {
-                a[i] = doubleAt((long) i * itemSize, "toDoubleArray");
+                a[i] = doubleAt(flatOffset(i), "toDoubleArray");
             }
         }
         return a;
@@ -1043,7 +1272,7 @@ public final class NDArray {
             copyTo(a);
         } else {
             for (int i = 0; i < a.length; i++) {
-                a[i] = floatAt((long) i * itemSize, "toFloatArray");
+                a[i] = floatAt(flatOffset(i), "toFloatArray");
             }
         }
         return a;
@@ -1056,7 +1285,7 @@ public final class NDArray {
             copyTo(a);
         } else {
             for (int i = 0; i < a.length; i++) {
-                a[i] = longAt((long) i * itemSize, "toLongArray");
+                a[i] = longAt(flatOffset(i), "toLongArray");
             }
         }
         return a;
@@ -1069,7 +1298,7 @@ public final class NDArray {
             copyTo(a);
         } else {
             for (int i = 0; i < a.length; i++) {
-                a[i] = (int) longAt((long) i * itemSize, "toIntArray");
+                a[i] = (int) longAt(flatOffset(i), "toIntArray");
             }
         }
         return a;
@@ -1082,7 +1311,7 @@ public final class NDArray {
             copyTo(a);
         } else {
             for (int i = 0; i < a.length; i++) {
-                a[i] = (short) longAt((long) i * itemSize, "toShortArray");
+                a[i] = (short) longAt(flatOffset(i), "toShortArray");
             }
         }
         return a;
@@ -1095,7 +1324,7 @@ public final class NDArray {
             copyTo(a);
         } else {
             for (int i = 0; i < a.length; i++) {
-                a[i] = (byte) longAt((long) i * itemSize, "toByteArray");
+                a[i] = (byte) longAt(flatOffset(i), "toByteArray");
             }
         }
         return a;
@@ -1105,9 +1334,107 @@ public final class NDArray {
     public boolean[] toBooleanArray() {
         boolean[] a = new boolean[javaLength("toBooleanArray")];
         for (int i = 0; i < a.length; i++) {
-            a[i] = booleanAt((long) i * itemSize, "toBooleanArray");
+            a[i] = booleanAt(flatOffset(i), "toBooleanArray");
         }
         return a;
+    }
+
+    // ---------------------------------------------------------------------------------------- reductions and streams
+
+    /**
+     * Returns the elements in C order as doubles, read lazily through the view (converted as
+     * {@link #getDouble(long...)}).
+     *
+     * @return a sequential stream of {@link #size()} values
+     */
+    public DoubleStream doubles() {
+        return LongStream.range(0, size).mapToDouble(this::flatDouble);
+    }
+
+    /**
+     * Returns the sum of all elements as a double (numpy's {@code a.sum()}; NaN if any element is NaN; 0 for an
+     * empty array).
+     *
+     * @return the sum
+     */
+    public double sum() {
+        return ArrayReductions.all(this, ArrayReductions.Op.SUM);
+    }
+
+    /**
+     * Returns the mean of all elements (numpy's {@code a.mean()}; NaN for an empty array).
+     *
+     * @return the mean
+     */
+    public double mean() {
+        return ArrayReductions.all(this, ArrayReductions.Op.MEAN);
+    }
+
+    /**
+     * Returns the smallest element as a double (numpy's {@code a.min()}: NaN if any element is NaN).
+     *
+     * @return the minimum
+     * @throws IllegalStateException if the array is empty (numpy raises ValueError)
+     */
+    public double min() {
+        return ArrayReductions.all(this, ArrayReductions.Op.MIN);
+    }
+
+    /**
+     * Returns the largest element as a double (numpy's {@code a.max()}: NaN if any element is NaN).
+     *
+     * @return the maximum
+     * @throws IllegalStateException if the array is empty (numpy raises ValueError)
+     */
+    public double max() {
+        return ArrayReductions.all(this, ArrayReductions.Op.MAX);
+    }
+
+    /**
+     * Returns the sums along an axis as a new float64 array without that axis (numpy's {@code a.sum(axis=k)} in
+     * float64): {@code frame.sum(2)} of an (H, W, B) frame is the (H, W) band sum.
+     *
+     * @param axis the axis summed over
+     * @return the sums
+     * @throws IllegalArgumentException if the axis does not exist
+     */
+    public NDArray sum(int axis) {
+        return ArrayReductions.along(this, axis, ArrayReductions.Op.SUM);
+    }
+
+    /**
+     * Returns the means along an axis as a new float64 array without that axis (numpy's {@code a.mean(axis=k)}).
+     *
+     * @param axis the axis averaged over
+     * @return the means
+     * @throws IllegalArgumentException if the axis does not exist
+     */
+    public NDArray mean(int axis) {
+        return ArrayReductions.along(this, axis, ArrayReductions.Op.MEAN);
+    }
+
+    /**
+     * Returns the minima along an axis as a new float64 array without that axis (numpy's {@code a.min(axis=k)}).
+     *
+     * @param axis the axis reduced
+     * @return the minima
+     * @throws IllegalArgumentException if the axis does not exist
+     * @throws IllegalStateException if the axis has length 0
+     */
+    public NDArray min(int axis) {
+        return ArrayReductions.along(this, axis, ArrayReductions.Op.MIN);
+    }
+
+    /**
+     * Returns the maxima along an axis as a new float64 array without that axis (numpy's {@code a.max(axis=k)}).
+     *
+     * @param axis the axis reduced
+     * @return the maxima
+     * @throws IllegalArgumentException if the axis does not exist
+     * @throws IllegalStateException if the axis has length 0
+     */
+    public NDArray max(int axis) {
+        return ArrayReductions.along(this, axis, ArrayReductions.Op.MAX);
     }
 
     // ---------------------------------------------------------------------------------------- Object
@@ -1121,8 +1448,16 @@ public final class NDArray {
         if (o == this) {
             return true;
         }
-        return o instanceof NDArray a && dtype.equals(a.dtype) && Arrays.equals(shape, a.shape)
-                && MemorySegment.mismatch(segment, 0, segment.byteSize(), a.segment, 0, a.segment.byteSize()) < 0;
+        if (!(o instanceof NDArray a && dtype.equals(a.dtype) && Arrays.equals(shape, a.shape))) {
+            return false;
+        }
+        MemorySegment x = segment();
+        MemorySegment y = a.segment();
+        try {
+            return MemorySegment.mismatch(x, 0, x.byteSize(), y, 0, y.byteSize()) < 0;
+        } catch (InternalError | IllegalStateException fault) {
+            throw fault("read", 0, fault);
+        }
     }
 
     /**
@@ -1132,9 +1467,12 @@ public final class NDArray {
     @Override
     public int hashCode() {
         int h = dtype.hashCode() * 31 + Arrays.hashCode(shape);
-        long n = Math.min(segment.byteSize(), 4096);
+        long n = Math.min(size, Math.ceilDiv(4096, itemSize));
         for (long i = 0; i < n; i++) {
-            h = h * 31 + segment.get(I8, i);
+            long off = flatOffset(i);
+            for (int b = 0; b < itemSize; b++) {
+                h = h * 31 + rawByte(off + b);
+            }
         }
         return h;
     }
@@ -1146,288 +1484,17 @@ public final class NDArray {
      */
     @Override
     public String toString() {
-        String prefix = "array(";
-        Repr r = new Repr(this, null);
-        if (!r.printable()) {
-            return "array(<" + size + " elements>, shape=" + shapeTuple(shape) + ", dtype=" + dtypeRepr(dtype) + ")";
-        }
-        String body = prefix + r.body(prefix.length());
-        List<String> extras = new ArrayList<>(2);
-        if (size == 0 ? shape.length != 1 : r.summarized()) {
-            extras.add("shape=" + shapeTuple(shape));
-        }
-        if (size == 0 || !isTypeless(dtype)) {
-            extras.add("dtype=" + dtypeRepr(dtype));
-        }
-        if (extras.isEmpty()) {
-            return body + ")";
-        }
-        String extra = String.join(", ", extras) + ")";
-        // as numpy does: the extras go on their own line when they would make the last line too long
-        int lastLine = body.length() + 1 - (body.lastIndexOf('\n') + 1);
-        String spacer = lastLine + extra.length() + 1 > Repr.LINE_WIDTH ? "\n" + " ".repeat(prefix.length()) : " ";
-        return body + "," + spacer + extra;
+        return ArrayRepr.of(this);
     }
 
-    static String shapeTuple(long[] shape) {
-        StringBuilder b = new StringBuilder("(");
-        for (int i = 0; i < shape.length; i++) {
-            b.append(i > 0 ? ", " : "").append(shape[i]);
-        }
-        return b.append(shape.length == 1 ? ",)" : ")").toString();
+    /** Returns the element at a C-order flat index of a {@code U} array, for the repr. */
+    String flatString(long i) {
+        return stringAt(flatOffset(i));
     }
 
-    /** The dtypes numpy's repr leaves out ({@code float64}, {@code int64}, {@code complex128}, {@code bool}). */
-    static boolean isTypeless(DType d) {
-        return d.isNativeOrder() && switch (d.kind()) {
-            case FLOAT64, INT64, COMPLEX128, BOOL -> true;
-            default -> false;
-        };
-    }
-
-    /** numpy writes a dtype's name bare when it is an identifier ({@code float32}), quoted otherwise ({@code '<U2'}). */
-    static String dtypeRepr(DType d) {
-        String s = d.pythonStr();
-        return s.matches("[a-z][a-z0-9]*") ? s : "'" + s + "'";
-    }
-
-    /** Formats an array (optionally masked) as numpy's repr does, without the {@code array(} wrapper. */
-    static String formatBody(NDArray a, NDArray mask, int indent) {
-        return new Repr(a, mask).body(indent);
-    }
-
-    /** numpy's array printing, approximated: edge items, uniform float formatting, 75-column lines. */
-    private static final class Repr {
-        private static final int LINE_WIDTH = 75;
-        private static final int EDGE = 3;
-        private static final long THRESHOLD = 1000;
-        private static final long MAX_SHOWN = 100_000;
-
-        private final NDArray a;
-        private final NDArray mask;
-        private final boolean summarize;
-        private final long shown;
-        private String[] words;
-        private int next;
-
-        Repr(NDArray a, NDArray mask) {
-            this.a = a;
-            this.mask = mask;
-            this.summarize = a.size > THRESHOLD;
-            long n = 1;
-            for (long d : a.shape) {
-                n *= shownLength(d);   // cannot overflow: each factor is at most its dimension
-            }
-            this.shown = a.size == 0 ? 0 : n;
-        }
-
-        boolean printable() {
-            return shown <= MAX_SHOWN;
-        }
-
-        boolean summarized() {
-            return summarize;
-        }
-
-        private long shownLength(long d) {
-            return summarize && d > 2 * EDGE ? 2 * EDGE : d;
-        }
-
-        String body(int indent) {
-            if (a.size == 0) {
-                return "[]";
-            }
-            if (!printable()) {
-                return "[...]";
-            }
-            long[] flat = new long[(int) shown];
-            int[] count = {0};
-            collect(0, 0, flat, count);
-            words = formatElements(flat);
-            next = 0;
-            if (a.shape.length == 0) {
-                return words[0];
-            }
-            return layout(0, " ".repeat(indent));
-        }
-
-        private void collect(int axis, long base, long[] out, int[] count) {
-            if (axis == a.shape.length) {
-                out[count[0]++] = base;
-                return;
-            }
-            long n = a.shape[axis];
-            long stride = a.strides[axis] / a.itemSize;
-            boolean elide = summarize && n > 2 * EDGE;
-            for (long i = 0; i < n; i++) {
-                if (elide && i == EDGE) {
-                    i = n - EDGE;
-                }
-                collect(axis + 1, base + i * stride, out, count);
-            }
-        }
-
-        private String layout(int axis, String indent) {
-            long n = a.shape[axis];
-            boolean elide = summarize && n > 2 * EDGE;
-            StringBuilder b = new StringBuilder("[");
-            if (axis == a.shape.length - 1) {
-                int col = indent.length() + 1;
-                boolean first = true;
-                for (long i = 0; i < n; i++) {
-                    String word;
-                    if (elide && i == EDGE) {
-                        word = "...";
-                        i = n - EDGE - 1;
-                    } else {
-                        word = words[next++];
-                    }
-                    String token = i == n - 1 ? word : word + ",";
-                    // keep room for the closing brackets of this and the enclosing axes
-                    int reserve = i == n - 1 ? axis + 1 : 0;
-                    if (!first && col + 1 + token.length() + reserve > LINE_WIDTH) {
-                        b.append('\n').append(indent).append(' ');
-                        col = indent.length() + 1;
-                    } else if (!first) {
-                        b.append(' ');
-                        col++;
-                    }
-                    b.append(token);
-                    col += token.length();
-                    first = false;
-                }
-            } else {
-                String sep = ",\n" + "\n".repeat(a.shape.length - axis - 2) + indent + " ";
-                for (long i = 0; i < n; i++) {
-                    if (i > 0) {
-                        b.append(sep);
-                    }
-                    if (elide && i == EDGE) {
-                        b.append("...");
-                        i = n - EDGE - 1;
-                    } else {
-                        b.append(layout(axis + 1, indent + " "));
-                    }
-                }
-            }
-            return b.append(']').toString();
-        }
-
-        private boolean masked(long flat) {
-            return mask != null && mask.flatBoolean(flat);
-        }
-
-        private String[] formatElements(long[] flat) {
-            int n = flat.length;
-            String[] out = new String[n];
-            DType.Kind k = a.kind;
-            switch (k) {
-                case BOOL -> {
-                    for (int i = 0; i < n; i++) {
-                        out[i] = a.flatBoolean(flat[i]) ? "True" : "False";
-                    }
-                    padLeft(out, flat);
-                }
-                case INT8, INT16, INT32, INT64, UINT8, UINT16, UINT32 -> {
-                    for (int i = 0; i < n; i++) {
-                        out[i] = Long.toString(a.flatLong(flat[i]));
-                    }
-                    padLeft(out, flat);
-                }
-                case UINT64 -> {
-                    for (int i = 0; i < n; i++) {
-                        out[i] = Long.toUnsignedString(a.flatLong(flat[i]));
-                    }
-                    padLeft(out, flat);
-                }
-                case TIMEDELTA64 -> {
-                    for (int i = 0; i < n; i++) {
-                        long v = a.flatLong(flat[i]);
-                        out[i] = v == Long.MIN_VALUE ? "'NaT'" : Long.toString(v);
-                    }
-                    padLeft(out, flat);
-                }
-                case DATETIME64 -> {
-                    for (int i = 0; i < n; i++) {
-                        out[i] = "'" + datetimeString(a.flatLong(flat[i]), a.dtype) + "'";
-                    }
-                }
-                case FLOAT16, FLOAT32, FLOAT64 -> {
-                    double[] v = new double[n];
-                    for (int i = 0; i < n; i++) {
-                        v[i] = a.flatDouble(flat[i]);
-                    }
-                    FloatFormat f = new FloatFormat(v, unmasked(flat), k, false);
-                    for (int i = 0; i < n; i++) {
-                        out[i] = f.format(v[i], true);
-                    }
-                    padLeft(out, flat);
-                }
-                case COMPLEX64, COMPLEX128 -> {
-                    double[] re = new double[n];
-                    double[] im = new double[n];
-                    for (int i = 0; i < n; i++) {
-                        PyComplex c = a.flatComplex(flat[i]);
-                        re[i] = c.real();
-                        im[i] = c.imag();
-                    }
-                    DType.Kind part = k == DType.Kind.COMPLEX64 ? DType.Kind.FLOAT32 : DType.Kind.FLOAT64;
-                    boolean[] use = unmasked(flat);
-                    FloatFormat fr = new FloatFormat(re, use, part, false);
-                    FloatFormat fi = new FloatFormat(im, use, part, true);
-                    for (int i = 0; i < n; i++) {
-                        out[i] = fr.format(re[i], true) + fi.format(im[i], false) + "j";
-                    }
-                    int w = 0;
-                    for (String s : out) {
-                        w = Math.max(w, s.length());
-                    }
-                    for (int i = 0; i < n; i++) {
-                        out[i] = out[i] + " ".repeat(w - out[i].length());
-                    }
-                }
-                case BYTES -> {
-                    for (int i = 0; i < n; i++) {
-                        out[i] = bytesRepr(a.bytesAt(flat[i] * a.itemSize));
-                    }
-                }
-                case UNICODE -> {
-                    for (int i = 0; i < n; i++) {
-                        out[i] = strRepr(a.stringAt(flat[i] * a.itemSize));
-                    }
-                }
-            }
-            if (mask != null) {
-                for (int i = 0; i < n; i++) {
-                    if (masked(flat[i])) {
-                        out[i] = "--";
-                    }
-                }
-            }
-            return out;
-        }
-
-        private boolean[] unmasked(long[] flat) {
-            boolean[] use = new boolean[flat.length];
-            for (int i = 0; i < flat.length; i++) {
-                use[i] = !masked(flat[i]);
-            }
-            return use;
-        }
-
-        private void padLeft(String[] out, long[] flat) {
-            int w = 0;
-            for (int i = 0; i < out.length; i++) {
-                if (!masked(flat[i])) {
-                    w = Math.max(w, out[i].length());
-                }
-            }
-            for (int i = 0; i < out.length; i++) {
-                if (out[i].length() < w) {
-                    out[i] = " ".repeat(w - out[i].length()) + out[i];
-                }
-            }
-        }
+    /** Returns the element at a C-order flat index of an {@code S} array, for the repr. */
+    byte[] flatBytes(long i) {
+        return bytesAt(flatOffset(i));
     }
 
     private String stringAt(long off) {
@@ -1452,217 +1519,11 @@ public final class NDArray {
         while (end > 0 && rawByte(off + end - 1) == 0) {
             end--;
         }
-        return segment.asSlice(off, end).toArray(I8);
-    }
-
-    /**
-     * numpy's float formatting in its default mode ("maxprec", 8 digits), approximated: one format for all shown
-     * values, positional unless the values span too many magnitudes.
-     */
-    private static final class FloatFormat {
-        private static final int PRECISION = 8;
-
-        private final DType.Kind kind;
-        private final boolean sign;
-        private final boolean exp;
-        private int intWidth;
-        private int fracWidth;
-        private int expDigits = 2;
-        private int width;
-
-        FloatFormat(double[] values, boolean[] use, DType.Kind kind, boolean sign) {
-            this.kind = kind;
-            this.sign = sign;
-            double max = 0;
-            double min = Double.POSITIVE_INFINITY;
-            for (int i = 0; i < values.length; i++) {
-                double v = Math.abs(values[i]);
-                if (use[i] && Double.isFinite(v) && v != 0) {
-                    max = Math.max(max, v);
-                    min = Math.min(min, v);
-                }
-            }
-            exp = max != 0 && (max >= 1e8 || min < 1e-4 || max / min > 1e3);
-            for (int i = 0; i < values.length; i++) {
-                if (!use[i] || !Double.isFinite(values[i])) {
-                    continue;
-                }
-                if (exp) {
-                    String[] p = expParts(values[i]);
-                    fracWidth = Math.max(fracWidth, p[1].length());
-                    expDigits = Math.max(expDigits, p[2].length());
-                } else {
-                    String[] p = positionalParts(values[i]);
-                    intWidth = Math.max(intWidth, p[0].length());
-                    fracWidth = Math.max(fracWidth, p[1].length());
-                }
-            }
-            for (int i = 0; i < values.length; i++) {
-                if (use[i]) {
-                    width = Math.max(width, core(values[i], true).length());
-                }
-            }
-        }
-
-        private BigDecimal shortest(double v) {
-            return switch (kind) {
-                case FLOAT32 -> new BigDecimal(Float.toString((float) v));
-                case FLOAT16 -> shortestHalf((float) v);
-                default -> new BigDecimal(Double.toString(v));
-            };
-        }
-
-        private static BigDecimal shortestHalf(float v) {
-            short bits = Float.floatToFloat16(v);
-            BigDecimal exact = new BigDecimal(v);
-            for (int digits = 1; digits < 10; digits++) {
-                BigDecimal r = exact.round(new MathContext(digits, RoundingMode.HALF_EVEN));
-                if (Float.floatToFloat16(r.floatValue()) == bits) {
-                    return r;
-                }
-            }
-            return exact;
-        }
-
-        /** [sign and integer digits, fraction digits]. */
-        private String[] positionalParts(double v) {
-            BigDecimal d = shortest(v);
-            if (d.scale() > PRECISION) {
-                d = d.setScale(PRECISION, RoundingMode.HALF_EVEN);
-            }
-            d = d.stripTrailingZeros();
-            if (d.scale() < 0) {
-                d = d.setScale(0);
-            }
-            String s = d.abs().toPlainString();
-            int dot = s.indexOf('.');
-            String ip = dot < 0 ? s : s.substring(0, dot);
-            String fp = dot < 0 ? "" : s.substring(dot + 1);
-            boolean neg = v < 0 || (v == 0 && 1 / v < 0);
-            return new String[] {(neg ? "-" : sign ? "+" : "") + ip, fp};
-        }
-
-        /** [sign and leading digit, fraction digits, exponent digits, exponent sign]. */
-        private String[] expParts(double v) {
-            boolean neg = v < 0 || (v == 0 && 1 / v < 0);
-            if (v == 0) {
-                return new String[] {(neg ? "-" : sign ? "+" : "") + "0", "", "0", "+"};
-            }
-            BigDecimal d = shortest(Math.abs(v)).round(new MathContext(PRECISION + 1, RoundingMode.HALF_EVEN)).stripTrailingZeros();
-            String digits = d.unscaledValue().toString();
-            int e = digits.length() - 1 - d.scale();
-            return new String[] {(neg ? "-" : sign ? "+" : "") + digits.charAt(0), digits.substring(1),
-                    Integer.toString(Math.abs(e)), e < 0 ? "-" : "+"};
-        }
-
-        /** Formats a value; with {@code pad}, aligned to the width of all values (integer part right, fraction left). */
-        String format(double v, boolean pad) {
-            String s = core(v, pad);
-            return pad && s.length() < width ? " ".repeat(width - s.length()) + s : s;
-        }
-
-        private String core(double v, boolean pad) {
-            String s;
-            if (Double.isNaN(v)) {
-                s = sign ? "+nan" : "nan";
-            } else if (Double.isInfinite(v)) {
-                s = v > 0 ? (sign ? "+inf" : "inf") : "-inf";
-            } else if (exp) {
-                String[] p = expParts(v);
-                String e = "0".repeat(Math.max(0, expDigits - p[2].length())) + p[2];
-                s = p[0] + "." + p[1] + "0".repeat(fracWidth - p[1].length()) + "e" + p[3] + e;
-            } else {
-                String[] p = positionalParts(v);
-                s = (pad ? " ".repeat(Math.max(0, intWidth - p[0].length())) : "") + p[0] + "." + p[1]
-                        + (pad ? " ".repeat(fracWidth - p[1].length()) : "");
-            }
-            return s;
-        }
-    }
-
-    static String datetimeString(long v, DType dt) {
-        if (v == Long.MIN_VALUE) {
-            return "NaT";
-        }
-        DType.TimeUnit u = dt.timeUnit();
         try {
-            long t = Math.multiplyExact(v, dt.timeUnitCount());
-            return switch (u) {
-                case GENERIC -> Long.toString(v);
-                case YEAR -> String.format(Locale.ROOT, "%04d", Math.addExact(1970, t));
-                case MONTH -> String.format(Locale.ROOT, "%04d-%02d", Math.floorDiv(t, 12) + 1970, Math.floorMod(t, 12) + 1);
-                case WEEK -> LocalDate.ofEpochDay(Math.multiplyExact(t, 7)).toString();
-                case DAY -> LocalDate.ofEpochDay(t).toString();
-                case HOUR -> dateTime(Math.multiplyExact(t, 3600)).substring(0, 13);
-                case MINUTE -> dateTime(Math.multiplyExact(t, 60)).substring(0, 16);
-                case SECOND -> dateTime(t);
-                case MILLISECOND -> withFraction(t, 3);
-                case MICROSECOND -> withFraction(t, 6);
-                case NANOSECOND -> withFraction(t, 9);
-                case PICOSECOND -> withFraction(t, 12);
-                case FEMTOSECOND -> withFraction(t, 15);
-                case ATTOSECOND -> withFraction(t, 18);
-            };
-        } catch (ArithmeticException | DateTimeException e) {
-            return Long.toString(v);
+            return segment.asSlice(off, end).toArray(I8);
+        } catch (InternalError | IllegalStateException fault) {
+            throw fault("read", off, fault);
         }
     }
 
-    private static String withFraction(long t, int digits) {
-        long scale = 1;
-        for (int i = 0; i < digits; i++) {
-            scale *= 10;
-        }
-        String frac = Long.toString(Math.floorMod(t, scale));
-        return dateTime(Math.floorDiv(t, scale)) + "." + "0".repeat(digits - frac.length()) + frac;
-    }
-
-    private static String dateTime(long epochSecond) {
-        LocalDateTime t = LocalDateTime.ofEpochSecond(epochSecond, 0, ZoneOffset.UTC);
-        return String.format(Locale.ROOT, "%04d-%02d-%02dT%02d:%02d:%02d", t.getYear(), t.getMonthValue(),
-                t.getDayOfMonth(), t.getHour(), t.getMinute(), t.getSecond());
-    }
-
-    private static String bytesRepr(byte[] b) {
-        StringBuilder s = new StringBuilder("b'");
-        for (byte x : b) {
-            int c = x & 0xFF;
-            switch (c) {
-                case '\\' -> s.append("\\\\");
-                case '\'' -> s.append("\\'");
-                case '\n' -> s.append("\\n");
-                case '\r' -> s.append("\\r");
-                case '\t' -> s.append("\\t");
-                default -> {
-                    if (c >= 0x20 && c < 0x7F) {
-                        s.append((char) c);
-                    } else {
-                        s.append(String.format(Locale.ROOT, "\\x%02x", c));
-                    }
-                }
-            }
-        }
-        return s.append('\'').toString();
-    }
-
-    private static String strRepr(String v) {
-        StringBuilder s = new StringBuilder("'");
-        v.codePoints().forEach(c -> {
-            switch (c) {
-                case '\\' -> s.append("\\\\");
-                case '\'' -> s.append("\\'");
-                case '\n' -> s.append("\\n");
-                case '\r' -> s.append("\\r");
-                case '\t' -> s.append("\\t");
-                default -> {
-                    if (c < 0x20 || c == 0x7F) {
-                        s.append(String.format(Locale.ROOT, "\\x%02x", c));
-                    } else {
-                        s.appendCodePoint(c);
-                    }
-                }
-            }
-        });
-        return s.append('\'').toString();
-    }
 }
