@@ -33,6 +33,12 @@ final class ArrayReductions {
     }
 
     private static double reduce(NDArray a, long from, long count, Op op) {
+        double[] r = new double[1];
+        MappedFaults.translating("read", () -> r[0] = loop(a, from, count, op));
+        return r[0];
+    }
+
+    private static double loop(NDArray a, long from, long count, Op op) {
         if (count == 0 && (op == Op.MIN || op == Op.MAX)) {
             throw new IllegalStateException("zero-size array to reduction operation " + op.name().toLowerCase(java.util.Locale.ROOT)
                     + " which has no identity");

@@ -9,7 +9,6 @@ import java.util.Arrays;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.stream.DoubleStream;
-import java.util.stream.LongStream;
 import org.mmappickle.py.PyComplex;
 
 /**
@@ -54,15 +53,6 @@ public final class NDArray {
         void advise(MemorySegment region, Advice advice) throws IOException;
     }
 
-    // Only little-endian layouts are constants: big-endian access reverses bytes, so every access site sees one
-    // constant layout that the JIT folds, instead of a choice between two.
-    private static final ValueLayout.OfShort I16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfInt I32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfLong I64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfDouble F64 = ValueLayout.JAVA_DOUBLE_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfByte I8 = ValueLayout.JAVA_BYTE;
-
     /** The largest Java array the JVM reliably allocates. */
     private static final int MAX_JAVA_ARRAY = Integer.MAX_VALUE - 8;
 
@@ -71,7 +61,6 @@ public final class NDArray {
     private final long origin;
     private final DType dtype;
     private final DType.Kind kind;
-    private final boolean big;
     private final int itemSize;
     private final long[] shape;
     private final long[] strides;
@@ -82,6 +71,7 @@ public final class NDArray {
     private final Adviser adviser;
     /** What the view shows ("key 'k' in FILE"), for the message of a view used after its dict closed; may be null. */
     private final String source;
+    private final ArrayElements el;
 
     private NDArray(MemorySegment segment, DType dtype, long[] shape, Adviser adviser) {
         Objects.requireNonNull(segment, "segment");
@@ -89,7 +79,6 @@ public final class NDArray {
         Objects.requireNonNull(shape, "shape");
         this.dtype = dtype;
         this.kind = dtype.kind();
-        this.big = dtype.hasByteOrder() && dtype.order() == ByteOrder.BIG_ENDIAN;
         this.itemSize = dtype.itemSize();
         this.shape = shape.clone();
         try {
@@ -110,13 +99,13 @@ public final class NDArray {
         this.readOnly = segment.isReadOnly();
         this.adviser = adviser;
         this.source = null;
+        this.el = new ArrayElements(segment, dtype, null);
     }
 
     /** A view of part of another array's bytes: its geometry was derived from that array's, so it stays inside them. */
     private NDArray(NDArray of, ArrayIndexing.Geometry g, MemorySegment segment, String source) {
         this.dtype = of.dtype;
         this.kind = of.kind;
-        this.big = of.big;
         this.itemSize = of.itemSize;
         this.adviser = of.adviser;
         this.source = source;
@@ -136,6 +125,7 @@ public final class NDArray {
         this.contiguous = origin == 0 && this.segment.byteSize() == size * itemSize
                 && ArrayIndexing.isCContiguous(shape, strides, itemSize);
         this.readOnly = this.segment.isReadOnly();
+        this.el = new ArrayElements(this.segment, dtype, source);
     }
 
     private NDArray view(ArrayIndexing.Geometry g) {
@@ -352,7 +342,7 @@ public final class NDArray {
         return c;
     }
 
-    // ---------------------------------------------------------------------------------------- properties    // ---------------------------------------------------------------------------------------- properties
+    // ---------------------------------------------------------------------------------------- properties
 
     /**
      * Returns the segment holding the elements in C order ({@link #byteSize()} bytes): the viewed memory itself when
@@ -461,134 +451,6 @@ public final class NDArray {
         return contiguous ? i * itemSize : ArrayIndexing.flatOffset(origin, shape, strides, i);
     }
 
-    private byte rawByte(long off) {
-        try {
-            return segment.get(I8, off);
-        } catch (InternalError | IllegalStateException fault) {
-            throw fault("read", off, fault);
-        }
-    }
-
-    private short rawShort(long off) {
-        try {
-            short v = segment.get(I16, off);
-            return big ? Short.reverseBytes(v) : v;
-        } catch (InternalError | IllegalStateException fault) {
-            throw fault("read", off, fault);
-        }
-    }
-
-    private int rawInt(long off) {
-        try {
-            int v = segment.get(I32, off);
-            return big ? Integer.reverseBytes(v) : v;
-        } catch (InternalError | IllegalStateException fault) {
-            throw fault("read", off, fault);
-        }
-    }
-
-    private long rawLong(long off) {
-        try {
-            long v = segment.get(I64, off);
-            return big ? Long.reverseBytes(v) : v;
-        } catch (InternalError | IllegalStateException fault) {
-            throw fault("read", off, fault);
-        }
-    }
-
-    private float rawFloat(long off) {
-        try {
-            return big ? Float.intBitsToFloat(Integer.reverseBytes(segment.get(I32, off))) : segment.get(F32, off);
-        } catch (InternalError | IllegalStateException fault) {
-            throw fault("read", off, fault);
-        }
-    }
-
-    private double rawDouble(long off) {
-        try {
-            return big ? Double.longBitsToDouble(Long.reverseBytes(segment.get(I64, off))) : segment.get(F64, off);
-        } catch (InternalError | IllegalStateException fault) {
-            throw fault("read", off, fault);
-        }
-    }
-
-    private void putRawByte(long off, byte v) {
-        try {
-            segment.set(I8, off, v);
-        } catch (InternalError | IllegalStateException fault) {
-            throw fault("write", off, fault);
-        }
-    }
-
-    private void putRawShort(long off, short v) {
-        try {
-            segment.set(I16, off, big ? Short.reverseBytes(v) : v);
-        } catch (InternalError | IllegalStateException fault) {
-            throw fault("write", off, fault);
-        }
-    }
-
-    private void putRawInt(long off, int v) {
-        try {
-            segment.set(I32, off, big ? Integer.reverseBytes(v) : v);
-        } catch (InternalError | IllegalStateException fault) {
-            throw fault("write", off, fault);
-        }
-    }
-
-    private void putRawLong(long off, long v) {
-        try {
-            segment.set(I64, off, big ? Long.reverseBytes(v) : v);
-        } catch (InternalError | IllegalStateException fault) {
-            throw fault("write", off, fault);
-        }
-    }
-
-    private void putRawFloat(long off, float v) {
-        try {
-            if (big) {
-                segment.set(I32, off, Integer.reverseBytes(Float.floatToRawIntBits(v)));
-            } else {
-                segment.set(F32, off, v);
-            }
-        } catch (InternalError | IllegalStateException fault) {
-            throw fault("write", off, fault);
-        }
-    }
-
-    private void putRawDouble(long off, double v) {
-        try {
-            if (big) {
-                segment.set(I64, off, Long.reverseBytes(Double.doubleToRawLongBits(v)));
-            } else {
-                segment.set(F64, off, v);
-            }
-        } catch (InternalError | IllegalStateException fault) {
-            throw fault("write", off, fault);
-        }
-    }
-
-    /**
-     * Translates a failed access to the segment: a page the file no longer backs ({@link InternalError}, the JDK's
-     * report of SIGBUS) becomes {@link MappedAccessException}; an access after the dict that mapped the array was
-     * closed (the arena is gone) becomes an {@link IllegalStateException} naming the file and the key when known.
-     */
-    private RuntimeException fault(String what, long off, Throwable fault) {
-        if (fault instanceof InternalError) {
-            return new MappedAccessException(what, off, fault);
-        }
-        if (!segment.scope().isAlive()) {
-            return new IllegalStateException((source == null ? "an array view" : "the array view of " + source)
-                    + " was used after its MmapDict was closed (the mapping is released): use views while the dict is"
-                    + " open, or copy() them", fault);
-        }
-        return (RuntimeException) fault;
-    }
-
-    private UnsupportedOperationException unsupported(String op) {
-        return new UnsupportedOperationException(op + " is not defined for an array of dtype " + dtype.pythonStr());
-    }
-
     private void checkWritable(String op) {
         if (readOnly) {
             throw new UnsupportedOperationException(op + ": this NDArray is a read-only view (dtype " + dtype.pythonStr()
@@ -596,184 +458,46 @@ public final class NDArray {
         }
     }
 
-    private static double unsignedToDouble(long v) {
-        // halve (keeping the low bit so that rounding stays correct), convert, double back
-        return v >= 0 ? (double) v : (double) ((v >>> 1) | (v & 1)) * 2.0;
-    }
-
-    private static float unsignedToFloat(long v) {
-        return v >= 0 ? (float) v : (float) ((v >>> 1) | (v & 1)) * 2.0f;
-    }
-
-    private static long doubleToUnsigned(double v) {
-        return v >= 0x1p63 ? (long) (v - 0x1p63) ^ Long.MIN_VALUE : (long) v;
-    }
-
-    // ---------------------------------------------------------------------------------------- element conversions
-
-    private long longAt(long off, String op) {
-        return switch (kind) {
-            case BOOL -> rawByte(off) != 0 ? 1 : 0;
-            case INT8 -> rawByte(off);
-            case UINT8 -> rawByte(off) & 0xFFL;
-            case INT16 -> rawShort(off);
-            case UINT16 -> rawShort(off) & 0xFFFFL;
-            case INT32 -> rawInt(off);
-            case UINT32 -> rawInt(off) & 0xFFFF_FFFFL;
-            case INT64, UINT64, DATETIME64, TIMEDELTA64 -> rawLong(off);
-            case FLOAT16 -> (long) Float.float16ToFloat(rawShort(off));
-            case FLOAT32 -> (long) rawFloat(off);
-            case FLOAT64 -> (long) rawDouble(off);
-            case COMPLEX64, COMPLEX128, BYTES, UNICODE -> throw unsupported(op);
-        };
-    }
-
-    private double doubleAt(long off, String op) {
-        return switch (kind) {
-            case FLOAT64 -> rawDouble(off);
-            case FLOAT32 -> rawFloat(off);
-            case FLOAT16 -> Float.float16ToFloat(rawShort(off));
-            case UINT64 -> unsignedToDouble(rawLong(off));
-            case COMPLEX64, COMPLEX128, BYTES, UNICODE -> throw unsupported(op);
-            default -> longAt(off, op);
-        };
-    }
-
-    private float floatAt(long off, String op) {
-        return switch (kind) {
-            case FLOAT32 -> rawFloat(off);
-            case FLOAT16 -> Float.float16ToFloat(rawShort(off));
-            case FLOAT64 -> (float) rawDouble(off);
-            case UINT64 -> unsignedToFloat(rawLong(off));
-            case COMPLEX64, COMPLEX128, BYTES, UNICODE -> throw unsupported(op);
-            default -> longAt(off, op);
-        };
-    }
-
-    private boolean booleanAt(long off, String op) {
-        return switch (kind) {
-            case BOOL, INT8, UINT8 -> rawByte(off) != 0;
-            case FLOAT16, FLOAT32, FLOAT64 -> doubleAt(off, op) != 0;   // NaN is true, as in numpy
-            case COMPLEX64 -> rawFloat(off) != 0 || rawFloat(off + 4) != 0;
-            case COMPLEX128 -> rawDouble(off) != 0 || rawDouble(off + 8) != 0;
-            case BYTES, UNICODE -> throw unsupported(op);
-            default -> longAt(off, op) != 0;
-        };
-    }
-
-    private PyComplex complexAt(long off, String op) {
-        return switch (kind) {
-            case COMPLEX64 -> new PyComplex(rawFloat(off), rawFloat(off + 4));
-            case COMPLEX128 -> new PyComplex(rawDouble(off), rawDouble(off + 8));
-            default -> new PyComplex(doubleAt(off, op), 0.0);
-        };
-    }
-
-    private void putLong(long off, long v, String op) {
-        switch (kind) {
-            case BOOL -> putRawByte(off, v != 0 ? (byte) 1 : 0);
-            case INT8, UINT8 -> putRawByte(off, (byte) v);
-            case INT16, UINT16 -> putRawShort(off, (short) v);
-            case INT32, UINT32 -> putRawInt(off, (int) v);
-            case INT64, UINT64, DATETIME64, TIMEDELTA64 -> putRawLong(off, v);
-            case FLOAT16 -> putRawShort(off, Float.floatToFloat16((float) v));
-            case FLOAT32 -> putRawFloat(off, (float) v);
-            case FLOAT64 -> putRawDouble(off, (double) v);
-            case COMPLEX64 -> {
-                putRawFloat(off, (float) v);
-                putRawFloat(off + 4, 0f);
-            }
-            case COMPLEX128 -> {
-                putRawDouble(off, (double) v);
-                putRawDouble(off + 8, 0.0);
-            }
-            case BYTES, UNICODE -> throw unsupported(op);
-        }
-    }
-
-    private void putDouble(long off, double v, String op) {
-        switch (kind) {
-            case FLOAT64 -> putRawDouble(off, v);
-            case FLOAT32 -> putRawFloat(off, (float) v);
-            case FLOAT16 -> putRawShort(off, Float.floatToFloat16((float) v));
-            case COMPLEX64 -> {
-                putRawFloat(off, (float) v);
-                putRawFloat(off + 4, 0f);
-            }
-            case COMPLEX128 -> {
-                putRawDouble(off, v);
-                putRawDouble(off + 8, 0.0);
-            }
-            case BOOL -> putRawByte(off, v != 0 ? (byte) 1 : 0);
-            case UINT64 -> putRawLong(off, doubleToUnsigned(v));
-            case BYTES, UNICODE -> throw unsupported(op);
-            default -> putLong(off, (long) v, op);
-        }
-    }
-
-    private void putFloat(long off, float v, String op) {
-        switch (kind) {
-            case FLOAT32 -> putRawFloat(off, v);
-            case FLOAT16 -> putRawShort(off, Float.floatToFloat16(v));
-            default -> putDouble(off, v, op);
-        }
-    }
-
-    private void putComplex(long off, PyComplex v, String op) {
-        Objects.requireNonNull(v, "value");
-        switch (kind) {
-            case COMPLEX64 -> {
-                putRawFloat(off, (float) v.real());
-                putRawFloat(off + 4, (float) v.imag());
-            }
-            case COMPLEX128 -> {
-                putRawDouble(off, v.real());
-                putRawDouble(off + 8, v.imag());
-            }
-            default -> throw unsupported(op);
-        }
-    }
-
     // ---------------------------------------------------------------------------------------- getters by index
 
     /** Returns the element as a double (integers converted, uint64 as unsigned). */
     public double getDouble(long... index) {
-        return doubleAt(offset(index), "getDouble");
+        return el.doubleAt(offset(index), "getDouble");
     }
 
     /** Returns the element as a float (float64 and integers rounded to float). */
     public float getFloat(long... index) {
-        return floatAt(offset(index), "getFloat");
+        return el.floatAt(offset(index), "getFloat");
     }
 
     /** Returns the element as a long (floats truncated toward zero; uint64 as the same bits; datetime64 as its count). */
     public long getLong(long... index) {
-        return longAt(offset(index), "getLong");
+        return el.longAt(offset(index), "getLong");
     }
 
     /** Returns the element as an int: the low 32 bits of {@link #getLong(long...)}. */
     public int getInt(long... index) {
-        return (int) longAt(offset(index), "getInt");
+        return (int) el.longAt(offset(index), "getInt");
     }
 
     /** Returns the element as a short: the low 16 bits of {@link #getLong(long...)}. */
     public short getShort(long... index) {
-        return (short) longAt(offset(index), "getShort");
+        return (short) el.longAt(offset(index), "getShort");
     }
 
     /** Returns the element as a byte: the low 8 bits of {@link #getLong(long...)}. */
     public byte getByte(long... index) {
-        return (byte) longAt(offset(index), "getByte");
+        return (byte) el.longAt(offset(index), "getByte");
     }
 
     /** Returns whether the element is non-zero (for bool arrays: the element itself; NaN counts as true). */
     public boolean getBoolean(long... index) {
-        return booleanAt(offset(index), "getBoolean");
+        return el.booleanAt(offset(index), "getBoolean");
     }
 
     /** Returns the element as a complex number (real elements with imaginary part 0). */
     public PyComplex getComplex(long... index) {
-        return complexAt(offset(index), "getComplex");
+        return el.complexAt(offset(index), "getComplex");
     }
 
     /**
@@ -782,17 +506,17 @@ public final class NDArray {
      */
     public String getString(long... index) {
         if (kind != DType.Kind.UNICODE) {
-            throw unsupported(kind == DType.Kind.BYTES ? "getString (use getBytes for S arrays)" : "getString");
+            throw el.unsupported(kind == DType.Kind.BYTES ? "getString (use getBytes for S arrays)" : "getString");
         }
-        return stringAt(offset(index));
+        return el.stringAt(offset(index));
     }
 
     /** Returns the element of an {@code S} array, without trailing NUL bytes (as numpy returns it). */
     public byte[] getBytes(long... index) {
         if (kind != DType.Kind.BYTES) {
-            throw unsupported(kind == DType.Kind.UNICODE ? "getBytes (use getString for U arrays)" : "getBytes");
+            throw el.unsupported(kind == DType.Kind.UNICODE ? "getBytes (use getString for U arrays)" : "getBytes");
         }
-        return bytesAt(offset(index));
+        return el.bytesAt(offset(index));
     }
 
     // ---------------------------------------------------------------------------------------- setters by index
@@ -804,49 +528,49 @@ public final class NDArray {
      */
     public void setDouble(double value, long... index) {
         checkWritable("setDouble");
-        putDouble(offset(index), value, "setDouble");
+        el.putDouble(offset(index), value, "setDouble");
     }
 
     /** Sets the element from a float, converted as {@link #setDouble(double, long...)}. */
     public void setFloat(float value, long... index) {
         checkWritable("setFloat");
-        putFloat(offset(index), value, "setFloat");
+        el.putFloat(offset(index), value, "setFloat");
     }
 
     /** Sets the element from a long: integers keep its low bits (uint64 takes the bits as they are), floats round it. */
     public void setLong(long value, long... index) {
         checkWritable("setLong");
-        putLong(offset(index), value, "setLong");
+        el.putLong(offset(index), value, "setLong");
     }
 
     /** Sets the element from an int, as {@link #setLong(long, long...)}. */
     public void setInt(int value, long... index) {
         checkWritable("setInt");
-        putLong(offset(index), value, "setInt");
+        el.putLong(offset(index), value, "setInt");
     }
 
     /** Sets the element from a short, as {@link #setLong(long, long...)}. */
     public void setShort(short value, long... index) {
         checkWritable("setShort");
-        putLong(offset(index), value, "setShort");
+        el.putLong(offset(index), value, "setShort");
     }
 
     /** Sets the element from a byte, as {@link #setLong(long, long...)}. */
     public void setByte(byte value, long... index) {
         checkWritable("setByte");
-        putLong(offset(index), value, "setByte");
+        el.putLong(offset(index), value, "setByte");
     }
 
     /** Sets the element to 1 or 0. */
     public void setBoolean(boolean value, long... index) {
         checkWritable("setBoolean");
-        putLong(offset(index), value ? 1 : 0, "setBoolean");
+        el.putLong(offset(index), value ? 1 : 0, "setBoolean");
     }
 
     /** Sets an element of a complex array (complex64 rounds both parts to float). */
     public void setComplex(PyComplex value, long... index) {
         checkWritable("setComplex");
-        putComplex(offset(index), value, "setComplex");
+        el.putComplex(offset(index), value, "setComplex");
     }
 
     /**
@@ -858,7 +582,7 @@ public final class NDArray {
     public void setString(String value, long... index) {
         checkWritable("setString");
         if (kind != DType.Kind.UNICODE) {
-            throw unsupported("setString");
+            throw el.unsupported("setString");
         }
         long off = offset(index);
         int n = itemSize / 4;
@@ -867,13 +591,15 @@ public final class NDArray {
             throw new IllegalArgumentException(String.format(Locale.ROOT,
                     "string of %d code points does not fit dtype %s", count, dtype.pythonStr()));
         }
-        int i = 0;
-        for (int p = 0; p < value.length(); ) {
-            int cp = value.codePointAt(p);
-            putRawInt(off + 4L * i++, cp);
-            p += Character.charCount(cp);
-        }
-        fill(off + 4L * i, 4L * (n - i));
+        MappedFaults.translating("write", () -> {
+            int i = 0;
+            for (int p = 0; p < value.length(); ) {
+                int cp = value.codePointAt(p);
+                el.putRawInt(off + 4L * i++, cp);
+                p += Character.charCount(cp);
+            }
+            el.fill(off + 4L * i, 4L * (n - i));
+        });
     }
 
     /**
@@ -884,7 +610,7 @@ public final class NDArray {
     public void setBytes(byte[] value, long... index) {
         checkWritable("setBytes");
         if (kind != DType.Kind.BYTES) {
-            throw unsupported("setBytes");
+            throw el.unsupported("setBytes");
         }
         long off = offset(index);
         if (value.length > itemSize) {
@@ -892,101 +618,101 @@ public final class NDArray {
                     "%d bytes do not fit dtype %s", value.length, dtype.pythonStr()));
         }
         try {
-            MemorySegment.copy(value, 0, segment, I8, off, value.length);
+            MemorySegment.copy(value, 0, segment, ArrayElements.I8, off, value.length);
         } catch (InternalError | IllegalStateException fault) {
-            throw fault("write", off, fault);
+            throw el.fault("write", off, fault);
         }
-        fill(off + value.length, itemSize - value.length);
+        el.fill(off + value.length, itemSize - value.length);
     }
 
     // ---------------------------------------------------------------------------------------- flat access
 
     /** Returns element {@code i} in C order as a double, converted as {@link #getDouble(long...)}. */
     public double flatDouble(long i) {
-        return doubleAt(flatOffset(i), "flatDouble");
+        return el.doubleAt(flatOffset(i), "flatDouble");
     }
 
     /** Returns element {@code i} in C order as a float, converted as {@link #getFloat(long...)}. */
     public float flatFloat(long i) {
-        return floatAt(flatOffset(i), "flatFloat");
+        return el.floatAt(flatOffset(i), "flatFloat");
     }
 
     /** Returns element {@code i} in C order as a long, converted as {@link #getLong(long...)}. */
     public long flatLong(long i) {
-        return longAt(flatOffset(i), "flatLong");
+        return el.longAt(flatOffset(i), "flatLong");
     }
 
     /** Returns element {@code i} in C order as an int, converted as {@link #getInt(long...)}. */
     public int flatInt(long i) {
-        return (int) longAt(flatOffset(i), "flatInt");
+        return (int) el.longAt(flatOffset(i), "flatInt");
     }
 
     /** Returns element {@code i} in C order as a short, converted as {@link #getShort(long...)}. */
     public short flatShort(long i) {
-        return (short) longAt(flatOffset(i), "flatShort");
+        return (short) el.longAt(flatOffset(i), "flatShort");
     }
 
     /** Returns element {@code i} in C order as a byte, converted as {@link #getByte(long...)}. */
     public byte flatByte(long i) {
-        return (byte) longAt(flatOffset(i), "flatByte");
+        return (byte) el.longAt(flatOffset(i), "flatByte");
     }
 
     /** Returns element {@code i} in C order as a boolean, converted as {@link #getBoolean(long...)}. */
     public boolean flatBoolean(long i) {
-        return booleanAt(flatOffset(i), "flatBoolean");
+        return el.booleanAt(flatOffset(i), "flatBoolean");
     }
 
     /** Returns element {@code i} in C order as a complex number, as {@link #getComplex(long...)}. */
     public PyComplex flatComplex(long i) {
-        return complexAt(flatOffset(i), "flatComplex");
+        return el.complexAt(flatOffset(i), "flatComplex");
     }
 
     /** Sets element {@code i} in C order from a double, converted as {@link #setDouble(double, long...)}. */
     public void setFlatDouble(long i, double value) {
         checkWritable("setFlatDouble");
-        putDouble(flatOffset(i), value, "setFlatDouble");
+        el.putDouble(flatOffset(i), value, "setFlatDouble");
     }
 
     /** Sets element {@code i} in C order from a float, converted as {@link #setFloat(float, long...)}. */
     public void setFlatFloat(long i, float value) {
         checkWritable("setFlatFloat");
-        putFloat(flatOffset(i), value, "setFlatFloat");
+        el.putFloat(flatOffset(i), value, "setFlatFloat");
     }
 
     /** Sets element {@code i} in C order from a long, converted as {@link #setLong(long, long...)}. */
     public void setFlatLong(long i, long value) {
         checkWritable("setFlatLong");
-        putLong(flatOffset(i), value, "setFlatLong");
+        el.putLong(flatOffset(i), value, "setFlatLong");
     }
 
     /** Sets element {@code i} in C order from an int, converted as {@link #setLong(long, long...)}. */
     public void setFlatInt(long i, int value) {
         checkWritable("setFlatInt");
-        putLong(flatOffset(i), value, "setFlatInt");
+        el.putLong(flatOffset(i), value, "setFlatInt");
     }
 
     /** Sets element {@code i} in C order from a short, converted as {@link #setLong(long, long...)}. */
     public void setFlatShort(long i, short value) {
         checkWritable("setFlatShort");
-        putLong(flatOffset(i), value, "setFlatShort");
+        el.putLong(flatOffset(i), value, "setFlatShort");
     }
 
     /** Sets element {@code i} in C order from a byte, converted as {@link #setLong(long, long...)}. */
     public void setFlatByte(long i, byte value) {
         checkWritable("setFlatByte");
-        putLong(flatOffset(i), value, "setFlatByte");
+        el.putLong(flatOffset(i), value, "setFlatByte");
     }
 
     /** Sets element {@code i} in C order to 1 or 0. */
     public void setFlatBoolean(long i, boolean value) {
         checkWritable("setFlatBoolean");
-        putLong(flatOffset(i), value ? 1 : 0, "setFlatBoolean");
+        el.putLong(flatOffset(i), value ? 1 : 0, "setFlatBoolean");
     }
 
     /** Sets element {@code i} in C order of a complex array. */
     public void setFlatComplex(long i, PyComplex value) {
         checkWritable("setFlatComplex");
-        putComplex(flatOffset(i), value, "setFlatComplex");
+        el.putComplex(flatOffset(i), value, "setFlatComplex");
     }
 
     // ---------------------------------------------------------------------------------------- bulk copies
@@ -1017,6 +743,7 @@ public final class NDArray {
             if (contiguous) {
                 // one copy; the JDK swaps bytes itself when the layout's order is not the array's (native) order
                 MemorySegment.copy(segment, layout, off, dst, dstIndex, count);
+                MappedFaults.deliverPending();
                 return;
             }
             for (int k = 0; k < count; ) {
@@ -1025,8 +752,9 @@ public final class NDArray {
                 MemorySegment.copy(segment, layout, off, dst, dstIndex + k, run);
                 k += run;
             }
+            MappedFaults.deliverPending();
         } catch (InternalError | IllegalStateException fault) {
-            throw fault("read", off, fault);
+            throw el.fault("read", off, fault);
         }
     }
 
@@ -1039,6 +767,7 @@ public final class NDArray {
         try {
             if (contiguous) {
                 MemorySegment.copy(src, srcIndex, segment, layout, off, count);
+                MappedFaults.deliverPending();
                 return;
             }
             for (int k = 0; k < count; ) {
@@ -1047,8 +776,9 @@ public final class NDArray {
                 MemorySegment.copy(src, srcIndex + k, segment, layout, off, run);
                 k += run;
             }
+            MappedFaults.deliverPending();
         } catch (InternalError | IllegalStateException fault) {
-            throw fault("write", off, fault);
+            throw el.fault("write", off, fault);
         }
     }
 
@@ -1059,15 +789,6 @@ public final class NDArray {
         }
         long last = shape[shape.length - 1];
         return (int) Math.min(max, last - flat % last);
-    }
-
-    /** Zeroes bytes of the array, reporting a page the file no longer backs as {@link MappedAccessException}. */
-    private void fill(long off, long bytes) {
-        try {
-            segment.asSlice(off, bytes).fill((byte) 0);
-        } catch (InternalError | IllegalStateException fault) {
-            throw fault("write", off, fault);
-        }
     }
 
     private int wholeLength(String op, int arrayLength) {
@@ -1226,6 +947,7 @@ public final class NDArray {
         try {
             if (contiguous) {
                 MemorySegment.copy(in ? other : segment, 0, in ? segment : other, 0, byteSize());
+                MappedFaults.deliverPending();
                 return;
             }
             for (long k = 0; k < size; ) {
@@ -1239,8 +961,9 @@ public final class NDArray {
                 }
                 k += run;
             }
+            MappedFaults.deliverPending();
         } catch (InternalError | IllegalStateException fault) {
-            throw fault(in ? "write" : "read", off, fault);
+            throw el.fault(in ? "write" : "read", off, fault);
         }
     }
 
@@ -1258,9 +981,11 @@ public final class NDArray {
         if (kind == DType.Kind.FLOAT64) {
             copyTo(a);
         } else {
-            for (int i = 0; i < a.length; i++) {
-                a[i] = doubleAt(flatOffset(i), "toDoubleArray");
-            }
+            MappedFaults.translating("read", () -> {
+                for (int i = 0; i < a.length; i++) {
+                    a[i] = el.doubleAt(flatOffset(i), "toDoubleArray");
+                }
+            });
         }
         return a;
     }
@@ -1271,9 +996,11 @@ public final class NDArray {
         if (kind == DType.Kind.FLOAT32) {
             copyTo(a);
         } else {
-            for (int i = 0; i < a.length; i++) {
-                a[i] = floatAt(flatOffset(i), "toFloatArray");
-            }
+            MappedFaults.translating("read", () -> {
+                for (int i = 0; i < a.length; i++) {
+                    a[i] = el.floatAt(flatOffset(i), "toFloatArray");
+                }
+            });
         }
         return a;
     }
@@ -1284,9 +1011,11 @@ public final class NDArray {
         if (itemSize == 8 && (kind.isInteger() || kind.isTime())) {
             copyTo(a);
         } else {
-            for (int i = 0; i < a.length; i++) {
-                a[i] = longAt(flatOffset(i), "toLongArray");
-            }
+            MappedFaults.translating("read", () -> {
+                for (int i = 0; i < a.length; i++) {
+                    a[i] = el.longAt(flatOffset(i), "toLongArray");
+                }
+            });
         }
         return a;
     }
@@ -1297,9 +1026,11 @@ public final class NDArray {
         if (kind == DType.Kind.INT32 || kind == DType.Kind.UINT32) {
             copyTo(a);
         } else {
-            for (int i = 0; i < a.length; i++) {
-                a[i] = (int) longAt(flatOffset(i), "toIntArray");
-            }
+            MappedFaults.translating("read", () -> {
+                for (int i = 0; i < a.length; i++) {
+                    a[i] = (int) el.longAt(flatOffset(i), "toIntArray");
+                }
+            });
         }
         return a;
     }
@@ -1310,9 +1041,11 @@ public final class NDArray {
         if (kind == DType.Kind.INT16 || kind == DType.Kind.UINT16) {
             copyTo(a);
         } else {
-            for (int i = 0; i < a.length; i++) {
-                a[i] = (short) longAt(flatOffset(i), "toShortArray");
-            }
+            MappedFaults.translating("read", () -> {
+                for (int i = 0; i < a.length; i++) {
+                    a[i] = (short) el.longAt(flatOffset(i), "toShortArray");
+                }
+            });
         }
         return a;
     }
@@ -1323,9 +1056,11 @@ public final class NDArray {
         if (kind == DType.Kind.INT8 || kind == DType.Kind.UINT8) {
             copyTo(a);
         } else {
-            for (int i = 0; i < a.length; i++) {
-                a[i] = (byte) longAt(flatOffset(i), "toByteArray");
-            }
+            MappedFaults.translating("read", () -> {
+                for (int i = 0; i < a.length; i++) {
+                    a[i] = (byte) el.longAt(flatOffset(i), "toByteArray");
+                }
+            });
         }
         return a;
     }
@@ -1333,10 +1068,23 @@ public final class NDArray {
     /** Returns the elements in C order as booleans, converted as {@link #getBoolean(long...)}. */
     public boolean[] toBooleanArray() {
         boolean[] a = new boolean[javaLength("toBooleanArray")];
-        for (int i = 0; i < a.length; i++) {
-            a[i] = booleanAt(flatOffset(i), "toBooleanArray");
-        }
+        MappedFaults.translating("read", () -> {
+            for (int i = 0; i < a.length; i++) {
+                a[i] = el.booleanAt(flatOffset(i), "toBooleanArray");
+            }
+        });
         return a;
+    }
+
+    /**
+     * Runs a loop of the caller's over mapped arrays so that a fault the JVM reports late (see the class
+     * documentation) still arrives as {@link MappedAccessException} instead of the JDK's {@link InternalError}.
+     *
+     * @param loop the work that reads or writes array elements
+     * @throws MappedAccessException if a page the loop touched cannot be backed by the file
+     */
+    public static void guarded(Runnable loop) {
+        MappedFaults.translating("access", loop);
     }
 
     // ---------------------------------------------------------------------------------------- reductions and streams
@@ -1348,7 +1096,7 @@ public final class NDArray {
      * @return a sequential stream of {@link #size()} values
      */
     public DoubleStream doubles() {
-        return LongStream.range(0, size).mapToDouble(this::flatDouble);
+        return MappedFaults.doubles(this::flatDouble, size);
     }
 
     /**
@@ -1456,7 +1204,7 @@ public final class NDArray {
         try {
             return MemorySegment.mismatch(x, 0, x.byteSize(), y, 0, y.byteSize()) < 0;
         } catch (InternalError | IllegalStateException fault) {
-            throw fault("read", 0, fault);
+            throw el.fault("read", 0, fault);
         }
     }
 
@@ -1468,13 +1216,16 @@ public final class NDArray {
     public int hashCode() {
         int h = dtype.hashCode() * 31 + Arrays.hashCode(shape);
         long n = Math.min(size, Math.ceilDiv(4096, itemSize));
-        for (long i = 0; i < n; i++) {
-            long off = flatOffset(i);
-            for (int b = 0; b < itemSize; b++) {
-                h = h * 31 + rawByte(off + b);
+        return MappedFaults.reading(() -> {
+            int x = h;
+            for (long i = 0; i < n; i++) {
+                long off = flatOffset(i);
+                for (int b = 0; b < itemSize; b++) {
+                    x = x * 31 + el.rawByte(off + b);
+                }
             }
-        }
-        return h;
+            return x;
+        });
     }
 
     /**
@@ -1484,46 +1235,17 @@ public final class NDArray {
      */
     @Override
     public String toString() {
-        return ArrayRepr.of(this);
+        return MappedFaults.reading(() -> ArrayRepr.of(this));
     }
 
     /** Returns the element at a C-order flat index of a {@code U} array, for the repr. */
     String flatString(long i) {
-        return stringAt(flatOffset(i));
+        return el.stringAt(flatOffset(i));
     }
 
     /** Returns the element at a C-order flat index of an {@code S} array, for the repr. */
     byte[] flatBytes(long i) {
-        return bytesAt(flatOffset(i));
-    }
-
-    private String stringAt(long off) {
-        int end = itemSize / 4;
-        while (end > 0 && rawInt(off + 4L * (end - 1)) == 0) {
-            end--;
-        }
-        StringBuilder b = new StringBuilder(end);
-        for (int i = 0; i < end; i++) {
-            int cp = rawInt(off + 4L * i);
-            if (Character.isValidCodePoint(cp)) {
-                b.appendCodePoint(cp);
-            } else {
-                b.append('\uFFFD');
-            }
-        }
-        return b.toString();
-    }
-
-    private byte[] bytesAt(long off) {
-        int end = itemSize;
-        while (end > 0 && rawByte(off + end - 1) == 0) {
-            end--;
-        }
-        try {
-            return segment.asSlice(off, end).toArray(I8);
-        } catch (InternalError | IllegalStateException fault) {
-            throw fault("read", off, fault);
-        }
+        return el.bytesAt(flatOffset(i));
     }
 
 }
