@@ -12,8 +12,8 @@ import java.util.stream.DoubleStream;
 import org.mmappickle.py.PyComplex;
 
 /**
- * A numpy array: a view of the bytes of a {@link MemorySegment} as a C-ordered array of a
- * {@link DType} with a shape. The segment may be on the heap, off-heap or a mapping of a file;
+ * A numpy array: a view of the bytes of a {@link MemorySegment} as an array of a {@link DType} with a shape
+ * (C-ordered, or strided for a view of part of another array). The segment may be on the heap, off-heap or a mapping of a file;
  * the view never owns it, so an array read from a file stays usable only while the file is open.
  *
  * <p>Shapes have any rank (0-d arrays have shape {@code []} and one element; zero-size arrays have
@@ -33,6 +33,21 @@ import org.mmappickle.py.PyComplex;
  * arrays give strings through {@link #getString(long...)} and {@code S} arrays bytes through
  * {@link #getBytes(long...)}. A conversion a dtype does not support throws
  * {@link UnsupportedOperationException} naming the dtype.
+ *
+ * <p>Views share the bytes without copying: {@link #slice(int, long)} indexes one axis away (band {@code b} of an
+ * (H, W, B) frame is {@code slice(2, b)}), {@link #slice(int, long, long, long)} takes a range with a step,
+ * {@link #transpose(int...)} permutes axes. A strided view reads and writes through its strides; storing it (or
+ * {@link #segment()}, {@link #copy()}) gives its elements in C order, as numpy stores a strided array. Reductions
+ * ({@link #sum()}, {@link #mean(int)}, ...) and {@link #doubles()} read through the view, never copying it.
+ *
+ * <p>Failures of mapped memory: a page the file no longer backs (truncated by another process, or a sparse
+ * allocation on a full disk) raises {@link MappedAccessException} from every method; a view used after its
+ * {@link MmapDict} closed raises {@link IllegalStateException} (naming the file and the key for arrays from
+ * {@link MmapDict#getArray(String)}). HotSpot reports a fault in compiled code late, at the next safepoint poll: loops
+ * inside this class catch it, but a loop of the caller's own that the JIT compiled around an element accessor can
+ * receive the JDK's {@link InternalError} a few iterations after the faulting access. Run such a loop inside
+ * {@link #guarded(Runnable)} to receive {@link MappedAccessException} there too. Either way the faulting access did not
+ * happen, later ones of the same loop may not have, and the JVM keeps running.
  *
  * <p>A view of a read-only segment ({@link #isReadOnly()}) throws {@link UnsupportedOperationException}
  * on every write. Instances are not thread-safe for concurrent writes of the same elements, like the
@@ -451,7 +466,7 @@ public final class NDArray {
         return contiguous ? i * itemSize : ArrayIndexing.flatOffset(origin, shape, strides, i);
     }
 
-    private void checkWritable(String op) {
+    void checkWritable(String op) {
         if (readOnly) {
             throw new UnsupportedOperationException(op + ": this NDArray is a read-only view (dtype " + dtype.pythonStr()
                     + ", shape " + Arrays.toString(shape) + "); it cannot be written");
@@ -717,78 +732,19 @@ public final class NDArray {
 
     // ---------------------------------------------------------------------------------------- bulk copies
 
-    private ValueLayout bulkLayout(String op, Class<?> carrier) {
-        boolean ok = switch (kind) {
-            case BOOL, INT8, UINT8 -> carrier == byte.class;
-            case INT16, UINT16, FLOAT16 -> carrier == short.class;
-            case INT32, UINT32 -> carrier == int.class;
-            case INT64, UINT64, DATETIME64, TIMEDELTA64 -> carrier == long.class;
-            case FLOAT32 -> carrier == float.class;
-            case FLOAT64 -> carrier == double.class;
-            default -> false;
-        };
-        if (!ok) {
-            throw new UnsupportedOperationException(op + ": an array of dtype " + dtype.pythonStr()
-                    + " does not copy to or from " + carrier.getName() + "[] (the element sizes or kinds differ)");
-        }
-        return elementLayout();
+    /** Returns the bytes the view spans (for strided views, more than its elements). */
+    MemorySegment span() {
+        return segment;
     }
 
-    private void copyOut(String op, Class<?> carrier, long srcIndex, Object dst, int dstIndex, int count) {
-        ValueLayout layout = bulkLayout(op, carrier);
-        Objects.checkFromIndexSize(srcIndex, count, size);
-        Objects.checkFromIndexSize(dstIndex, count, java.lang.reflect.Array.getLength(dst));
-        long off = contiguous ? srcIndex * itemSize : 0;
-        try {
-            if (contiguous) {
-                // one copy; the JDK swaps bytes itself when the layout's order is not the array's (native) order
-                MemorySegment.copy(segment, layout, off, dst, dstIndex, count);
-                MappedFaults.deliverPending();
-                return;
-            }
-            for (int k = 0; k < count; ) {
-                off = flatOffset(srcIndex + k);
-                int run = run(srcIndex + k, count - k);
-                MemorySegment.copy(segment, layout, off, dst, dstIndex + k, run);
-                k += run;
-            }
-            MappedFaults.deliverPending();
-        } catch (InternalError | IllegalStateException fault) {
-            throw el.fault("read", off, fault);
-        }
+    /** Returns the byte offset in {@link #span()} of the element at a C-order flat index. */
+    long flatOffsetOf(long i) {
+        return flatOffset(i);
     }
 
-    private void copyIn(String op, Class<?> carrier, Object src, int srcIndex, long dstIndex, int count) {
-        checkWritable(op);
-        ValueLayout layout = bulkLayout(op, carrier);
-        Objects.checkFromIndexSize(dstIndex, count, size);
-        Objects.checkFromIndexSize(srcIndex, count, java.lang.reflect.Array.getLength(src));
-        long off = contiguous ? dstIndex * itemSize : 0;
-        try {
-            if (contiguous) {
-                MemorySegment.copy(src, srcIndex, segment, layout, off, count);
-                MappedFaults.deliverPending();
-                return;
-            }
-            for (int k = 0; k < count; ) {
-                off = flatOffset(dstIndex + k);
-                int run = run(dstIndex + k, count - k);
-                MemorySegment.copy(src, srcIndex + k, segment, layout, off, run);
-                k += run;
-            }
-            MappedFaults.deliverPending();
-        } catch (InternalError | IllegalStateException fault) {
-            throw el.fault("write", off, fault);
-        }
-    }
-
-    /** Returns how many elements from a flat index (at most {@code max}) lie one after the other in memory. */
-    private int run(long flat, int max) {
-        if (shape.length == 0 || strides[shape.length - 1] != itemSize) {
-            return 1;
-        }
-        long last = shape[shape.length - 1];
-        return (int) Math.min(max, last - flat % last);
+    /** Returns the element access of the view, which translates faults. */
+    ArrayElements elements() {
+        return el;
     }
 
     private int wholeLength(String op, int arrayLength) {
@@ -801,82 +757,82 @@ public final class NDArray {
 
     /** Copies all elements of a float64 array into {@code dst}, whose length must be {@link #size()}. */
     public void copyTo(double[] dst) {
-        copyOut("copyTo", double.class, 0, dst, 0, wholeLength("copyTo", dst.length));
+        ArrayCopies.copyOut(this, "copyTo", double.class, 0, dst, 0, wholeLength("copyTo", dst.length));
     }
 
     /** Copies {@code count} elements of a float64 array, from flat index {@code srcIndex}, into {@code dst} at {@code dstIndex}. */
     public void copyTo(long srcIndex, double[] dst, int dstIndex, int count) {
-        copyOut("copyTo", double.class, srcIndex, dst, dstIndex, count);
+        ArrayCopies.copyOut(this, "copyTo", double.class, srcIndex, dst, dstIndex, count);
     }
 
     /** Copies {@code src}, whose length must be {@link #size()}, into all elements of a float64 array. */
     public void copyFrom(double[] src) {
-        copyIn("copyFrom", double.class, src, 0, 0, wholeLength("copyFrom", src.length));
+        ArrayCopies.copyIn(this, "copyFrom", double.class, src, 0, 0, wholeLength("copyFrom", src.length));
     }
 
     /** Copies {@code count} values of {@code src} from {@code srcIndex} into a float64 array from flat index {@code dstIndex}. */
     public void copyFrom(double[] src, int srcIndex, long dstIndex, int count) {
-        copyIn("copyFrom", double.class, src, srcIndex, dstIndex, count);
+        ArrayCopies.copyIn(this, "copyFrom", double.class, src, srcIndex, dstIndex, count);
     }
 
     /** Copies all elements of a float32 array into {@code dst}, whose length must be {@link #size()}. */
     public void copyTo(float[] dst) {
-        copyOut("copyTo", float.class, 0, dst, 0, wholeLength("copyTo", dst.length));
+        ArrayCopies.copyOut(this, "copyTo", float.class, 0, dst, 0, wholeLength("copyTo", dst.length));
     }
 
     /** Copies {@code count} elements of a float32 array, from flat index {@code srcIndex}, into {@code dst} at {@code dstIndex}. */
     public void copyTo(long srcIndex, float[] dst, int dstIndex, int count) {
-        copyOut("copyTo", float.class, srcIndex, dst, dstIndex, count);
+        ArrayCopies.copyOut(this, "copyTo", float.class, srcIndex, dst, dstIndex, count);
     }
 
     /** Copies {@code src}, whose length must be {@link #size()}, into all elements of a float32 array. */
     public void copyFrom(float[] src) {
-        copyIn("copyFrom", float.class, src, 0, 0, wholeLength("copyFrom", src.length));
+        ArrayCopies.copyIn(this, "copyFrom", float.class, src, 0, 0, wholeLength("copyFrom", src.length));
     }
 
     /** Copies {@code count} values of {@code src} from {@code srcIndex} into a float32 array from flat index {@code dstIndex}. */
     public void copyFrom(float[] src, int srcIndex, long dstIndex, int count) {
-        copyIn("copyFrom", float.class, src, srcIndex, dstIndex, count);
+        ArrayCopies.copyIn(this, "copyFrom", float.class, src, srcIndex, dstIndex, count);
     }
 
     /** Copies all elements of an int64, uint64 (same bits), datetime64 or timedelta64 array into {@code dst} of length {@link #size()}. */
     public void copyTo(long[] dst) {
-        copyOut("copyTo", long.class, 0, dst, 0, wholeLength("copyTo", dst.length));
+        ArrayCopies.copyOut(this, "copyTo", long.class, 0, dst, 0, wholeLength("copyTo", dst.length));
     }
 
     /** Copies {@code count} elements of an 8-byte integer or time array, from flat index {@code srcIndex}, into {@code dst} at {@code dstIndex}. */
     public void copyTo(long srcIndex, long[] dst, int dstIndex, int count) {
-        copyOut("copyTo", long.class, srcIndex, dst, dstIndex, count);
+        ArrayCopies.copyOut(this, "copyTo", long.class, srcIndex, dst, dstIndex, count);
     }
 
     /** Copies {@code src}, whose length must be {@link #size()}, into all elements of an 8-byte integer or time array. */
     public void copyFrom(long[] src) {
-        copyIn("copyFrom", long.class, src, 0, 0, wholeLength("copyFrom", src.length));
+        ArrayCopies.copyIn(this, "copyFrom", long.class, src, 0, 0, wholeLength("copyFrom", src.length));
     }
 
     /** Copies {@code count} values of {@code src} from {@code srcIndex} into an 8-byte integer or time array from flat index {@code dstIndex}. */
     public void copyFrom(long[] src, int srcIndex, long dstIndex, int count) {
-        copyIn("copyFrom", long.class, src, srcIndex, dstIndex, count);
+        ArrayCopies.copyIn(this, "copyFrom", long.class, src, srcIndex, dstIndex, count);
     }
 
     /** Copies all elements of an int32 or uint32 (same bits) array into {@code dst}, whose length must be {@link #size()}. */
     public void copyTo(int[] dst) {
-        copyOut("copyTo", int.class, 0, dst, 0, wholeLength("copyTo", dst.length));
+        ArrayCopies.copyOut(this, "copyTo", int.class, 0, dst, 0, wholeLength("copyTo", dst.length));
     }
 
     /** Copies {@code count} elements of an int32 or uint32 array, from flat index {@code srcIndex}, into {@code dst} at {@code dstIndex}. */
     public void copyTo(long srcIndex, int[] dst, int dstIndex, int count) {
-        copyOut("copyTo", int.class, srcIndex, dst, dstIndex, count);
+        ArrayCopies.copyOut(this, "copyTo", int.class, srcIndex, dst, dstIndex, count);
     }
 
     /** Copies {@code src}, whose length must be {@link #size()}, into all elements of an int32 or uint32 array. */
     public void copyFrom(int[] src) {
-        copyIn("copyFrom", int.class, src, 0, 0, wholeLength("copyFrom", src.length));
+        ArrayCopies.copyIn(this, "copyFrom", int.class, src, 0, 0, wholeLength("copyFrom", src.length));
     }
 
     /** Copies {@code count} values of {@code src} from {@code srcIndex} into an int32 or uint32 array from flat index {@code dstIndex}. */
     public void copyFrom(int[] src, int srcIndex, long dstIndex, int count) {
-        copyIn("copyFrom", int.class, src, srcIndex, dstIndex, count);
+        ArrayCopies.copyIn(this, "copyFrom", int.class, src, srcIndex, dstIndex, count);
     }
 
     /**
@@ -884,42 +840,42 @@ public final class NDArray {
      * {@link Float#float16ToFloat(short)}) array into {@code dst}, whose length must be {@link #size()}.
      */
     public void copyTo(short[] dst) {
-        copyOut("copyTo", short.class, 0, dst, 0, wholeLength("copyTo", dst.length));
+        ArrayCopies.copyOut(this, "copyTo", short.class, 0, dst, 0, wholeLength("copyTo", dst.length));
     }
 
     /** Copies {@code count} elements of a 2-byte array (as {@link #copyTo(short[])}), from flat index {@code srcIndex}, into {@code dst} at {@code dstIndex}. */
     public void copyTo(long srcIndex, short[] dst, int dstIndex, int count) {
-        copyOut("copyTo", short.class, srcIndex, dst, dstIndex, count);
+        ArrayCopies.copyOut(this, "copyTo", short.class, srcIndex, dst, dstIndex, count);
     }
 
     /** Copies {@code src}, whose length must be {@link #size()}, into all elements of an int16, uint16 or float16 (raw bits) array. */
     public void copyFrom(short[] src) {
-        copyIn("copyFrom", short.class, src, 0, 0, wholeLength("copyFrom", src.length));
+        ArrayCopies.copyIn(this, "copyFrom", short.class, src, 0, 0, wholeLength("copyFrom", src.length));
     }
 
     /** Copies {@code count} values of {@code src} from {@code srcIndex} into a 2-byte array from flat index {@code dstIndex}. */
     public void copyFrom(short[] src, int srcIndex, long dstIndex, int count) {
-        copyIn("copyFrom", short.class, src, srcIndex, dstIndex, count);
+        ArrayCopies.copyIn(this, "copyFrom", short.class, src, srcIndex, dstIndex, count);
     }
 
     /** Copies all elements of an int8, uint8 (same bits) or bool (raw bytes) array into {@code dst}, whose length must be {@link #size()}. */
     public void copyTo(byte[] dst) {
-        copyOut("copyTo", byte.class, 0, dst, 0, wholeLength("copyTo", dst.length));
+        ArrayCopies.copyOut(this, "copyTo", byte.class, 0, dst, 0, wholeLength("copyTo", dst.length));
     }
 
     /** Copies {@code count} elements of a 1-byte array, from flat index {@code srcIndex}, into {@code dst} at {@code dstIndex}. */
     public void copyTo(long srcIndex, byte[] dst, int dstIndex, int count) {
-        copyOut("copyTo", byte.class, srcIndex, dst, dstIndex, count);
+        ArrayCopies.copyOut(this, "copyTo", byte.class, srcIndex, dst, dstIndex, count);
     }
 
     /** Copies {@code src}, whose length must be {@link #size()}, into all elements of an int8, uint8 or bool (raw bytes) array. */
     public void copyFrom(byte[] src) {
-        copyIn("copyFrom", byte.class, src, 0, 0, wholeLength("copyFrom", src.length));
+        ArrayCopies.copyIn(this, "copyFrom", byte.class, src, 0, 0, wholeLength("copyFrom", src.length));
     }
 
     /** Copies {@code count} values of {@code src} from {@code srcIndex} into a 1-byte array from flat index {@code dstIndex}. */
     public void copyFrom(byte[] src, int srcIndex, long dstIndex, int count) {
-        copyIn("copyFrom", byte.class, src, srcIndex, dstIndex, count);
+        ArrayCopies.copyIn(this, "copyFrom", byte.class, src, srcIndex, dstIndex, count);
     }
 
     /** Copies the array's raw bytes (C order, the array's byte order) into {@code dst}, which must be {@link #byteSize()} long. */
@@ -928,7 +884,7 @@ public final class NDArray {
             throw new IllegalArgumentException(String.format(Locale.ROOT,
                     "copyTo: segment of %d bytes for an array of %d bytes", dst.byteSize(), byteSize()));
         }
-        rawCopy(dst, false);
+        ArrayCopies.rawCopy(this, dst, false);
     }
 
     /** Copies raw bytes (C order, the array's byte order) from {@code src}, which must be {@link #byteSize()} long, into the array. */
@@ -938,33 +894,7 @@ public final class NDArray {
             throw new IllegalArgumentException(String.format(Locale.ROOT,
                     "copyFrom: segment of %d bytes for an array of %d bytes", src.byteSize(), byteSize()));
         }
-        rawCopy(src, true);
-    }
-
-    /** Copies the elements' bytes between the view and a C-ordered segment, run by run for a strided view. */
-    private void rawCopy(MemorySegment other, boolean in) {
-        long off = 0;
-        try {
-            if (contiguous) {
-                MemorySegment.copy(in ? other : segment, 0, in ? segment : other, 0, byteSize());
-                MappedFaults.deliverPending();
-                return;
-            }
-            for (long k = 0; k < size; ) {
-                off = flatOffset(k);
-                long run = run(k, Integer.MAX_VALUE);
-                long bytes = run * itemSize;
-                if (in) {
-                    MemorySegment.copy(other, k * itemSize, segment, off, bytes);
-                } else {
-                    MemorySegment.copy(segment, off, other, k * itemSize, bytes);
-                }
-                k += run;
-            }
-            MappedFaults.deliverPending();
-        } catch (InternalError | IllegalStateException fault) {
-            throw el.fault(in ? "write" : "read", off, fault);
-        }
+        ArrayCopies.rawCopy(this, src, true);
     }
 
     private int javaLength(String op) {
