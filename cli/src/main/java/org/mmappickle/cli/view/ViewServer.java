@@ -100,7 +100,7 @@ public final class ViewServer implements AutoCloseable {
     /** Turns a handler's failure into a one-line 500 (or 400/404 for bad requests): the server keeps running. */
     private com.sun.net.httpserver.HttpHandler guard(Handler h) {
         return x -> {
-            try (x) {
+            try {
                 h.handle(x);
             } catch (BadRequest e) {
                 send(x, e.status, "text/plain; charset=utf-8", e.getMessage().getBytes(StandardCharsets.UTF_8));
@@ -108,9 +108,11 @@ public final class ViewServer implements AutoCloseable {
                 String msg = e.getClass().getSimpleName() + ": " + e.getMessage();
                 try {
                     send(x, 500, "text/plain; charset=utf-8", msg.getBytes(StandardCharsets.UTF_8));
-                } catch (IOException gone) {
-                    // the browser left
+                } catch (IOException | RuntimeException gone) {
+                    // the browser left, or the response had begun
                 }
+            } finally {
+                x.close();
             }
         };
     }
