@@ -211,6 +211,19 @@ class ViewerBrowserTest {
             d.get(url);
             // the capture is running: frames keep arriving
             new WebDriverWait(d, WAIT).until(x -> (Boolean) js(x, "return document.querySelectorAll('#entries tr').length > 8"));
+            // a look at a frame of the demo's scene, in colour, with a pixel's spectrum: the README's screenshot
+            d.findElement(By.id("follow")).click();
+            // the list is redrawn at every commit: click the row in one step
+            js(d, "document.querySelector('#entries tr[data-key=\"frame_003\"]').click()");
+            d.findElement(By.id("rgb")).click();
+            WebElement img = d.findElement(By.id("img"));
+            new WebDriverWait(d, WAIT).until(x -> (Boolean) js(x, "const i = document.getElementById('img');"
+                    + " return i.complete && i.naturalWidth > 0 && i.src.includes('frame_003')"));
+            new Actions(d).moveToElement(img, img.getSize().getWidth() / 8, img.getSize().getHeight() / 10).click().perform();
+            new WebDriverWait(d, WAIT).until(x -> !x.findElement(By.id("values")).getText().isBlank());
+            Path shot = Path.of("target", "viewer-demo.png");
+            Files.createDirectories(shot.getParent());
+            Files.write(shot, ((TakesScreenshot) d).getScreenshotAs(OutputType.BYTES));
             d.findElement(By.id("stop")).click();
             new WebDriverWait(d, WAIT).until(x -> x.findElement(By.id("stop")).getText().equals("Stop requested"));
             assertTrue(demo.waitFor(120, TimeUnit.SECONDS), () -> String.join("\n", out));
