@@ -86,7 +86,11 @@ public final class ViewServer implements AutoCloseable {
         return v;
     }
 
-    /** Returns the page's address. */
+    /**
+     * Returns the page's address.
+     *
+     * @return the URL of the page
+     */
     public URI uri() {
         InetSocketAddress a = server.getAddress();
         String host = a.getAddress().isAnyLocalAddress() ? "127.0.0.1" : a.getAddress().getHostAddress();
@@ -270,7 +274,7 @@ public final class ViewServer implements AutoCloseable {
     private void image(HttpExchange x) throws Exception {
         Map<String, String> q = query(x);
         String key = required(q, "key");
-        int side = (int) Math.clamp(number(q, "side", DEFAULT_SIDE), 16, 4096);
+        int side = Math.clamp(number(q, "side", DEFAULT_SIDE), 16, 4096);
         String bandsText = q.getOrDefault("bands", "0");
         ImageRenderer.Image img = withArray(key, v -> {
             NDArray a = v.data();
