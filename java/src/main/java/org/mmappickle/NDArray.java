@@ -1145,7 +1145,7 @@ public final class NDArray {
     @Override
     public int hashCode() {
         int h = dtype.hashCode() * 31 + Arrays.hashCode(shape);
-        long n = Math.min(size, Math.ceilDiv(4096, itemSize));
+        long n = itemSize == 0 ? 0 : Math.min(size, Math.ceilDiv(4096, itemSize));
         return MappedFaults.reading(() -> {
             int x = h;
             for (long i = 0; i < n; i++) {

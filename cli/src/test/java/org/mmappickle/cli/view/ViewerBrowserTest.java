@@ -100,25 +100,30 @@ class ViewerBrowserTest {
             String first = pixels(a, "frame_000");
 
             // another process appends frames: both pages list them without a reload
+            long[] lastAppend = new long[1];
             CompletableFuture<Void> appender = CompletableFuture.runAsync(() -> {
                 try {
                     for (int i = 1; i <= 3; i++) {
                         Thread.sleep(700);
                         ViewTesting.appendFrame(f, i);
                     }
+                    lastAppend[0] = System.nanoTime();
                 } catch (Exception e) {
                     throw new IllegalStateException(e);
                 }
             });
             List<Long> seen = new CopyOnWriteArrayList<>();
-            new WebDriverWait(a, WAIT).until(x -> {
+            new WebDriverWait(a, WAIT, Duration.ofMillis(20)).until(x -> {
                 long n = rows(x);
                 if (seen.isEmpty() || seen.get(seen.size() - 1) != n) {
                     seen.add(n);
                 }
                 return n == 9;
             });
+            long shown = System.nanoTime();
             appender.get(60, TimeUnit.SECONDS);
+            assertTrue(shown - lastAppend[0] < 1_000_000_000L,
+                    "the last frame was listed " + (shown - lastAppend[0]) / 1_000_000 + " ms after Python wrote it");
             assertTrue(seen.size() >= 3, "the list grew step by step while Python appended: " + seen);
             for (WebDriver d : List.of(a, b)) {
                 new WebDriverWait(d, WAIT).until(x -> rows(x) == 9);
