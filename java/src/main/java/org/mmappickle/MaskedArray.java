@@ -24,8 +24,8 @@ public final class MaskedArray {
             throw new IllegalArgumentException("the mask of a MaskedArray must have dtype bool, not " + mask.dtype());
         }
         if (!Arrays.equals(data.shape(), mask.shape())) {
-            throw new IllegalArgumentException("the mask's shape " + NDArray.shapeTuple(mask.shape())
-                    + " differs from the data's shape " + NDArray.shapeTuple(data.shape()));
+            throw new IllegalArgumentException("the mask's shape " + ArrayRepr.shapeTuple(mask.shape())
+                    + " differs from the data's shape " + ArrayRepr.shapeTuple(data.shape()));
         }
         this.data = data;
         this.mask = mask;
@@ -61,15 +61,59 @@ public final class MaskedArray {
         return mask.getBoolean(index);
     }
 
+    /**
+     * Returns a view of one index along an axis of both the data and the mask (see {@link NDArray#slice(int, long)}).
+     *
+     * @param axis the axis to index
+     * @param index the position along it (negative counts from the end)
+     * @return the masked view, of one dimension fewer
+     */
+    public MaskedArray slice(int axis, long index) {
+        return new MaskedArray(data.slice(axis, index), mask.slice(axis, index));
+    }
+
+    /**
+     * Returns a view of a range along an axis of both the data and the mask (see
+     * {@link NDArray#slice(int, long, long, long)}).
+     *
+     * @param axis the axis to cut
+     * @param start the first position
+     * @param stop the end position (exclusive)
+     * @param step the distance between positions, not 0
+     * @return the masked view
+     */
+    public MaskedArray slice(int axis, long start, long stop, long step) {
+        return new MaskedArray(data.slice(axis, start, stop, step), mask.slice(axis, start, stop, step));
+    }
+
+    /**
+     * Returns a view with permuted axes of both the data and the mask (see {@link NDArray#transpose(int...)}); no
+     * axes reverse them.
+     *
+     * @param axes a permutation of the axes, or none
+     * @return the masked view
+     */
+    public MaskedArray transpose(int... axes) {
+        return axes.length == 0 ? new MaskedArray(data.transpose(), mask.transpose())
+                : new MaskedArray(data.transpose(axes), mask.transpose(axes));
+    }
+
+    /** Returns this masked array with views naming what they show, for the message of a use after the dict closed. */
+    MaskedArray describedAs(String what) {
+        return new MaskedArray(data.describedAs(what + " (data)"), mask.describedAs(what + " (mask)"));
+    }
+
     /** Returns the number of elements that are not masked (numpy's {@code count()}). */
     public long count() {
-        long n = 0;
-        for (long i = 0, size = mask.size(); i < size; i++) {
-            if (!mask.flatBoolean(i)) {
-                n++;
+        return MappedFaults.reading(() -> {
+            long n = 0;
+            for (long i = 0, size = mask.size(); i < size; i++) {
+                if (!mask.flatBoolean(i)) {
+                    n++;
+                }
             }
-        }
-        return n;
+            return n;
+        });
     }
 
     /** Returns whether the other object is a MaskedArray with equal data and mask arrays (see {@link NDArray#equals(Object)}). */
@@ -86,27 +130,6 @@ public final class MaskedArray {
     /** Returns a summary like numpy's repr: {@code masked_array(data=[1.0, --, 3.0], mask=[False, True, False], ...)}. */
     @Override
     public String toString() {
-        String dataPrefix = "masked_array(data=";
-        String maskPrefix = "             mask=";
-        StringBuilder b = new StringBuilder(dataPrefix).append(NDArray.formatBody(data, mask, dataPrefix.length()))
-                .append(",\n").append(maskPrefix).append(NDArray.formatBody(mask, null, maskPrefix.length()))
-                .append(",\n       fill_value=").append(fillValue());
-        if (!NDArray.isTypeless(data.dtype()) || data.size() == 0) {
-            b.append(",\n            dtype=").append(NDArray.dtypeRepr(data.dtype()));
-        }
-        return b.append(')').toString();
-    }
-
-    /** numpy's default fill value for the dtype, as its repr prints it. */
-    private String fillValue() {
-        return switch (data.dtype().kind()) {
-            case BOOL -> "True";
-            case INT8, UINT8, INT16, INT32, INT64, UINT16, UINT32, UINT64 -> "999999";
-            case FLOAT16, FLOAT32, FLOAT64 -> "1e+20";
-            case COMPLEX64, COMPLEX128 -> "(1e+20+0j)";
-            case BYTES -> "b'N/A'";
-            case UNICODE -> "'N/A'";
-            case DATETIME64, TIMEDELTA64 -> "NaT";
-        };
+        return MappedFaults.reading(() -> ArrayRepr.of(this));
     }
 }

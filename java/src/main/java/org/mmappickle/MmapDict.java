@@ -381,6 +381,38 @@ public final class MmapDict extends AbstractMap<String, Object> implements AutoC
     }
 
     /**
+     * Returns the array stored under a key, typed: {@code get(key)} without the cast. Using the view after this dict
+     * closed raises an {@link IllegalStateException} naming the file and the key.
+     *
+     * @param key the key
+     * @return the array (a view of the file), or null when the key is absent
+     * @throws ClassCastException if the value is not an {@link NDArray}, naming its type
+     */
+    public NDArray getArray(String key) {
+        Object v = get(key);
+        if (v == null || v instanceof NDArray) {
+            return v == null ? null : ((NDArray) v).describedAs("key '" + key + "' in " + path);
+        }
+        throw new ClassCastException("the value of key '" + key + "' in " + path + " is a " + v.getClass().getName() + ", not an NDArray");
+    }
+
+    /**
+     * Returns the masked array stored under a key, typed: {@code get(key)} without the cast; its views name the file
+     * and the key when used after this dict closed.
+     *
+     * @param key the key
+     * @return the masked array (views of the file), or null when the key is absent
+     * @throws ClassCastException if the value is not a {@link MaskedArray}, naming its type
+     */
+    public MaskedArray getMasked(String key) {
+        Object v = get(key);
+        if (v == null || v instanceof MaskedArray) {
+            return v == null ? null : ((MaskedArray) v).describedAs("key '" + key + "' in " + path);
+        }
+        throw new ClassCastException("the value of key '" + key + "' in " + path + " is a " + v.getClass().getName() + ", not a MaskedArray");
+    }
+
+    /**
      * Returns the value of a key, or null. Arrays come back as views of the file (the same view
      * for repeated calls, with no system call); other values as fresh copies.
      */

@@ -4,24 +4,16 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.math.BigDecimal;
-import java.math.MathContext;
-import java.math.RoundingMode;
 import java.nio.ByteOrder;
-import java.time.DateTimeException;
-import java.time.LocalDate;
-import java.time.LocalDateTime;
-import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.stream.DoubleStream;
 import org.mmappickle.py.PyComplex;
 
 /**
- * A numpy array: a view of the bytes of a {@link MemorySegment} as a C-ordered array of a
- * {@link DType} with a shape. The segment may be on the heap, off-heap or a mapping of a file;
+ * A numpy array: a view of the bytes of a {@link MemorySegment} as an array of a {@link DType} with a shape
+ * (C-ordered, or strided for a view of part of another array). The segment may be on the heap, off-heap or a mapping of a file;
  * the view never owns it, so an array read from a file stays usable only while the file is open.
  *
  * <p>Shapes have any rank (0-d arrays have shape {@code []} and one element; zero-size arrays have
@@ -42,6 +34,21 @@ import org.mmappickle.py.PyComplex;
  * {@link #getBytes(long...)}. A conversion a dtype does not support throws
  * {@link UnsupportedOperationException} naming the dtype.
  *
+ * <p>Views share the bytes without copying: {@link #slice(int, long)} indexes one axis away (band {@code b} of an
+ * (H, W, B) frame is {@code slice(2, b)}), {@link #slice(int, long, long, long)} takes a range with a step,
+ * {@link #transpose(int...)} permutes axes. A strided view reads and writes through its strides; storing it (or
+ * {@link #segment()}, {@link #copy()}) gives its elements in C order, as numpy stores a strided array. Reductions
+ * ({@link #sum()}, {@link #mean(int)}, ...) and {@link #doubles()} read through the view, never copying it.
+ *
+ * <p>Failures of mapped memory: a page the file no longer backs (truncated by another process, or a sparse
+ * allocation on a full disk) raises {@link MappedAccessException} from every method; a view used after its
+ * {@link MmapDict} closed raises {@link IllegalStateException} (naming the file and the key for arrays from
+ * {@link MmapDict#getArray(String)}). HotSpot reports a fault in compiled code late, at the next safepoint poll: loops
+ * inside this class catch it, but a loop of the caller's own that the JIT compiled around an element accessor can
+ * receive the JDK's {@link InternalError} a few iterations after the faulting access. Run such a loop inside
+ * {@link #guarded(Runnable)} to receive {@link MappedAccessException} there too. Either way the faulting access did not
+ * happen, later ones of the same loop may not have, and the JVM keeps running.
+ *
  * <p>A view of a read-only segment ({@link #isReadOnly()}) throws {@link UnsupportedOperationException}
  * on every write. Instances are not thread-safe for concurrent writes of the same elements, like the
  * memory they view.
@@ -61,28 +68,25 @@ public final class NDArray {
         void advise(MemorySegment region, Advice advice) throws IOException;
     }
 
-    // Only little-endian layouts are constants: big-endian access reverses bytes, so every access site sees one
-    // constant layout that the JIT folds, instead of a choice between two.
-    private static final ValueLayout.OfShort I16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfInt I32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfLong I64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfDouble F64 = ValueLayout.JAVA_DOUBLE_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfByte I8 = ValueLayout.JAVA_BYTE;
-
     /** The largest Java array the JVM reliably allocates. */
     private static final int MAX_JAVA_ARRAY = Integer.MAX_VALUE - 8;
 
     private final MemorySegment segment;
+    /** Byte offset in {@link #segment} of the element at index (0, ..., 0). */
+    private final long origin;
     private final DType dtype;
     private final DType.Kind kind;
-    private final boolean big;
     private final int itemSize;
     private final long[] shape;
     private final long[] strides;
     private final long size;
+    /** C-ordered from offset 0 and the segment holds exactly the elements: flat offsets need no unravelling. */
+    private final boolean contiguous;
     private final boolean readOnly;
     private final Adviser adviser;
+    /** What the view shows ("key 'k' in FILE"), for the message of a view used after its dict closed; may be null. */
+    private final String source;
+    private final ArrayElements el;
 
     private NDArray(MemorySegment segment, DType dtype, long[] shape, Adviser adviser) {
         Objects.requireNonNull(segment, "segment");
@@ -90,36 +94,61 @@ public final class NDArray {
         Objects.requireNonNull(shape, "shape");
         this.dtype = dtype;
         this.kind = dtype.kind();
-        this.big = dtype.hasByteOrder() && dtype.order() == ByteOrder.BIG_ENDIAN;
         this.itemSize = dtype.itemSize();
         this.shape = shape.clone();
-        this.strides = new long[shape.length];
-        long n = 1;
-        long stride = itemSize;
         try {
-            for (int d = shape.length - 1; d >= 0; d--) {
-                long dim = shape[d];
-                if (dim < 0) {
-                    throw new IllegalArgumentException("negative dimension " + dim + " in shape " + Arrays.toString(shape));
-                }
-                strides[d] = stride;
-                // as numpy does, a 0 dimension counts as 1 in the strides of the axes before it
-                stride = Math.multiplyExact(stride, Math.max(dim, 1));
-                n = Math.multiplyExact(n, dim);
-            }
-        } catch (ArithmeticException e) {
-            throw new IllegalArgumentException("array too large: shape " + Arrays.toString(shape) + " of " + dtype, e);
+            this.strides = ArrayIndexing.cStrides(this.shape, itemSize);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(e.getMessage() + " of " + dtype, e);
         }
-        this.size = n;
-        long bytes = n * itemSize;
+        this.size = ArrayIndexing.size(this.shape);
+        long bytes = size * itemSize;
         if (segment.byteSize() != bytes) {
             throw new IllegalArgumentException(String.format(Locale.ROOT,
                     "segment of %d bytes does not hold shape %s of %s (%d bytes)",
                     segment.byteSize(), Arrays.toString(shape), dtype, bytes));
         }
         this.segment = segment;
+        this.origin = 0;
+        this.contiguous = true;
         this.readOnly = segment.isReadOnly();
         this.adviser = adviser;
+        this.source = null;
+        this.el = new ArrayElements(segment, dtype, null);
+    }
+
+    /** A view of part of another array's bytes: its geometry was derived from that array's, so it stays inside them. */
+    private NDArray(NDArray of, ArrayIndexing.Geometry g, MemorySegment segment, String source) {
+        this.dtype = of.dtype;
+        this.kind = of.kind;
+        this.itemSize = of.itemSize;
+        this.adviser = of.adviser;
+        this.source = source;
+        this.shape = g.shape();
+        this.size = ArrayIndexing.size(shape);
+        if (size == 0) {
+            this.segment = segment.asSlice(0, 0);
+            this.origin = 0;
+            this.strides = ArrayIndexing.cStrides(shape, itemSize);
+        } else {
+            // the segment is cut to the bytes the view touches, so segment() of a contiguous view is exactly its elements
+            long[] span = ArrayIndexing.span(g, itemSize);
+            this.segment = segment.asSlice(span[0], span[1] - span[0]);
+            this.origin = g.origin() - span[0];
+            this.strides = g.strides();
+        }
+        this.contiguous = origin == 0 && this.segment.byteSize() == size * itemSize
+                && ArrayIndexing.isCContiguous(shape, strides, itemSize);
+        this.readOnly = this.segment.isReadOnly();
+        this.el = new ArrayElements(this.segment, dtype, source);
+    }
+
+    private NDArray view(ArrayIndexing.Geometry g) {
+        return new NDArray(this, g, segment, source);
+    }
+
+    private ArrayIndexing.Geometry geometry() {
+        return new ArrayIndexing.Geometry(origin, shape.clone(), strides.clone());
     }
 
     // ---------------------------------------------------------------------------------------- factories
@@ -153,18 +182,12 @@ public final class NDArray {
     }
 
     private static long byteSizeOf(DType dtype, long[] shape) {
-        long n = dtype.itemSize();
         try {
-            for (long d : shape) {
-                if (d < 0) {
-                    throw new IllegalArgumentException("negative dimension " + d + " in shape " + Arrays.toString(shape));
-                }
-                n = Math.multiplyExact(n, d);
-            }
-        } catch (ArithmeticException e) {
-            throw new IllegalArgumentException("array too large: shape " + Arrays.toString(shape) + " of " + dtype, e);
+            ArrayIndexing.cStrides(shape, dtype.itemSize());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(e.getMessage() + " of " + dtype, e);
         }
-        return n;
+        return ArrayIndexing.size(shape) * dtype.itemSize();
     }
 
     private static long[] shapeFor(int length, long[] shape) {
@@ -201,6 +224,28 @@ public final class NDArray {
         return new NDArray(MemorySegment.ofArray(data.clone()), DType.INT8, shapeFor(data.length, shape), null);
     }
 
+    /**
+     * Returns an array of any dtype holding a copy of raw bytes: the elements in C order, each in the dtype's byte
+     * order ({@code of(bytes, DType.UINT8, h, w)} for an 8-bit image). No shape means 1-D.
+     *
+     * @param data the elements' bytes, {@code itemSize * product(shape)} of them
+     * @param dtype the element type
+     * @param shape the dimensions
+     * @return the array
+     * @throws IllegalArgumentException if the length does not match the shape and dtype, or the length is not a
+     *     whole number of elements when no shape is given
+     */
+    public static NDArray of(byte[] data, DType dtype, long... shape) {
+        int item = dtype.itemSize();
+        if (shape.length == 0 && (item == 0 || data.length % item != 0)) {
+            throw new IllegalArgumentException(String.format(Locale.ROOT,
+                    "%d bytes are not a whole number of %s elements", data.length, dtype));
+        }
+        long[] s = shape.length == 0 ? new long[] {data.length / item} : shape;
+        byteSizeOf(dtype, s);
+        return new NDArray(MemorySegment.ofArray(data.clone()), dtype, s, null);
+    }
+
     /** Returns a bool array holding a copy of the data, of the given shape (1-D when no shape is given). */
     public static NDArray of(boolean[] data, long... shape) {
         byte[] b = new byte[data.length];
@@ -211,23 +256,118 @@ public final class NDArray {
     }
 
     /**
-     * Returns a view of the same bytes with another shape of the same size ({@code reshape()} with no
-     * dimensions gives a 0-d array of a one-element array).
+     * Returns an array of another shape of the same size: a view of the same bytes when this view is contiguous
+     * ({@link #isContiguous()}), otherwise (as numpy does) a reshaped {@link #copy()}. {@code reshape()} with no
+     * dimensions gives a 0-d array of a one-element array.
      */
     public NDArray reshape(long... newShape) {
-        return new NDArray(segment, dtype, newShape, adviser);
+        NDArray r = contiguous ? new NDArray(segment, dtype, newShape, adviser) : copy().reshape(newShape);
+        return source == null ? r : r.describedAs(source);
     }
 
     /** Returns a read-only view of the same bytes. */
     public NDArray asReadOnly() {
-        return readOnly ? this : new NDArray(segment.asReadOnly(), dtype, shape, adviser);
+        return readOnly ? this : new NDArray(this, geometry(), segment.asReadOnly(), source);
+    }
+
+    /** Returns this view naming what it shows, for the message of a use after its dict closed. */
+    NDArray describedAs(String what) {
+        return new NDArray(this, geometry(), segment, what);
+    }
+
+    // ---------------------------------------------------------------------------------------- views
+
+    /**
+     * Returns a view of one index along an axis, without copying (numpy's {@code a[..., i, ...]}): the axis
+     * disappears, so band {@code b} of an (H, W, B) frame is {@code slice(2, b)}, an (H, W) view, and row {@code y}
+     * is {@code slice(0, y)}, a (W, B) view. A negative index counts from the end.
+     *
+     * @param axis the axis to index
+     * @param index the position along it
+     * @return the view, of one dimension fewer
+     * @throws IndexOutOfBoundsException if the index is outside the axis
+     * @throws IllegalArgumentException if the axis does not exist
+     */
+    public NDArray slice(int axis, long index) {
+        return view(ArrayIndexing.index(geometry(), axis, index));
+    }
+
+    /**
+     * Returns a view of a range along an axis, without copying (numpy's {@code a[..., start:stop:step, ...]}),
+     * following Python's slice rules: negative bounds count from the end, bounds are clipped to the axis, a negative
+     * step walks backwards. {@link Long#MIN_VALUE} for {@code start} or {@code stop} means "omitted"
+     * ({@code slice(0, Long.MIN_VALUE, Long.MIN_VALUE, -1)} is {@code a[::-1]}).
+     *
+     * @param axis the axis to cut
+     * @param start the first position (inclusive)
+     * @param stop the end position (exclusive)
+     * @param step the distance between positions, not 0
+     * @return the view, of the same number of dimensions
+     * @throws IllegalArgumentException if the axis does not exist or the step is 0
+     */
+    public NDArray slice(int axis, long start, long stop, long step) {
+        return view(ArrayIndexing.range(geometry(), axis, start, stop, step));
+    }
+
+    /**
+     * Returns a view with the axes reversed (numpy's {@code a.T}), without copying.
+     *
+     * @return the transposed view
+     */
+    public NDArray transpose() {
+        int[] axes = new int[shape.length];
+        for (int d = 0; d < axes.length; d++) {
+            axes[d] = axes.length - 1 - d;
+        }
+        return transpose(axes);
+    }
+
+    /**
+     * Returns a view with permuted axes (numpy's {@code a.transpose(axes)}): axis {@code d} of the view is axis
+     * {@code axes[d]} of this array.
+     *
+     * @param axes a permutation of {@code 0 .. ndim()-1}
+     * @return the view
+     * @throws IllegalArgumentException if the axes are not a permutation
+     */
+    public NDArray transpose(int... axes) {
+        return view(ArrayIndexing.permute(geometry(), axes));
+    }
+
+    /**
+     * Returns whether the elements lie in C order, one after the other, in {@link #segment()}: true for every array
+     * read from a file or built by a factory, and for views that keep that layout (a row of a frame); false for
+     * strided views (a band, a transpose, a range with a step).
+     *
+     * @return whether the view is C-contiguous
+     */
+    public boolean isContiguous() {
+        return contiguous;
+    }
+
+    /**
+     * Returns a new C-ordered array in memory (off-heap, freed when unreachable) holding the elements of this view,
+     * in its dtype and byte order.
+     *
+     * @return the copy
+     */
+    public NDArray copy() {
+        NDArray c = zeros(dtype, shape);
+        copyTo(c.segment);
+        return c;
     }
 
     // ---------------------------------------------------------------------------------------- properties
 
-    /** Returns the segment holding the elements in C order ({@link #byteSize()} bytes). */
+    /**
+     * Returns the segment holding the elements in C order ({@link #byteSize()} bytes): the viewed memory itself when
+     * the view is contiguous ({@link #isContiguous()}); for a strided view, a C-ordered copy (writes to it do not
+     * reach the view), which is also what storing the view writes, as numpy stores a strided array.
+     *
+     * @return the elements' bytes
+     */
     public MemorySegment segment() {
-        return segment;
+        return contiguous ? segment : copy().segment;
     }
 
     /** Returns the dtype. */
@@ -245,7 +385,7 @@ public final class NDArray {
         return shape[axis];
     }
 
-    /** Returns a copy of the C-order strides in bytes, as numpy's {@code strides}. */
+    /** Returns a copy of the strides in bytes, as numpy's {@code strides} (C order for contiguous arrays; negative along reversed axes). */
     public long[] strides() {
         return strides.clone();
     }
@@ -262,7 +402,7 @@ public final class NDArray {
 
     /** Returns the number of bytes of the elements: {@code size() * dtype().itemSize()}. */
     public long byteSize() {
-        return segment.byteSize();
+        return size * itemSize;
     }
 
     /** Returns whether the view refuses writes (its segment is read-only). */
@@ -309,7 +449,7 @@ public final class NDArray {
             throw new IllegalArgumentException(String.format(Locale.ROOT,
                     "%d indices for an array of %d dimensions (shape %s)", index.length, shape.length, Arrays.toString(shape)));
         }
-        long off = 0;
+        long off = origin;
         for (int d = 0; d < index.length; d++) {
             long i = index[d];
             if (i < 0 || i >= shape[d]) {
@@ -322,262 +462,14 @@ public final class NDArray {
     }
 
     private long flatOffset(long i) {
-        return Objects.checkIndex(i, size) * itemSize;
+        Objects.checkIndex(i, size);
+        return contiguous ? i * itemSize : ArrayIndexing.flatOffset(origin, shape, strides, i);
     }
 
-    private byte rawByte(long off) {
-        try {
-            return segment.get(I8, off);
-        } catch (InternalError fault) {
-            throw new MappedAccessException("read", off, fault);
-        }
-    }
-
-    private short rawShort(long off) {
-        try {
-            short v = segment.get(I16, off);
-            return big ? Short.reverseBytes(v) : v;
-        } catch (InternalError fault) {
-            throw new MappedAccessException("read", off, fault);
-        }
-    }
-
-    private int rawInt(long off) {
-        try {
-            int v = segment.get(I32, off);
-            return big ? Integer.reverseBytes(v) : v;
-        } catch (InternalError fault) {
-            throw new MappedAccessException("read", off, fault);
-        }
-    }
-
-    private long rawLong(long off) {
-        try {
-            long v = segment.get(I64, off);
-            return big ? Long.reverseBytes(v) : v;
-        } catch (InternalError fault) {
-            throw new MappedAccessException("read", off, fault);
-        }
-    }
-
-    private float rawFloat(long off) {
-        try {
-            return big ? Float.intBitsToFloat(Integer.reverseBytes(segment.get(I32, off))) : segment.get(F32, off);
-        } catch (InternalError fault) {
-            throw new MappedAccessException("read", off, fault);
-        }
-    }
-
-    private double rawDouble(long off) {
-        try {
-            return big ? Double.longBitsToDouble(Long.reverseBytes(segment.get(I64, off))) : segment.get(F64, off);
-        } catch (InternalError fault) {
-            throw new MappedAccessException("read", off, fault);
-        }
-    }
-
-    private void putRawByte(long off, byte v) {
-        try {
-            segment.set(I8, off, v);
-        } catch (InternalError fault) {
-            throw new MappedAccessException("write", off, fault);
-        }
-    }
-
-    private void putRawShort(long off, short v) {
-        try {
-            segment.set(I16, off, big ? Short.reverseBytes(v) : v);
-        } catch (InternalError fault) {
-            throw new MappedAccessException("write", off, fault);
-        }
-    }
-
-    private void putRawInt(long off, int v) {
-        try {
-            segment.set(I32, off, big ? Integer.reverseBytes(v) : v);
-        } catch (InternalError fault) {
-            throw new MappedAccessException("write", off, fault);
-        }
-    }
-
-    private void putRawLong(long off, long v) {
-        try {
-            segment.set(I64, off, big ? Long.reverseBytes(v) : v);
-        } catch (InternalError fault) {
-            throw new MappedAccessException("write", off, fault);
-        }
-    }
-
-    private void putRawFloat(long off, float v) {
-        try {
-            if (big) {
-                segment.set(I32, off, Integer.reverseBytes(Float.floatToRawIntBits(v)));
-            } else {
-                segment.set(F32, off, v);
-            }
-        } catch (InternalError fault) {
-            throw new MappedAccessException("write", off, fault);
-        }
-    }
-
-    private void putRawDouble(long off, double v) {
-        try {
-            if (big) {
-                segment.set(I64, off, Long.reverseBytes(Double.doubleToRawLongBits(v)));
-            } else {
-                segment.set(F64, off, v);
-            }
-        } catch (InternalError fault) {
-            throw new MappedAccessException("write", off, fault);
-        }
-    }
-
-    private UnsupportedOperationException unsupported(String op) {
-        return new UnsupportedOperationException(op + " is not defined for an array of dtype " + dtype.pythonStr());
-    }
-
-    private void checkWritable(String op) {
+    void checkWritable(String op) {
         if (readOnly) {
             throw new UnsupportedOperationException(op + ": this NDArray is a read-only view (dtype " + dtype.pythonStr()
                     + ", shape " + Arrays.toString(shape) + "); it cannot be written");
-        }
-    }
-
-    private static double unsignedToDouble(long v) {
-        // halve (keeping the low bit so that rounding stays correct), convert, double back
-        return v >= 0 ? (double) v : (double) ((v >>> 1) | (v & 1)) * 2.0;
-    }
-
-    private static float unsignedToFloat(long v) {
-        return v >= 0 ? (float) v : (float) ((v >>> 1) | (v & 1)) * 2.0f;
-    }
-
-    private static long doubleToUnsigned(double v) {
-        return v >= 0x1p63 ? (long) (v - 0x1p63) ^ Long.MIN_VALUE : (long) v;
-    }
-
-    // ---------------------------------------------------------------------------------------- element conversions
-
-    private long longAt(long off, String op) {
-        return switch (kind) {
-            case BOOL -> rawByte(off) != 0 ? 1 : 0;
-            case INT8 -> rawByte(off);
-            case UINT8 -> rawByte(off) & 0xFFL;
-            case INT16 -> rawShort(off);
-            case UINT16 -> rawShort(off) & 0xFFFFL;
-            case INT32 -> rawInt(off);
-            case UINT32 -> rawInt(off) & 0xFFFF_FFFFL;
-            case INT64, UINT64, DATETIME64, TIMEDELTA64 -> rawLong(off);
-            case FLOAT16 -> (long) Float.float16ToFloat(rawShort(off));
-            case FLOAT32 -> (long) rawFloat(off);
-            case FLOAT64 -> (long) rawDouble(off);
-            case COMPLEX64, COMPLEX128, BYTES, UNICODE -> throw unsupported(op);
-        };
-    }
-
-    private double doubleAt(long off, String op) {
-        return switch (kind) {
-            case FLOAT64 -> rawDouble(off);
-            case FLOAT32 -> rawFloat(off);
-            case FLOAT16 -> Float.float16ToFloat(rawShort(off));
-            case UINT64 -> unsignedToDouble(rawLong(off));
-            case COMPLEX64, COMPLEX128, BYTES, UNICODE -> throw unsupported(op);
-            default -> longAt(off, op);
-        };
-    }
-
-    private float floatAt(long off, String op) {
-        return switch (kind) {
-            case FLOAT32 -> rawFloat(off);
-            case FLOAT16 -> Float.float16ToFloat(rawShort(off));
-            case FLOAT64 -> (float) rawDouble(off);
-            case UINT64 -> unsignedToFloat(rawLong(off));
-            case COMPLEX64, COMPLEX128, BYTES, UNICODE -> throw unsupported(op);
-            default -> longAt(off, op);
-        };
-    }
-
-    private boolean booleanAt(long off, String op) {
-        return switch (kind) {
-            case BOOL, INT8, UINT8 -> rawByte(off) != 0;
-            case FLOAT16, FLOAT32, FLOAT64 -> doubleAt(off, op) != 0;   // NaN is true, as in numpy
-            case COMPLEX64 -> rawFloat(off) != 0 || rawFloat(off + 4) != 0;
-            case COMPLEX128 -> rawDouble(off) != 0 || rawDouble(off + 8) != 0;
-            case BYTES, UNICODE -> throw unsupported(op);
-            default -> longAt(off, op) != 0;
-        };
-    }
-
-    private PyComplex complexAt(long off, String op) {
-        return switch (kind) {
-            case COMPLEX64 -> new PyComplex(rawFloat(off), rawFloat(off + 4));
-            case COMPLEX128 -> new PyComplex(rawDouble(off), rawDouble(off + 8));
-            default -> new PyComplex(doubleAt(off, op), 0.0);
-        };
-    }
-
-    private void putLong(long off, long v, String op) {
-        switch (kind) {
-            case BOOL -> putRawByte(off, v != 0 ? (byte) 1 : 0);
-            case INT8, UINT8 -> putRawByte(off, (byte) v);
-            case INT16, UINT16 -> putRawShort(off, (short) v);
-            case INT32, UINT32 -> putRawInt(off, (int) v);
-            case INT64, UINT64, DATETIME64, TIMEDELTA64 -> putRawLong(off, v);
-            case FLOAT16 -> putRawShort(off, Float.floatToFloat16((float) v));
-            case FLOAT32 -> putRawFloat(off, (float) v);
-            case FLOAT64 -> putRawDouble(off, (double) v);
-            case COMPLEX64 -> {
-                putRawFloat(off, (float) v);
-                putRawFloat(off + 4, 0f);
-            }
-            case COMPLEX128 -> {
-                putRawDouble(off, (double) v);
-                putRawDouble(off + 8, 0.0);
-            }
-            case BYTES, UNICODE -> throw unsupported(op);
-        }
-    }
-
-    private void putDouble(long off, double v, String op) {
-        switch (kind) {
-            case FLOAT64 -> putRawDouble(off, v);
-            case FLOAT32 -> putRawFloat(off, (float) v);
-            case FLOAT16 -> putRawShort(off, Float.floatToFloat16((float) v));
-            case COMPLEX64 -> {
-                putRawFloat(off, (float) v);
-                putRawFloat(off + 4, 0f);
-            }
-            case COMPLEX128 -> {
-                putRawDouble(off, v);
-                putRawDouble(off + 8, 0.0);
-            }
-            case BOOL -> putRawByte(off, v != 0 ? (byte) 1 : 0);
-            case UINT64 -> putRawLong(off, doubleToUnsigned(v));
-            case BYTES, UNICODE -> throw unsupported(op);
-            default -> putLong(off, (long) v, op);
-        }
-    }
-
-    private void putFloat(long off, float v, String op) {
-        switch (kind) {
-            case FLOAT32 -> putRawFloat(off, v);
-            case FLOAT16 -> putRawShort(off, Float.floatToFloat16(v));
-            default -> putDouble(off, v, op);
-        }
-    }
-
-    private void putComplex(long off, PyComplex v, String op) {
-        Objects.requireNonNull(v, "value");
-        switch (kind) {
-            case COMPLEX64 -> {
-                putRawFloat(off, (float) v.real());
-                putRawFloat(off + 4, (float) v.imag());
-            }
-            case COMPLEX128 -> {
-                putRawDouble(off, v.real());
-                putRawDouble(off + 8, v.imag());
-            }
-            default -> throw unsupported(op);
         }
     }
 
@@ -585,42 +477,42 @@ public final class NDArray {
 
     /** Returns the element as a double (integers converted, uint64 as unsigned). */
     public double getDouble(long... index) {
-        return doubleAt(offset(index), "getDouble");
+        return el.doubleAt(offset(index), "getDouble");
     }
 
     /** Returns the element as a float (float64 and integers rounded to float). */
     public float getFloat(long... index) {
-        return floatAt(offset(index), "getFloat");
+        return el.floatAt(offset(index), "getFloat");
     }
 
     /** Returns the element as a long (floats truncated toward zero; uint64 as the same bits; datetime64 as its count). */
     public long getLong(long... index) {
-        return longAt(offset(index), "getLong");
+        return el.longAt(offset(index), "getLong");
     }
 
     /** Returns the element as an int: the low 32 bits of {@link #getLong(long...)}. */
     public int getInt(long... index) {
-        return (int) longAt(offset(index), "getInt");
+        return (int) el.longAt(offset(index), "getInt");
     }
 
     /** Returns the element as a short: the low 16 bits of {@link #getLong(long...)}. */
     public short getShort(long... index) {
-        return (short) longAt(offset(index), "getShort");
+        return (short) el.longAt(offset(index), "getShort");
     }
 
     /** Returns the element as a byte: the low 8 bits of {@link #getLong(long...)}. */
     public byte getByte(long... index) {
-        return (byte) longAt(offset(index), "getByte");
+        return (byte) el.longAt(offset(index), "getByte");
     }
 
     /** Returns whether the element is non-zero (for bool arrays: the element itself; NaN counts as true). */
     public boolean getBoolean(long... index) {
-        return booleanAt(offset(index), "getBoolean");
+        return el.booleanAt(offset(index), "getBoolean");
     }
 
     /** Returns the element as a complex number (real elements with imaginary part 0). */
     public PyComplex getComplex(long... index) {
-        return complexAt(offset(index), "getComplex");
+        return el.complexAt(offset(index), "getComplex");
     }
 
     /**
@@ -629,17 +521,17 @@ public final class NDArray {
      */
     public String getString(long... index) {
         if (kind != DType.Kind.UNICODE) {
-            throw unsupported(kind == DType.Kind.BYTES ? "getString (use getBytes for S arrays)" : "getString");
+            throw el.unsupported(kind == DType.Kind.BYTES ? "getString (use getBytes for S arrays)" : "getString");
         }
-        return stringAt(offset(index));
+        return el.stringAt(offset(index));
     }
 
     /** Returns the element of an {@code S} array, without trailing NUL bytes (as numpy returns it). */
     public byte[] getBytes(long... index) {
         if (kind != DType.Kind.BYTES) {
-            throw unsupported(kind == DType.Kind.UNICODE ? "getBytes (use getString for U arrays)" : "getBytes");
+            throw el.unsupported(kind == DType.Kind.UNICODE ? "getBytes (use getString for U arrays)" : "getBytes");
         }
-        return bytesAt(offset(index));
+        return el.bytesAt(offset(index));
     }
 
     // ---------------------------------------------------------------------------------------- setters by index
@@ -651,49 +543,49 @@ public final class NDArray {
      */
     public void setDouble(double value, long... index) {
         checkWritable("setDouble");
-        putDouble(offset(index), value, "setDouble");
+        el.putDouble(offset(index), value, "setDouble");
     }
 
     /** Sets the element from a float, converted as {@link #setDouble(double, long...)}. */
     public void setFloat(float value, long... index) {
         checkWritable("setFloat");
-        putFloat(offset(index), value, "setFloat");
+        el.putFloat(offset(index), value, "setFloat");
     }
 
     /** Sets the element from a long: integers keep its low bits (uint64 takes the bits as they are), floats round it. */
     public void setLong(long value, long... index) {
         checkWritable("setLong");
-        putLong(offset(index), value, "setLong");
+        el.putLong(offset(index), value, "setLong");
     }
 
     /** Sets the element from an int, as {@link #setLong(long, long...)}. */
     public void setInt(int value, long... index) {
         checkWritable("setInt");
-        putLong(offset(index), value, "setInt");
+        el.putLong(offset(index), value, "setInt");
     }
 
     /** Sets the element from a short, as {@link #setLong(long, long...)}. */
     public void setShort(short value, long... index) {
         checkWritable("setShort");
-        putLong(offset(index), value, "setShort");
+        el.putLong(offset(index), value, "setShort");
     }
 
     /** Sets the element from a byte, as {@link #setLong(long, long...)}. */
     public void setByte(byte value, long... index) {
         checkWritable("setByte");
-        putLong(offset(index), value, "setByte");
+        el.putLong(offset(index), value, "setByte");
     }
 
     /** Sets the element to 1 or 0. */
     public void setBoolean(boolean value, long... index) {
         checkWritable("setBoolean");
-        putLong(offset(index), value ? 1 : 0, "setBoolean");
+        el.putLong(offset(index), value ? 1 : 0, "setBoolean");
     }
 
     /** Sets an element of a complex array (complex64 rounds both parts to float). */
     public void setComplex(PyComplex value, long... index) {
         checkWritable("setComplex");
-        putComplex(offset(index), value, "setComplex");
+        el.putComplex(offset(index), value, "setComplex");
     }
 
     /**
@@ -705,7 +597,7 @@ public final class NDArray {
     public void setString(String value, long... index) {
         checkWritable("setString");
         if (kind != DType.Kind.UNICODE) {
-            throw unsupported("setString");
+            throw el.unsupported("setString");
         }
         long off = offset(index);
         int n = itemSize / 4;
@@ -714,13 +606,15 @@ public final class NDArray {
             throw new IllegalArgumentException(String.format(Locale.ROOT,
                     "string of %d code points does not fit dtype %s", count, dtype.pythonStr()));
         }
-        int i = 0;
-        for (int p = 0; p < value.length(); ) {
-            int cp = value.codePointAt(p);
-            putRawInt(off + 4L * i++, cp);
-            p += Character.charCount(cp);
-        }
-        segment.asSlice(off + 4L * i, 4L * (n - i)).fill((byte) 0);
+        MappedFaults.translating("write", () -> {
+            int i = 0;
+            for (int p = 0; p < value.length(); ) {
+                int cp = value.codePointAt(p);
+                el.putRawInt(off + 4L * i++, cp);
+                p += Character.charCount(cp);
+            }
+            el.fill(off + 4L * i, 4L * (n - i));
+        });
     }
 
     /**
@@ -731,138 +625,126 @@ public final class NDArray {
     public void setBytes(byte[] value, long... index) {
         checkWritable("setBytes");
         if (kind != DType.Kind.BYTES) {
-            throw unsupported("setBytes");
+            throw el.unsupported("setBytes");
         }
         long off = offset(index);
         if (value.length > itemSize) {
             throw new IllegalArgumentException(String.format(Locale.ROOT,
                     "%d bytes do not fit dtype %s", value.length, dtype.pythonStr()));
         }
-        MemorySegment.copy(value, 0, segment, I8, off, value.length);
-        segment.asSlice(off + value.length, itemSize - value.length).fill((byte) 0);
+        try {
+            MemorySegment.copy(value, 0, segment, ArrayElements.I8, off, value.length);
+        } catch (InternalError | IllegalStateException fault) {
+            throw el.fault("write", off, fault);
+        }
+        el.fill(off + value.length, itemSize - value.length);
     }
 
     // ---------------------------------------------------------------------------------------- flat access
 
     /** Returns element {@code i} in C order as a double, converted as {@link #getDouble(long...)}. */
     public double flatDouble(long i) {
-        return doubleAt(flatOffset(i), "flatDouble");
+        return el.doubleAt(flatOffset(i), "flatDouble");
     }
 
     /** Returns element {@code i} in C order as a float, converted as {@link #getFloat(long...)}. */
     public float flatFloat(long i) {
-        return floatAt(flatOffset(i), "flatFloat");
+        return el.floatAt(flatOffset(i), "flatFloat");
     }
 
     /** Returns element {@code i} in C order as a long, converted as {@link #getLong(long...)}. */
     public long flatLong(long i) {
-        return longAt(flatOffset(i), "flatLong");
+        return el.longAt(flatOffset(i), "flatLong");
     }
 
     /** Returns element {@code i} in C order as an int, converted as {@link #getInt(long...)}. */
     public int flatInt(long i) {
-        return (int) longAt(flatOffset(i), "flatInt");
+        return (int) el.longAt(flatOffset(i), "flatInt");
     }
 
     /** Returns element {@code i} in C order as a short, converted as {@link #getShort(long...)}. */
     public short flatShort(long i) {
-        return (short) longAt(flatOffset(i), "flatShort");
+        return (short) el.longAt(flatOffset(i), "flatShort");
     }
 
     /** Returns element {@code i} in C order as a byte, converted as {@link #getByte(long...)}. */
     public byte flatByte(long i) {
-        return (byte) longAt(flatOffset(i), "flatByte");
+        return (byte) el.longAt(flatOffset(i), "flatByte");
     }
 
     /** Returns element {@code i} in C order as a boolean, converted as {@link #getBoolean(long...)}. */
     public boolean flatBoolean(long i) {
-        return booleanAt(flatOffset(i), "flatBoolean");
+        return el.booleanAt(flatOffset(i), "flatBoolean");
     }
 
     /** Returns element {@code i} in C order as a complex number, as {@link #getComplex(long...)}. */
     public PyComplex flatComplex(long i) {
-        return complexAt(flatOffset(i), "flatComplex");
+        return el.complexAt(flatOffset(i), "flatComplex");
     }
 
     /** Sets element {@code i} in C order from a double, converted as {@link #setDouble(double, long...)}. */
     public void setFlatDouble(long i, double value) {
         checkWritable("setFlatDouble");
-        putDouble(flatOffset(i), value, "setFlatDouble");
+        el.putDouble(flatOffset(i), value, "setFlatDouble");
     }
 
     /** Sets element {@code i} in C order from a float, converted as {@link #setFloat(float, long...)}. */
     public void setFlatFloat(long i, float value) {
         checkWritable("setFlatFloat");
-        putFloat(flatOffset(i), value, "setFlatFloat");
+        el.putFloat(flatOffset(i), value, "setFlatFloat");
     }
 
     /** Sets element {@code i} in C order from a long, converted as {@link #setLong(long, long...)}. */
     public void setFlatLong(long i, long value) {
         checkWritable("setFlatLong");
-        putLong(flatOffset(i), value, "setFlatLong");
+        el.putLong(flatOffset(i), value, "setFlatLong");
     }
 
     /** Sets element {@code i} in C order from an int, converted as {@link #setLong(long, long...)}. */
     public void setFlatInt(long i, int value) {
         checkWritable("setFlatInt");
-        putLong(flatOffset(i), value, "setFlatInt");
+        el.putLong(flatOffset(i), value, "setFlatInt");
     }
 
     /** Sets element {@code i} in C order from a short, converted as {@link #setLong(long, long...)}. */
     public void setFlatShort(long i, short value) {
         checkWritable("setFlatShort");
-        putLong(flatOffset(i), value, "setFlatShort");
+        el.putLong(flatOffset(i), value, "setFlatShort");
     }
 
     /** Sets element {@code i} in C order from a byte, converted as {@link #setLong(long, long...)}. */
     public void setFlatByte(long i, byte value) {
         checkWritable("setFlatByte");
-        putLong(flatOffset(i), value, "setFlatByte");
+        el.putLong(flatOffset(i), value, "setFlatByte");
     }
 
     /** Sets element {@code i} in C order to 1 or 0. */
     public void setFlatBoolean(long i, boolean value) {
         checkWritable("setFlatBoolean");
-        putLong(flatOffset(i), value ? 1 : 0, "setFlatBoolean");
+        el.putLong(flatOffset(i), value ? 1 : 0, "setFlatBoolean");
     }
 
     /** Sets element {@code i} in C order of a complex array. */
     public void setFlatComplex(long i, PyComplex value) {
         checkWritable("setFlatComplex");
-        putComplex(flatOffset(i), value, "setFlatComplex");
+        el.putComplex(flatOffset(i), value, "setFlatComplex");
     }
 
     // ---------------------------------------------------------------------------------------- bulk copies
 
-    private ValueLayout bulkLayout(String op, Class<?> carrier) {
-        boolean ok = switch (kind) {
-            case BOOL, INT8, UINT8 -> carrier == byte.class;
-            case INT16, UINT16, FLOAT16 -> carrier == short.class;
-            case INT32, UINT32 -> carrier == int.class;
-            case INT64, UINT64, DATETIME64, TIMEDELTA64 -> carrier == long.class;
-            case FLOAT32 -> carrier == float.class;
-            case FLOAT64 -> carrier == double.class;
-            default -> false;
-        };
-        if (!ok) {
-            throw new UnsupportedOperationException(op + ": an array of dtype " + dtype.pythonStr()
-                    + " does not copy to or from " + carrier.getName() + "[] (the element sizes or kinds differ)");
-        }
-        return elementLayout();
+    /** Returns the bytes the view spans (for strided views, more than its elements). */
+    MemorySegment span() {
+        return segment;
     }
 
-    private void copyOut(String op, Class<?> carrier, long srcIndex, Object dst, int dstIndex, int count) {
-        ValueLayout layout = bulkLayout(op, carrier);
-        Objects.checkFromIndexSize(srcIndex, count, size);
-        // one copy; the JDK swaps bytes itself when the layout's order is not the array's (native) order
-        MemorySegment.copy(segment, layout, srcIndex * itemSize, dst, dstIndex, count);
+    /** Returns the byte offset in {@link #span()} of the element at a C-order flat index. */
+    long flatOffsetOf(long i) {
+        return flatOffset(i);
     }
 
-    private void copyIn(String op, Class<?> carrier, Object src, int srcIndex, long dstIndex, int count) {
-        checkWritable(op);
-        ValueLayout layout = bulkLayout(op, carrier);
-        Objects.checkFromIndexSize(dstIndex, count, size);
-        MemorySegment.copy(src, srcIndex, segment, layout, dstIndex * itemSize, count);
+    /** Returns the element access of the view, which translates faults. */
+    ArrayElements elements() {
+        return el;
     }
 
     private int wholeLength(String op, int arrayLength) {
@@ -875,82 +757,82 @@ public final class NDArray {
 
     /** Copies all elements of a float64 array into {@code dst}, whose length must be {@link #size()}. */
     public void copyTo(double[] dst) {
-        copyOut("copyTo", double.class, 0, dst, 0, wholeLength("copyTo", dst.length));
+        ArrayCopies.copyOut(this, "copyTo", double.class, 0, dst, 0, wholeLength("copyTo", dst.length));
     }
 
     /** Copies {@code count} elements of a float64 array, from flat index {@code srcIndex}, into {@code dst} at {@code dstIndex}. */
     public void copyTo(long srcIndex, double[] dst, int dstIndex, int count) {
-        copyOut("copyTo", double.class, srcIndex, dst, dstIndex, count);
+        ArrayCopies.copyOut(this, "copyTo", double.class, srcIndex, dst, dstIndex, count);
     }
 
     /** Copies {@code src}, whose length must be {@link #size()}, into all elements of a float64 array. */
     public void copyFrom(double[] src) {
-        copyIn("copyFrom", double.class, src, 0, 0, wholeLength("copyFrom", src.length));
+        ArrayCopies.copyIn(this, "copyFrom", double.class, src, 0, 0, wholeLength("copyFrom", src.length));
     }
 
     /** Copies {@code count} values of {@code src} from {@code srcIndex} into a float64 array from flat index {@code dstIndex}. */
     public void copyFrom(double[] src, int srcIndex, long dstIndex, int count) {
-        copyIn("copyFrom", double.class, src, srcIndex, dstIndex, count);
+        ArrayCopies.copyIn(this, "copyFrom", double.class, src, srcIndex, dstIndex, count);
     }
 
     /** Copies all elements of a float32 array into {@code dst}, whose length must be {@link #size()}. */
     public void copyTo(float[] dst) {
-        copyOut("copyTo", float.class, 0, dst, 0, wholeLength("copyTo", dst.length));
+        ArrayCopies.copyOut(this, "copyTo", float.class, 0, dst, 0, wholeLength("copyTo", dst.length));
     }
 
     /** Copies {@code count} elements of a float32 array, from flat index {@code srcIndex}, into {@code dst} at {@code dstIndex}. */
     public void copyTo(long srcIndex, float[] dst, int dstIndex, int count) {
-        copyOut("copyTo", float.class, srcIndex, dst, dstIndex, count);
+        ArrayCopies.copyOut(this, "copyTo", float.class, srcIndex, dst, dstIndex, count);
     }
 
     /** Copies {@code src}, whose length must be {@link #size()}, into all elements of a float32 array. */
     public void copyFrom(float[] src) {
-        copyIn("copyFrom", float.class, src, 0, 0, wholeLength("copyFrom", src.length));
+        ArrayCopies.copyIn(this, "copyFrom", float.class, src, 0, 0, wholeLength("copyFrom", src.length));
     }
 
     /** Copies {@code count} values of {@code src} from {@code srcIndex} into a float32 array from flat index {@code dstIndex}. */
     public void copyFrom(float[] src, int srcIndex, long dstIndex, int count) {
-        copyIn("copyFrom", float.class, src, srcIndex, dstIndex, count);
+        ArrayCopies.copyIn(this, "copyFrom", float.class, src, srcIndex, dstIndex, count);
     }
 
     /** Copies all elements of an int64, uint64 (same bits), datetime64 or timedelta64 array into {@code dst} of length {@link #size()}. */
     public void copyTo(long[] dst) {
-        copyOut("copyTo", long.class, 0, dst, 0, wholeLength("copyTo", dst.length));
+        ArrayCopies.copyOut(this, "copyTo", long.class, 0, dst, 0, wholeLength("copyTo", dst.length));
     }
 
     /** Copies {@code count} elements of an 8-byte integer or time array, from flat index {@code srcIndex}, into {@code dst} at {@code dstIndex}. */
     public void copyTo(long srcIndex, long[] dst, int dstIndex, int count) {
-        copyOut("copyTo", long.class, srcIndex, dst, dstIndex, count);
+        ArrayCopies.copyOut(this, "copyTo", long.class, srcIndex, dst, dstIndex, count);
     }
 
     /** Copies {@code src}, whose length must be {@link #size()}, into all elements of an 8-byte integer or time array. */
     public void copyFrom(long[] src) {
-        copyIn("copyFrom", long.class, src, 0, 0, wholeLength("copyFrom", src.length));
+        ArrayCopies.copyIn(this, "copyFrom", long.class, src, 0, 0, wholeLength("copyFrom", src.length));
     }
 
     /** Copies {@code count} values of {@code src} from {@code srcIndex} into an 8-byte integer or time array from flat index {@code dstIndex}. */
     public void copyFrom(long[] src, int srcIndex, long dstIndex, int count) {
-        copyIn("copyFrom", long.class, src, srcIndex, dstIndex, count);
+        ArrayCopies.copyIn(this, "copyFrom", long.class, src, srcIndex, dstIndex, count);
     }
 
     /** Copies all elements of an int32 or uint32 (same bits) array into {@code dst}, whose length must be {@link #size()}. */
     public void copyTo(int[] dst) {
-        copyOut("copyTo", int.class, 0, dst, 0, wholeLength("copyTo", dst.length));
+        ArrayCopies.copyOut(this, "copyTo", int.class, 0, dst, 0, wholeLength("copyTo", dst.length));
     }
 
     /** Copies {@code count} elements of an int32 or uint32 array, from flat index {@code srcIndex}, into {@code dst} at {@code dstIndex}. */
     public void copyTo(long srcIndex, int[] dst, int dstIndex, int count) {
-        copyOut("copyTo", int.class, srcIndex, dst, dstIndex, count);
+        ArrayCopies.copyOut(this, "copyTo", int.class, srcIndex, dst, dstIndex, count);
     }
 
     /** Copies {@code src}, whose length must be {@link #size()}, into all elements of an int32 or uint32 array. */
     public void copyFrom(int[] src) {
-        copyIn("copyFrom", int.class, src, 0, 0, wholeLength("copyFrom", src.length));
+        ArrayCopies.copyIn(this, "copyFrom", int.class, src, 0, 0, wholeLength("copyFrom", src.length));
     }
 
     /** Copies {@code count} values of {@code src} from {@code srcIndex} into an int32 or uint32 array from flat index {@code dstIndex}. */
     public void copyFrom(int[] src, int srcIndex, long dstIndex, int count) {
-        copyIn("copyFrom", int.class, src, srcIndex, dstIndex, count);
+        ArrayCopies.copyIn(this, "copyFrom", int.class, src, srcIndex, dstIndex, count);
     }
 
     /**
@@ -958,42 +840,42 @@ public final class NDArray {
      * {@link Float#float16ToFloat(short)}) array into {@code dst}, whose length must be {@link #size()}.
      */
     public void copyTo(short[] dst) {
-        copyOut("copyTo", short.class, 0, dst, 0, wholeLength("copyTo", dst.length));
+        ArrayCopies.copyOut(this, "copyTo", short.class, 0, dst, 0, wholeLength("copyTo", dst.length));
     }
 
     /** Copies {@code count} elements of a 2-byte array (as {@link #copyTo(short[])}), from flat index {@code srcIndex}, into {@code dst} at {@code dstIndex}. */
     public void copyTo(long srcIndex, short[] dst, int dstIndex, int count) {
-        copyOut("copyTo", short.class, srcIndex, dst, dstIndex, count);
+        ArrayCopies.copyOut(this, "copyTo", short.class, srcIndex, dst, dstIndex, count);
     }
 
     /** Copies {@code src}, whose length must be {@link #size()}, into all elements of an int16, uint16 or float16 (raw bits) array. */
     public void copyFrom(short[] src) {
-        copyIn("copyFrom", short.class, src, 0, 0, wholeLength("copyFrom", src.length));
+        ArrayCopies.copyIn(this, "copyFrom", short.class, src, 0, 0, wholeLength("copyFrom", src.length));
     }
 
     /** Copies {@code count} values of {@code src} from {@code srcIndex} into a 2-byte array from flat index {@code dstIndex}. */
     public void copyFrom(short[] src, int srcIndex, long dstIndex, int count) {
-        copyIn("copyFrom", short.class, src, srcIndex, dstIndex, count);
+        ArrayCopies.copyIn(this, "copyFrom", short.class, src, srcIndex, dstIndex, count);
     }
 
     /** Copies all elements of an int8, uint8 (same bits) or bool (raw bytes) array into {@code dst}, whose length must be {@link #size()}. */
     public void copyTo(byte[] dst) {
-        copyOut("copyTo", byte.class, 0, dst, 0, wholeLength("copyTo", dst.length));
+        ArrayCopies.copyOut(this, "copyTo", byte.class, 0, dst, 0, wholeLength("copyTo", dst.length));
     }
 
     /** Copies {@code count} elements of a 1-byte array, from flat index {@code srcIndex}, into {@code dst} at {@code dstIndex}. */
     public void copyTo(long srcIndex, byte[] dst, int dstIndex, int count) {
-        copyOut("copyTo", byte.class, srcIndex, dst, dstIndex, count);
+        ArrayCopies.copyOut(this, "copyTo", byte.class, srcIndex, dst, dstIndex, count);
     }
 
     /** Copies {@code src}, whose length must be {@link #size()}, into all elements of an int8, uint8 or bool (raw bytes) array. */
     public void copyFrom(byte[] src) {
-        copyIn("copyFrom", byte.class, src, 0, 0, wholeLength("copyFrom", src.length));
+        ArrayCopies.copyIn(this, "copyFrom", byte.class, src, 0, 0, wholeLength("copyFrom", src.length));
     }
 
     /** Copies {@code count} values of {@code src} from {@code srcIndex} into a 1-byte array from flat index {@code dstIndex}. */
     public void copyFrom(byte[] src, int srcIndex, long dstIndex, int count) {
-        copyIn("copyFrom", byte.class, src, srcIndex, dstIndex, count);
+        ArrayCopies.copyIn(this, "copyFrom", byte.class, src, srcIndex, dstIndex, count);
     }
 
     /** Copies the array's raw bytes (C order, the array's byte order) into {@code dst}, which must be {@link #byteSize()} long. */
@@ -1002,7 +884,7 @@ public final class NDArray {
             throw new IllegalArgumentException(String.format(Locale.ROOT,
                     "copyTo: segment of %d bytes for an array of %d bytes", dst.byteSize(), byteSize()));
         }
-        MemorySegment.copy(segment, 0, dst, 0, byteSize());
+        ArrayCopies.rawCopy(this, dst, false);
     }
 
     /** Copies raw bytes (C order, the array's byte order) from {@code src}, which must be {@link #byteSize()} long, into the array. */
@@ -1012,7 +894,7 @@ public final class NDArray {
             throw new IllegalArgumentException(String.format(Locale.ROOT,
                     "copyFrom: segment of %d bytes for an array of %d bytes", src.byteSize(), byteSize()));
         }
-        MemorySegment.copy(src, 0, segment, 0, byteSize());
+        ArrayCopies.rawCopy(this, src, true);
     }
 
     private int javaLength(String op) {
@@ -1029,9 +911,11 @@ public final class NDArray {
         if (kind == DType.Kind.FLOAT64) {
             copyTo(a);
         } else {
-            for (int i = 0; i < a.length; i++) {
-                a[i] = doubleAt((long) i * itemSize, "toDoubleArray");
-            }
+            MappedFaults.translating("read", () -> {
+                for (int i = 0; i < a.length; i++) {
+                    a[i] = el.doubleAt(flatOffset(i), "toDoubleArray");
+                }
+            });
         }
         return a;
     }
@@ -1042,9 +926,11 @@ public final class NDArray {
         if (kind == DType.Kind.FLOAT32) {
             copyTo(a);
         } else {
-            for (int i = 0; i < a.length; i++) {
-                a[i] = floatAt((long) i * itemSize, "toFloatArray");
-            }
+            MappedFaults.translating("read", () -> {
+                for (int i = 0; i < a.length; i++) {
+                    a[i] = el.floatAt(flatOffset(i), "toFloatArray");
+                }
+            });
         }
         return a;
     }
@@ -1055,9 +941,11 @@ public final class NDArray {
         if (itemSize == 8 && (kind.isInteger() || kind.isTime())) {
             copyTo(a);
         } else {
-            for (int i = 0; i < a.length; i++) {
-                a[i] = longAt((long) i * itemSize, "toLongArray");
-            }
+            MappedFaults.translating("read", () -> {
+                for (int i = 0; i < a.length; i++) {
+                    a[i] = el.longAt(flatOffset(i), "toLongArray");
+                }
+            });
         }
         return a;
     }
@@ -1068,9 +956,11 @@ public final class NDArray {
         if (kind == DType.Kind.INT32 || kind == DType.Kind.UINT32) {
             copyTo(a);
         } else {
-            for (int i = 0; i < a.length; i++) {
-                a[i] = (int) longAt((long) i * itemSize, "toIntArray");
-            }
+            MappedFaults.translating("read", () -> {
+                for (int i = 0; i < a.length; i++) {
+                    a[i] = (int) el.longAt(flatOffset(i), "toIntArray");
+                }
+            });
         }
         return a;
     }
@@ -1081,9 +971,11 @@ public final class NDArray {
         if (kind == DType.Kind.INT16 || kind == DType.Kind.UINT16) {
             copyTo(a);
         } else {
-            for (int i = 0; i < a.length; i++) {
-                a[i] = (short) longAt((long) i * itemSize, "toShortArray");
-            }
+            MappedFaults.translating("read", () -> {
+                for (int i = 0; i < a.length; i++) {
+                    a[i] = (short) el.longAt(flatOffset(i), "toShortArray");
+                }
+            });
         }
         return a;
     }
@@ -1094,9 +986,11 @@ public final class NDArray {
         if (kind == DType.Kind.INT8 || kind == DType.Kind.UINT8) {
             copyTo(a);
         } else {
-            for (int i = 0; i < a.length; i++) {
-                a[i] = (byte) longAt((long) i * itemSize, "toByteArray");
-            }
+            MappedFaults.translating("read", () -> {
+                for (int i = 0; i < a.length; i++) {
+                    a[i] = (byte) el.longAt(flatOffset(i), "toByteArray");
+                }
+            });
         }
         return a;
     }
@@ -1104,10 +998,121 @@ public final class NDArray {
     /** Returns the elements in C order as booleans, converted as {@link #getBoolean(long...)}. */
     public boolean[] toBooleanArray() {
         boolean[] a = new boolean[javaLength("toBooleanArray")];
-        for (int i = 0; i < a.length; i++) {
-            a[i] = booleanAt((long) i * itemSize, "toBooleanArray");
-        }
+        MappedFaults.translating("read", () -> {
+            for (int i = 0; i < a.length; i++) {
+                a[i] = el.booleanAt(flatOffset(i), "toBooleanArray");
+            }
+        });
         return a;
+    }
+
+    /**
+     * Runs a loop of the caller's over mapped arrays so that a fault the JVM reports late (see the class
+     * documentation) still arrives as {@link MappedAccessException} instead of the JDK's {@link InternalError}.
+     *
+     * @param loop the work that reads or writes array elements
+     * @throws MappedAccessException if a page the loop touched cannot be backed by the file
+     */
+    public static void guarded(Runnable loop) {
+        MappedFaults.translating("access", loop);
+    }
+
+    // ---------------------------------------------------------------------------------------- reductions and streams
+
+    /**
+     * Returns the elements in C order as doubles, read lazily through the view (converted as
+     * {@link #getDouble(long...)}).
+     *
+     * @return a sequential stream of {@link #size()} values
+     */
+    public DoubleStream doubles() {
+        return MappedFaults.doubles(this::flatDouble, size);
+    }
+
+    /**
+     * Returns the sum of all elements as a double (numpy's {@code a.sum()}; NaN if any element is NaN; 0 for an
+     * empty array).
+     *
+     * @return the sum
+     */
+    public double sum() {
+        return ArrayReductions.all(this, ArrayReductions.Op.SUM);
+    }
+
+    /**
+     * Returns the mean of all elements (numpy's {@code a.mean()}; NaN for an empty array).
+     *
+     * @return the mean
+     */
+    public double mean() {
+        return ArrayReductions.all(this, ArrayReductions.Op.MEAN);
+    }
+
+    /**
+     * Returns the smallest element as a double (numpy's {@code a.min()}: NaN if any element is NaN).
+     *
+     * @return the minimum
+     * @throws IllegalStateException if the array is empty (numpy raises ValueError)
+     */
+    public double min() {
+        return ArrayReductions.all(this, ArrayReductions.Op.MIN);
+    }
+
+    /**
+     * Returns the largest element as a double (numpy's {@code a.max()}: NaN if any element is NaN).
+     *
+     * @return the maximum
+     * @throws IllegalStateException if the array is empty (numpy raises ValueError)
+     */
+    public double max() {
+        return ArrayReductions.all(this, ArrayReductions.Op.MAX);
+    }
+
+    /**
+     * Returns the sums along an axis as a new float64 array without that axis (numpy's {@code a.sum(axis=k)} in
+     * float64): {@code frame.sum(2)} of an (H, W, B) frame is the (H, W) band sum.
+     *
+     * @param axis the axis summed over
+     * @return the sums
+     * @throws IllegalArgumentException if the axis does not exist
+     */
+    public NDArray sum(int axis) {
+        return ArrayReductions.along(this, axis, ArrayReductions.Op.SUM);
+    }
+
+    /**
+     * Returns the means along an axis as a new float64 array without that axis (numpy's {@code a.mean(axis=k)}).
+     *
+     * @param axis the axis averaged over
+     * @return the means
+     * @throws IllegalArgumentException if the axis does not exist
+     */
+    public NDArray mean(int axis) {
+        return ArrayReductions.along(this, axis, ArrayReductions.Op.MEAN);
+    }
+
+    /**
+     * Returns the minima along an axis as a new float64 array without that axis (numpy's {@code a.min(axis=k)}).
+     *
+     * @param axis the axis reduced
+     * @return the minima
+     * @throws IllegalArgumentException if the axis does not exist
+     * @throws IllegalStateException if the axis has length 0
+     */
+    public NDArray min(int axis) {
+        return ArrayReductions.along(this, axis, ArrayReductions.Op.MIN);
+    }
+
+    /**
+     * Returns the maxima along an axis as a new float64 array without that axis (numpy's {@code a.max(axis=k)}).
+     *
+     * @param axis the axis reduced
+     * @return the maxima
+     * @throws IllegalArgumentException if the axis does not exist
+     * @throws IllegalStateException if the axis has length 0
+     */
+    public NDArray max(int axis) {
+        return ArrayReductions.along(this, axis, ArrayReductions.Op.MAX);
     }
 
     // ---------------------------------------------------------------------------------------- Object
@@ -1121,8 +1126,16 @@ public final class NDArray {
         if (o == this) {
             return true;
         }
-        return o instanceof NDArray a && dtype.equals(a.dtype) && Arrays.equals(shape, a.shape)
-                && MemorySegment.mismatch(segment, 0, segment.byteSize(), a.segment, 0, a.segment.byteSize()) < 0;
+        if (!(o instanceof NDArray a && dtype.equals(a.dtype) && Arrays.equals(shape, a.shape))) {
+            return false;
+        }
+        MemorySegment x = segment();
+        MemorySegment y = a.segment();
+        try {
+            return MemorySegment.mismatch(x, 0, x.byteSize(), y, 0, y.byteSize()) < 0;
+        } catch (InternalError | IllegalStateException fault) {
+            throw el.fault("read", 0, fault);
+        }
     }
 
     /**
@@ -1132,11 +1145,17 @@ public final class NDArray {
     @Override
     public int hashCode() {
         int h = dtype.hashCode() * 31 + Arrays.hashCode(shape);
-        long n = Math.min(segment.byteSize(), 4096);
-        for (long i = 0; i < n; i++) {
-            h = h * 31 + segment.get(I8, i);
-        }
-        return h;
+        long n = itemSize == 0 ? 0 : Math.min(size, Math.ceilDiv(4096, itemSize));
+        return MappedFaults.reading(() -> {
+            int x = h;
+            for (long i = 0; i < n; i++) {
+                long off = flatOffset(i);
+                for (int b = 0; b < itemSize; b++) {
+                    x = x * 31 + el.rawByte(off + b);
+                }
+            }
+            return x;
+        });
     }
 
     /**
@@ -1146,523 +1165,17 @@ public final class NDArray {
      */
     @Override
     public String toString() {
-        String prefix = "array(";
-        Repr r = new Repr(this, null);
-        if (!r.printable()) {
-            return "array(<" + size + " elements>, shape=" + shapeTuple(shape) + ", dtype=" + dtypeRepr(dtype) + ")";
-        }
-        String body = prefix + r.body(prefix.length());
-        List<String> extras = new ArrayList<>(2);
-        if (size == 0 ? shape.length != 1 : r.summarized()) {
-            extras.add("shape=" + shapeTuple(shape));
-        }
-        if (size == 0 || !isTypeless(dtype)) {
-            extras.add("dtype=" + dtypeRepr(dtype));
-        }
-        if (extras.isEmpty()) {
-            return body + ")";
-        }
-        String extra = String.join(", ", extras) + ")";
-        // as numpy does: the extras go on their own line when they would make the last line too long
-        int lastLine = body.length() + 1 - (body.lastIndexOf('\n') + 1);
-        String spacer = lastLine + extra.length() + 1 > Repr.LINE_WIDTH ? "\n" + " ".repeat(prefix.length()) : " ";
-        return body + "," + spacer + extra;
+        return MappedFaults.reading(() -> ArrayRepr.of(this));
     }
 
-    static String shapeTuple(long[] shape) {
-        StringBuilder b = new StringBuilder("(");
-        for (int i = 0; i < shape.length; i++) {
-            b.append(i > 0 ? ", " : "").append(shape[i]);
-        }
-        return b.append(shape.length == 1 ? ",)" : ")").toString();
+    /** Returns the element at a C-order flat index of a {@code U} array, for the repr. */
+    String flatString(long i) {
+        return el.stringAt(flatOffset(i));
     }
 
-    /** The dtypes numpy's repr leaves out ({@code float64}, {@code int64}, {@code complex128}, {@code bool}). */
-    static boolean isTypeless(DType d) {
-        return d.isNativeOrder() && switch (d.kind()) {
-            case FLOAT64, INT64, COMPLEX128, BOOL -> true;
-            default -> false;
-        };
+    /** Returns the element at a C-order flat index of an {@code S} array, for the repr. */
+    byte[] flatBytes(long i) {
+        return el.bytesAt(flatOffset(i));
     }
 
-    /** numpy writes a dtype's name bare when it is an identifier ({@code float32}), quoted otherwise ({@code '<U2'}). */
-    static String dtypeRepr(DType d) {
-        String s = d.pythonStr();
-        return s.matches("[a-z][a-z0-9]*") ? s : "'" + s + "'";
-    }
-
-    /** Formats an array (optionally masked) as numpy's repr does, without the {@code array(} wrapper. */
-    static String formatBody(NDArray a, NDArray mask, int indent) {
-        return new Repr(a, mask).body(indent);
-    }
-
-    /** numpy's array printing, approximated: edge items, uniform float formatting, 75-column lines. */
-    private static final class Repr {
-        private static final int LINE_WIDTH = 75;
-        private static final int EDGE = 3;
-        private static final long THRESHOLD = 1000;
-        private static final long MAX_SHOWN = 100_000;
-
-        private final NDArray a;
-        private final NDArray mask;
-        private final boolean summarize;
-        private final long shown;
-        private String[] words;
-        private int next;
-
-        Repr(NDArray a, NDArray mask) {
-            this.a = a;
-            this.mask = mask;
-            this.summarize = a.size > THRESHOLD;
-            long n = 1;
-            for (long d : a.shape) {
-                n *= shownLength(d);   // cannot overflow: each factor is at most its dimension
-            }
-            this.shown = a.size == 0 ? 0 : n;
-        }
-
-        boolean printable() {
-            return shown <= MAX_SHOWN;
-        }
-
-        boolean summarized() {
-            return summarize;
-        }
-
-        private long shownLength(long d) {
-            return summarize && d > 2 * EDGE ? 2 * EDGE : d;
-        }
-
-        String body(int indent) {
-            if (a.size == 0) {
-                return "[]";
-            }
-            if (!printable()) {
-                return "[...]";
-            }
-            long[] flat = new long[(int) shown];
-            int[] count = {0};
-            collect(0, 0, flat, count);
-            words = formatElements(flat);
-            next = 0;
-            if (a.shape.length == 0) {
-                return words[0];
-            }
-            return layout(0, " ".repeat(indent));
-        }
-
-        private void collect(int axis, long base, long[] out, int[] count) {
-            if (axis == a.shape.length) {
-                out[count[0]++] = base;
-                return;
-            }
-            long n = a.shape[axis];
-            long stride = a.strides[axis] / a.itemSize;
-            boolean elide = summarize && n > 2 * EDGE;
-            for (long i = 0; i < n; i++) {
-                if (elide && i == EDGE) {
-                    i = n - EDGE;
-                }
-                collect(axis + 1, base + i * stride, out, count);
-            }
-        }
-
-        private String layout(int axis, String indent) {
-            long n = a.shape[axis];
-            boolean elide = summarize && n > 2 * EDGE;
-            StringBuilder b = new StringBuilder("[");
-            if (axis == a.shape.length - 1) {
-                int col = indent.length() + 1;
-                boolean first = true;
-                for (long i = 0; i < n; i++) {
-                    String word;
-                    if (elide && i == EDGE) {
-                        word = "...";
-                        i = n - EDGE - 1;
-                    } else {
-                        word = words[next++];
-                    }
-                    String token = i == n - 1 ? word : word + ",";
-                    // keep room for the closing brackets of this and the enclosing axes
-                    int reserve = i == n - 1 ? axis + 1 : 0;
-                    if (!first && col + 1 + token.length() + reserve > LINE_WIDTH) {
-                        b.append('\n').append(indent).append(' ');
-                        col = indent.length() + 1;
-                    } else if (!first) {
-                        b.append(' ');
-                        col++;
-                    }
-                    b.append(token);
-                    col += token.length();
-                    first = false;
-                }
-            } else {
-                String sep = ",\n" + "\n".repeat(a.shape.length - axis - 2) + indent + " ";
-                for (long i = 0; i < n; i++) {
-                    if (i > 0) {
-                        b.append(sep);
-                    }
-                    if (elide && i == EDGE) {
-                        b.append("...");
-                        i = n - EDGE - 1;
-                    } else {
-                        b.append(layout(axis + 1, indent + " "));
-                    }
-                }
-            }
-            return b.append(']').toString();
-        }
-
-        private boolean masked(long flat) {
-            return mask != null && mask.flatBoolean(flat);
-        }
-
-        private String[] formatElements(long[] flat) {
-            int n = flat.length;
-            String[] out = new String[n];
-            DType.Kind k = a.kind;
-            switch (k) {
-                case BOOL -> {
-                    for (int i = 0; i < n; i++) {
-                        out[i] = a.flatBoolean(flat[i]) ? "True" : "False";
-                    }
-                    padLeft(out, flat);
-                }
-                case INT8, INT16, INT32, INT64, UINT8, UINT16, UINT32 -> {
-                    for (int i = 0; i < n; i++) {
-                        out[i] = Long.toString(a.flatLong(flat[i]));
-                    }
-                    padLeft(out, flat);
-                }
-                case UINT64 -> {
-                    for (int i = 0; i < n; i++) {
-                        out[i] = Long.toUnsignedString(a.flatLong(flat[i]));
-                    }
-                    padLeft(out, flat);
-                }
-                case TIMEDELTA64 -> {
-                    for (int i = 0; i < n; i++) {
-                        long v = a.flatLong(flat[i]);
-                        out[i] = v == Long.MIN_VALUE ? "'NaT'" : Long.toString(v);
-                    }
-                    padLeft(out, flat);
-                }
-                case DATETIME64 -> {
-                    for (int i = 0; i < n; i++) {
-                        out[i] = "'" + datetimeString(a.flatLong(flat[i]), a.dtype) + "'";
-                    }
-                }
-                case FLOAT16, FLOAT32, FLOAT64 -> {
-                    double[] v = new double[n];
-                    for (int i = 0; i < n; i++) {
-                        v[i] = a.flatDouble(flat[i]);
-                    }
-                    FloatFormat f = new FloatFormat(v, unmasked(flat), k, false);
-                    for (int i = 0; i < n; i++) {
-                        out[i] = f.format(v[i], true);
-                    }
-                    padLeft(out, flat);
-                }
-                case COMPLEX64, COMPLEX128 -> {
-                    double[] re = new double[n];
-                    double[] im = new double[n];
-                    for (int i = 0; i < n; i++) {
-                        PyComplex c = a.flatComplex(flat[i]);
-                        re[i] = c.real();
-                        im[i] = c.imag();
-                    }
-                    DType.Kind part = k == DType.Kind.COMPLEX64 ? DType.Kind.FLOAT32 : DType.Kind.FLOAT64;
-                    boolean[] use = unmasked(flat);
-                    FloatFormat fr = new FloatFormat(re, use, part, false);
-                    FloatFormat fi = new FloatFormat(im, use, part, true);
-                    for (int i = 0; i < n; i++) {
-                        out[i] = fr.format(re[i], true) + fi.format(im[i], false) + "j";
-                    }
-                    int w = 0;
-                    for (String s : out) {
-                        w = Math.max(w, s.length());
-                    }
-                    for (int i = 0; i < n; i++) {
-                        out[i] = out[i] + " ".repeat(w - out[i].length());
-                    }
-                }
-                case BYTES -> {
-                    for (int i = 0; i < n; i++) {
-                        out[i] = bytesRepr(a.bytesAt(flat[i] * a.itemSize));
-                    }
-                }
-                case UNICODE -> {
-                    for (int i = 0; i < n; i++) {
-                        out[i] = strRepr(a.stringAt(flat[i] * a.itemSize));
-                    }
-                }
-            }
-            if (mask != null) {
-                for (int i = 0; i < n; i++) {
-                    if (masked(flat[i])) {
-                        out[i] = "--";
-                    }
-                }
-            }
-            return out;
-        }
-
-        private boolean[] unmasked(long[] flat) {
-            boolean[] use = new boolean[flat.length];
-            for (int i = 0; i < flat.length; i++) {
-                use[i] = !masked(flat[i]);
-            }
-            return use;
-        }
-
-        private void padLeft(String[] out, long[] flat) {
-            int w = 0;
-            for (int i = 0; i < out.length; i++) {
-                if (!masked(flat[i])) {
-                    w = Math.max(w, out[i].length());
-                }
-            }
-            for (int i = 0; i < out.length; i++) {
-                if (out[i].length() < w) {
-                    out[i] = " ".repeat(w - out[i].length()) + out[i];
-                }
-            }
-        }
-    }
-
-    private String stringAt(long off) {
-        int end = itemSize / 4;
-        while (end > 0 && rawInt(off + 4L * (end - 1)) == 0) {
-            end--;
-        }
-        StringBuilder b = new StringBuilder(end);
-        for (int i = 0; i < end; i++) {
-            int cp = rawInt(off + 4L * i);
-            if (Character.isValidCodePoint(cp)) {
-                b.appendCodePoint(cp);
-            } else {
-                b.append('\uFFFD');
-            }
-        }
-        return b.toString();
-    }
-
-    private byte[] bytesAt(long off) {
-        int end = itemSize;
-        while (end > 0 && rawByte(off + end - 1) == 0) {
-            end--;
-        }
-        return segment.asSlice(off, end).toArray(I8);
-    }
-
-    /**
-     * numpy's float formatting in its default mode ("maxprec", 8 digits), approximated: one format for all shown
-     * values, positional unless the values span too many magnitudes.
-     */
-    private static final class FloatFormat {
-        private static final int PRECISION = 8;
-
-        private final DType.Kind kind;
-        private final boolean sign;
-        private final boolean exp;
-        private int intWidth;
-        private int fracWidth;
-        private int expDigits = 2;
-        private int width;
-
-        FloatFormat(double[] values, boolean[] use, DType.Kind kind, boolean sign) {
-            this.kind = kind;
-            this.sign = sign;
-            double max = 0;
-            double min = Double.POSITIVE_INFINITY;
-            for (int i = 0; i < values.length; i++) {
-                double v = Math.abs(values[i]);
-                if (use[i] && Double.isFinite(v) && v != 0) {
-                    max = Math.max(max, v);
-                    min = Math.min(min, v);
-                }
-            }
-            exp = max != 0 && (max >= 1e8 || min < 1e-4 || max / min > 1e3);
-            for (int i = 0; i < values.length; i++) {
-                if (!use[i] || !Double.isFinite(values[i])) {
-                    continue;
-                }
-                if (exp) {
-                    String[] p = expParts(values[i]);
-                    fracWidth = Math.max(fracWidth, p[1].length());
-                    expDigits = Math.max(expDigits, p[2].length());
-                } else {
-                    String[] p = positionalParts(values[i]);
-                    intWidth = Math.max(intWidth, p[0].length());
-                    fracWidth = Math.max(fracWidth, p[1].length());
-                }
-            }
-            for (int i = 0; i < values.length; i++) {
-                if (use[i]) {
-                    width = Math.max(width, core(values[i], true).length());
-                }
-            }
-        }
-
-        private BigDecimal shortest(double v) {
-            return switch (kind) {
-                case FLOAT32 -> new BigDecimal(Float.toString((float) v));
-                case FLOAT16 -> shortestHalf((float) v);
-                default -> new BigDecimal(Double.toString(v));
-            };
-        }
-
-        private static BigDecimal shortestHalf(float v) {
-            short bits = Float.floatToFloat16(v);
-            BigDecimal exact = new BigDecimal(v);
-            for (int digits = 1; digits < 10; digits++) {
-                BigDecimal r = exact.round(new MathContext(digits, RoundingMode.HALF_EVEN));
-                if (Float.floatToFloat16(r.floatValue()) == bits) {
-                    return r;
-                }
-            }
-            return exact;
-        }
-
-        /** [sign and integer digits, fraction digits]. */
-        private String[] positionalParts(double v) {
-            BigDecimal d = shortest(v);
-            if (d.scale() > PRECISION) {
-                d = d.setScale(PRECISION, RoundingMode.HALF_EVEN);
-            }
-            d = d.stripTrailingZeros();
-            if (d.scale() < 0) {
-                d = d.setScale(0);
-            }
-            String s = d.abs().toPlainString();
-            int dot = s.indexOf('.');
-            String ip = dot < 0 ? s : s.substring(0, dot);
-            String fp = dot < 0 ? "" : s.substring(dot + 1);
-            boolean neg = v < 0 || (v == 0 && 1 / v < 0);
-            return new String[] {(neg ? "-" : sign ? "+" : "") + ip, fp};
-        }
-
-        /** [sign and leading digit, fraction digits, exponent digits, exponent sign]. */
-        private String[] expParts(double v) {
-            boolean neg = v < 0 || (v == 0 && 1 / v < 0);
-            if (v == 0) {
-                return new String[] {(neg ? "-" : sign ? "+" : "") + "0", "", "0", "+"};
-            }
-            BigDecimal d = shortest(Math.abs(v)).round(new MathContext(PRECISION + 1, RoundingMode.HALF_EVEN)).stripTrailingZeros();
-            String digits = d.unscaledValue().toString();
-            int e = digits.length() - 1 - d.scale();
-            return new String[] {(neg ? "-" : sign ? "+" : "") + digits.charAt(0), digits.substring(1),
-                    Integer.toString(Math.abs(e)), e < 0 ? "-" : "+"};
-        }
-
-        /** Formats a value; with {@code pad}, aligned to the width of all values (integer part right, fraction left). */
-        String format(double v, boolean pad) {
-            String s = core(v, pad);
-            return pad && s.length() < width ? " ".repeat(width - s.length()) + s : s;
-        }
-
-        private String core(double v, boolean pad) {
-            String s;
-            if (Double.isNaN(v)) {
-                s = sign ? "+nan" : "nan";
-            } else if (Double.isInfinite(v)) {
-                s = v > 0 ? (sign ? "+inf" : "inf") : "-inf";
-            } else if (exp) {
-                String[] p = expParts(v);
-                String e = "0".repeat(Math.max(0, expDigits - p[2].length())) + p[2];
-                s = p[0] + "." + p[1] + "0".repeat(fracWidth - p[1].length()) + "e" + p[3] + e;
-            } else {
-                String[] p = positionalParts(v);
-                s = (pad ? " ".repeat(Math.max(0, intWidth - p[0].length())) : "") + p[0] + "." + p[1]
-                        + (pad ? " ".repeat(fracWidth - p[1].length()) : "");
-            }
-            return s;
-        }
-    }
-
-    static String datetimeString(long v, DType dt) {
-        if (v == Long.MIN_VALUE) {
-            return "NaT";
-        }
-        DType.TimeUnit u = dt.timeUnit();
-        try {
-            long t = Math.multiplyExact(v, dt.timeUnitCount());
-            return switch (u) {
-                case GENERIC -> Long.toString(v);
-                case YEAR -> String.format(Locale.ROOT, "%04d", Math.addExact(1970, t));
-                case MONTH -> String.format(Locale.ROOT, "%04d-%02d", Math.floorDiv(t, 12) + 1970, Math.floorMod(t, 12) + 1);
-                case WEEK -> LocalDate.ofEpochDay(Math.multiplyExact(t, 7)).toString();
-                case DAY -> LocalDate.ofEpochDay(t).toString();
-                case HOUR -> dateTime(Math.multiplyExact(t, 3600)).substring(0, 13);
-                case MINUTE -> dateTime(Math.multiplyExact(t, 60)).substring(0, 16);
-                case SECOND -> dateTime(t);
-                case MILLISECOND -> withFraction(t, 3);
-                case MICROSECOND -> withFraction(t, 6);
-                case NANOSECOND -> withFraction(t, 9);
-                case PICOSECOND -> withFraction(t, 12);
-                case FEMTOSECOND -> withFraction(t, 15);
-                case ATTOSECOND -> withFraction(t, 18);
-            };
-        } catch (ArithmeticException | DateTimeException e) {
-            return Long.toString(v);
-        }
-    }
-
-    private static String withFraction(long t, int digits) {
-        long scale = 1;
-        for (int i = 0; i < digits; i++) {
-            scale *= 10;
-        }
-        String frac = Long.toString(Math.floorMod(t, scale));
-        return dateTime(Math.floorDiv(t, scale)) + "." + "0".repeat(digits - frac.length()) + frac;
-    }
-
-    private static String dateTime(long epochSecond) {
-        LocalDateTime t = LocalDateTime.ofEpochSecond(epochSecond, 0, ZoneOffset.UTC);
-        return String.format(Locale.ROOT, "%04d-%02d-%02dT%02d:%02d:%02d", t.getYear(), t.getMonthValue(),
-                t.getDayOfMonth(), t.getHour(), t.getMinute(), t.getSecond());
-    }
-
-    private static String bytesRepr(byte[] b) {
-        StringBuilder s = new StringBuilder("b'");
-        for (byte x : b) {
-            int c = x & 0xFF;
-            switch (c) {
-                case '\\' -> s.append("\\\\");
-                case '\'' -> s.append("\\'");
-                case '\n' -> s.append("\\n");
-                case '\r' -> s.append("\\r");
-                case '\t' -> s.append("\\t");
-                default -> {
-                    if (c >= 0x20 && c < 0x7F) {
-                        s.append((char) c);
-                    } else {
-                        s.append(String.format(Locale.ROOT, "\\x%02x", c));
-                    }
-                }
-            }
-        }
-        return s.append('\'').toString();
-    }
-
-    private static String strRepr(String v) {
-        StringBuilder s = new StringBuilder("'");
-        v.codePoints().forEach(c -> {
-            switch (c) {
-                case '\\' -> s.append("\\\\");
-                case '\'' -> s.append("\\'");
-                case '\n' -> s.append("\\n");
-                case '\r' -> s.append("\\r");
-                case '\t' -> s.append("\\t");
-                default -> {
-                    if (c < 0x20 || c == 0x7F) {
-                        s.append(String.format(Locale.ROOT, "\\x%02x", c));
-                    } else {
-                        s.appendCodePoint(c);
-                    }
-                }
-            }
-        });
-        return s.append('\'').toString();
-    }
 }

@@ -35,6 +35,15 @@ final class DemoCommand extends BaseCommand {
     @Option(names = "--keep", description = "Keep the temporary folder and its file.")
     boolean keep;
 
+    @Option(names = "--view", description = "Start the web viewer (mmappickle view) beside the capture and print its "
+            + "address; its Stop capture button ends the capture early, keeping the frames written so far.")
+    boolean view;
+
+    @Option(names = "--pause", paramLabel = "MS",
+            description = "Pause after each frame, in milliseconds (default: 500 with --view, so that there is time "
+                    + "to watch; 0 without).")
+    Long pauseMillis;
+
     /** Runs the command and returns its exit status; a failure is thrown, for {@link Main} to report. */
     @Override
     public Integer call() throws Exception {
@@ -64,7 +73,11 @@ final class DemoCommand extends BaseCommand {
         }
         boolean temporary = dir == null;
         Path where = temporary ? Files.createTempDirectory("mmappickle-demo-") : dir;
-        Demo.run(new Demo.Settings(where, temporary, keep, frames, h, w, b), out(), err());
+        long pause = pauseMillis != null ? pauseMillis : view ? 500 : 0;
+        if (pause < 0) {
+            throw usage("--pause must be 0 or more milliseconds");
+        }
+        Demo.run(new Demo.Settings(where, temporary, keep, frames, h, w, b, view, pause), out(), err());
         return 0;
     }
 }

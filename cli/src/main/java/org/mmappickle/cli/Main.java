@@ -27,7 +27,7 @@ import picocli.CommandLine.Spec;
         subcommands = {LsCommand.class, InfoCommand.class, DumpCommand.class, GetCommand.class, PutCommand.class,
             AllocCommand.class, RmCommand.class, ExportCommand.class, ImportCommand.class, WatchCommand.class,
             VacuumCommand.class, CompactCommand.class, RepairCommand.class, ConvertCommand.class,
-            DemoCommand.class, SelfcheckCommand.class, ViewerCommand.class, CommandLine.HelpCommand.class})
+            DemoCommand.class, SelfcheckCommand.class, ViewerCommand.class, org.mmappickle.cli.view.ViewCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     /** Exit status of an operation that failed. */

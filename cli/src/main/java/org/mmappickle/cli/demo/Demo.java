@@ -45,8 +45,11 @@ public final class Demo {
      * @param height frame height in pixels
      * @param width frame width in pixels
      * @param bands spectral bands per pixel
+     * @param view start the web viewer ({@code mmappickle view}) beside the capture and print its address
+     * @param pauseMillis the pause after each frame, so that a person can watch (and stop) the capture
      */
-    public record Settings(Path dir, boolean temporary, boolean keep, int frames, int height, int width, int bands) {
+    public record Settings(Path dir, boolean temporary, boolean keep, int frames, int height, int width, int bands,
+                           boolean view, long pauseMillis) {
         long frameBytes() {
             return 4L * height * width * bands;
         }
@@ -56,6 +59,8 @@ public final class Demo {
     private final PrintWriter out;
     private final PrintWriter err;
     private final Path file;
+    /** The web viewer's process, with {@code --view}. */
+    private Process web;
 
     private Demo(Settings s, PrintWriter out, PrintWriter err) {
         this.s = s;
@@ -78,8 +83,13 @@ public final class Demo {
         out.flush();
         boolean ok = false;
         try {
-            capture();
-            register();
+            if (s.view()) {
+                web = startWebViewer();
+            }
+            int kept = capture();
+            if (kept > 0) {
+                register(kept);
+            }
             out.println();
             out.println("file summary (what 'mmappickle info' prints):");
             FileSummary.of(file).print(out);
@@ -93,7 +103,8 @@ public final class Demo {
 
     // ------------------------------------------------------------------------------------------- capture
 
-    private void capture() throws Exception {
+    /** Captures the frames until all are written or the file's capture_control says stop; returns how many it kept. */
+    private int capture() throws Exception {
         Scene scene = new Scene(s.height(), s.width(), s.bands(), 20240611L);
         try (MmapDict d = MmapDict.open(file)) {
             Capture.begin(d, scene, s.frames(), s.height(), s.width(), s.bands());
@@ -101,27 +112,64 @@ public final class Demo {
             long t0 = System.nanoTime();
             long copying = 0;
             int written = 0;
+            Map<?, ?> stop = null;
             try {
-                for (int i = 0; i < s.frames(); i++) {
+                for (int i = 0; i < s.frames() && (stop = stopRequest(d)) == null; i++) {
                     copying += Capture.frame(d, scene, i, s.frames(), s.height(), s.width(), s.bands());
                     written++;
+                    // the pause is spent looking for a stop request, so that Stop takes effect within 50 ms
+                    for (long end = System.nanoTime() + s.pauseMillis() * 1_000_000; System.nanoTime() < end
+                            && (stop = stopRequest(d)) == null; ) {
+                        Thread.sleep(Math.min(50, Math.max(1, (end - System.nanoTime()) / 1_000_000)));
+                    }
+                    if (stop != null) {
+                        break;
+                    }
                 }
                 Capture.end(d, s.frames(), s.height(), s.width(), s.bands(), written);
             } finally {
                 long took = System.nanoTime() - t0;
                 awaitViewer(viewer);
                 long bytes = s.frameBytes() * written;
+                if (stop != null) {
+                    out.printf(Locale.ROOT, "capture: stopped by %s (%s = %s) after %d of %d frames: kept %d frames%n",
+                            stop.get("by"), CAPTURE_CONTROL, org.mmappickle.cli.PyRepr.of(stop), written, s.frames(), written);
+                }
                 out.printf(Locale.ROOT, "capture: %d frames, %s in %s: %s (allocate in the file, synthesize the scene, "
                         + "fill in place through the mapping; the copies into the mapping alone: %s per thread)%n",
                         written, Text.bytes(bytes), Text.seconds(took), Text.gibPerSecond(bytes, took),
                         Text.gibPerSecond(bytes, copying));
                 out.flush();
             }
+            return written;
         }
     }
 
-    /** A second JVM on the same class path, running the hidden {@code demo-viewer} command on the file. */
-    private Process startViewer() throws IOException, InterruptedException {
+    /** The key by which a viewer (or any process) asks the capture to stop: {@code {'stop': True, ...}}. */
+    static final String CAPTURE_CONTROL = "capture_control";
+
+    /** Returns the capture_control value when it asks to stop, else null; a cheap read of the shared index. */
+    private static Map<?, ?> stopRequest(MmapDict d) {
+        return d.get(CAPTURE_CONTROL) instanceof Map<?, ?> m && Boolean.TRUE.equals(m.get("stop")) ? m : null;
+    }
+
+    /** Starts {@code mmappickle view FILE --port 0} in a second JVM and prints the address it serves. */
+    private Process startWebViewer() throws IOException, InterruptedException {
+        List<String> cmd = javaCommand("view", file.toString(), "--port", "0");
+        Process p = new ProcessBuilder(cmd).start();
+        p.getOutputStream().close();
+        CountDownLatch ready = new CountDownLatch(1);
+        relay(p.getInputStream(), out, "", ready, org.mmappickle.cli.view.ViewCommand.URL_LINE);
+        relay(p.getErrorStream(), err, "view (stderr): ", null, null);
+        if (!ready.await(60, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new CliException("the web viewer did not start within 60 s: " + String.join(" ", cmd));
+        }
+        return p;
+    }
+
+    /** {@code java} with this JVM's class path and native-library settings, running the CLI with arguments. */
+    private static List<String> javaCommand(String... args) {
         String java = ProcessHandle.current().info().command()
                 .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         List<String> cmd = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-Xmx256m",
@@ -131,13 +179,19 @@ public final class Demo {
                 cmd.add("-D" + p + "=" + System.getProperty(p));
             }
         }
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "org.mmappickle.cli.Main", "demo-viewer",
-                file.toString(), "--frames", Integer.toString(s.frames())));
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "org.mmappickle.cli.Main"));
+        cmd.addAll(List.of(args));
+        return cmd;
+    }
+
+    /** A second JVM on the same class path, running the hidden {@code demo-viewer} command on the file. */
+    private Process startViewer() throws IOException, InterruptedException {
+        List<String> cmd = javaCommand("demo-viewer", file.toString(), "--frames", Integer.toString(s.frames()));
         Process p = new ProcessBuilder(cmd).start();
         p.getOutputStream().close();
         CountDownLatch ready = new CountDownLatch(1);
-        relay(p.getInputStream(), out, "", ready);
-        relay(p.getErrorStream(), err, "viewer (stderr): ", null);
+        relay(p.getInputStream(), out, "", ready, ViewerCommand.READY);
+        relay(p.getErrorStream(), err, "viewer (stderr): ", null, null);
         // the viewer needs a JVM start; frames written before it watches would still be reported, but then
         // nobody would see them land
         if (!ready.await(60, TimeUnit.SECONDS)) {
@@ -147,7 +201,7 @@ public final class Demo {
         return p;
     }
 
-    private static void relay(java.io.InputStream in, PrintWriter to, String prefix, CountDownLatch ready) {
+    private static void relay(java.io.InputStream in, PrintWriter to, String prefix, CountDownLatch ready, String readyLine) {
         Thread t = new Thread(() -> {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
                 for (String line; (line = r.readLine()) != null; ) {
@@ -155,7 +209,7 @@ public final class Demo {
                         to.println(prefix + line);
                         to.flush();
                     }
-                    if (ready != null && line.startsWith(ViewerCommand.READY)) {
+                    if (ready != null && line.startsWith(readyLine)) {
                         ready.countDown();
                     }
                 }
@@ -182,15 +236,14 @@ public final class Demo {
 
     // -------------------------------------------------------------------------------------- registration
 
-    private void register() throws IOException {
-        int n = s.frames();
+    private void register(int n) throws IOException {
         int h = s.height();
         int w = s.width();
         try (MmapDict d = MmapDict.open(file); Progress progress = Progress.start("registration", s.frameBytes() * n)) {
             long t0 = System.nanoTime();
             float[][] sums = new float[n][];
             for (int i = 0; i < n; i++) {
-                NDArray frame = (NDArray) d.get(Capture.frameKey(i, n));   // a view of the file: no copy
+                NDArray frame = (NDArray) d.get(Capture.frameKey(i, s.frames()));   // a view of the file: no copy
                 sums[i] = Registration.bandSum(frame);
                 progress.update(s.frameBytes() * (i + 1));
             }
@@ -213,19 +266,19 @@ public final class Demo {
                 shift.put("dy", found[0]);
                 shift.put("dx", found[1]);
                 shift.put("correlation", found[2]);
-                shift.put("reference", Capture.frameKey(0, n));
-                d.set("shift_" + Capture.pad(i, n), shift);
+                shift.put("reference", Capture.frameKey(0, s.frames()));
+                d.set("shift_" + Capture.pad(i, s.frames()), shift);
                 long points = 0;
                 for (int k = 2; k < kp.length; k += 3) {
                     points += Float.isNaN(kp[k]) ? 0 : 1;
                 }
                 out.printf(Locale.ROOT, "registration: %s shift dy=%+.2f dx=%+.2f px (synthetic %+.2f %+.2f, error "
-                        + "%.3f px), correlation %.4f, %d keypoints%n", Capture.frameKey(i, n), found[0], found[1],
+                        + "%.3f px), correlation %.4f, %d keypoints%n", Capture.frameKey(i, s.frames()), found[0], found[1],
                         truth[0], truth[1], error, found[2], points);
             }
             d.set("keypoints", NDArray.of(keypoints, n, Registration.GRID * Registration.GRID, 3));
             Map<String, Object> about = new LinkedHashMap<>();
-            about.put("reference", Capture.frameKey(0, n));
+            about.put("reference", Capture.frameKey(0, s.frames()));
             about.put("method", "normalized cross-correlation of band sums: 2x2-binned search, full-resolution "
                     + "refinement, parabolic sub-pixel peak");
             about.put("search_radius_px", SEARCH_RADIUS);
@@ -234,13 +287,22 @@ public final class Demo {
             d.set("registration", about);
             out.printf(Locale.ROOT, "registration: largest error against the synthetic drift %.3f px over %d frames; "
                     + "computed and stored in %s (shift_%s..shift_%s, keypoints, registration)%n", maxError, n,
-                    Text.seconds(System.nanoTime() - t1), Capture.pad(0, n), Capture.pad(n - 1, n));
+                    Text.seconds(System.nanoTime() - t1), Capture.pad(0, s.frames()), Capture.pad(n - 1, s.frames()));
         }
     }
 
     // ---------------------------------------------------------------------------------------- the end
 
-    private void cleanUp(boolean ok, long nanos) throws IOException {
+    private void cleanUp(boolean ok, long nanos) throws IOException, InterruptedException {
+        if (web != null) {
+            if (System.console() != null && ok) {
+                out.println("demo: the viewer keeps serving the file; press Enter to stop it");
+                out.flush();
+                System.in.read();
+            }
+            web.destroy();
+            web.waitFor(10, TimeUnit.SECONDS);
+        }
         out.println();
         if (s.temporary() && !s.keep()) {
             Files.deleteIfExists(file);

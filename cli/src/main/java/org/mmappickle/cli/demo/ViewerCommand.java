@@ -52,6 +52,7 @@ public final class ViewerCommand implements Callable<Integer> {
         long deadline = System.nanoTime() + GIVE_UP.toNanos();
         Set<Integer> seen = new HashSet<>();
         boolean complete = false;
+        int expected = frames;
         try (MmapDict d = MmapDict.openReadOnly(file)) {
             ChangeWatcher w = d.watcherFromStart(Duration.ofMillis(10));
             out.println(READY + file + " (pid " + ProcessHandle.current().pid() + ")");
@@ -69,11 +70,13 @@ public final class ViewerCommand implements Callable<Integer> {
                 if (c.replaced().contains(Capture.CAPTURE) && d.get(Capture.CAPTURE) instanceof Map<?, ?> m
                         && Boolean.TRUE.equals(m.get("complete"))) {
                     complete = true;
+                    // a capture stopped early (Stop capture in the web viewer) writes fewer frames than planned
+                    expected = m.get("frames_written") instanceof Number n ? n.intValue() : frames;
                 }
             }
         }
-        out.println("viewer: saw " + seen.size() + " of " + frames + " frames" + (complete ? "; capture complete" : ""));
-        return seen.size() == frames ? 0 : 1;
+        out.println("viewer: saw " + seen.size() + " of " + expected + " frames" + (complete ? "; capture complete" : ""));
+        return seen.size() == expected ? 0 : 1;
     }
 
     /** Metadata lands after the frame's pixels are complete: when it appears, the frame is there to look at. */
