@@ -1,15 +1,13 @@
 package org.mmappickle.cli.view;
 
+import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
-import java.nio.charset.StandardCharsets;
-import java.util.zip.CRC32;
-import java.util.zip.Deflater;
-import java.util.zip.DeflaterOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import javax.imageio.ImageIO;
 
-/** Encodes an 8-bit RGB image as PNG with the JDK's zlib: no {@code java.desktop}, no dependency. */
+/** Encodes an 8-bit RGB image as PNG with the JDK's image I/O. */
 final class Png {
-    private static final byte[] SIGNATURE = {(byte) 137, 80, 78, 71, 13, 10, 26, 10};
-
     private Png() {
     }
 
@@ -25,50 +23,21 @@ final class Png {
         if ((long) width * height * 3 != rgb.length || width < 1 || height < 1) {
             throw new IllegalArgumentException("a " + width + "x" + height + " RGB image needs " + 3L * width * height + " bytes, not " + rgb.length);
         }
-        ByteArrayOutputStream out = new ByteArrayOutputStream(rgb.length / 4 + 1024);
-        out.writeBytes(SIGNATURE);
-        byte[] header = new byte[13];
-        putInt(header, 0, width);
-        putInt(header, 4, height);
-        header[8] = 8;    // bits per sample
-        header[9] = 2;    // truecolour
-        chunk(out, "IHDR", header);
-        ByteArrayOutputStream raw = new ByteArrayOutputStream();
-        Deflater deflater = new Deflater(Deflater.BEST_SPEED);
-        try (DeflaterOutputStream z = new DeflaterOutputStream(raw, deflater)) {
-            for (int y = 0; y < height; y++) {
-                z.write(0);   // filter: none
-                z.write(rgb, y * width * 3, width * 3);
-            }
-        } catch (java.io.IOException impossible) {
-            throw new IllegalStateException(impossible);
-        } finally {
-            deflater.end();
+        BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+        int[] pixels = new int[width * height];
+        for (int i = 0, j = 0; i < pixels.length; i++, j += 3) {
+            pixels[i] = (rgb[j] & 0xFF) << 16 | (rgb[j + 1] & 0xFF) << 8 | (rgb[j + 2] & 0xFF);
         }
-        chunk(out, "IDAT", raw.toByteArray());
-        chunk(out, "IEND", new byte[0]);
+        image.setRGB(0, 0, width, height, pixels, 0, width);
+        ByteArrayOutputStream out = new ByteArrayOutputStream(rgb.length / 4 + 1024);
+        try {
+            if (!ImageIO.write(image, "png", out)) {
+                throw new IllegalStateException("this JDK's image I/O has no PNG writer");
+            }
+        } catch (IOException e) {
+            // a ByteArrayOutputStream does not fail; anything here is the encoder's own fault
+            throw new UncheckedIOException(e);
+        }
         return out.toByteArray();
-    }
-
-    private static void chunk(ByteArrayOutputStream out, String type, byte[] data) {
-        byte[] len = new byte[4];
-        putInt(len, 0, data.length);
-        out.writeBytes(len);
-        byte[] t = type.getBytes(StandardCharsets.US_ASCII);
-        out.writeBytes(t);
-        out.writeBytes(data);
-        CRC32 crc = new CRC32();
-        crc.update(t);
-        crc.update(data);
-        byte[] c = new byte[4];
-        putInt(c, 0, (int) crc.getValue());
-        out.writeBytes(c);
-    }
-
-    private static void putInt(byte[] b, int at, int v) {
-        b[at] = (byte) (v >>> 24);
-        b[at + 1] = (byte) (v >>> 16);
-        b[at + 2] = (byte) (v >>> 8);
-        b[at + 3] = (byte) v;
     }
 }
