@@ -10,6 +10,7 @@ import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.nio.channels.ClosedChannelException;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -78,6 +79,7 @@ public final class NativeFile implements AutoCloseable {
      *
      * @throws NoSuchFileException when the file is missing and the mode does not create it
      * @throws FileAlreadyExistsException for {@link Mode#CREATE_NEW} on an existing file
+     * @throws FileSystemException when the path names a FIFO, socket or device (refused without blocking)
      */
     public static NativeFile open(Path path, Mode mode) throws IOException {
         int m = switch (mode) {
@@ -97,6 +99,10 @@ public final class NativeFile implements AutoCloseable {
             }
             if (name.equals("EEXIST")) {
                 throw new FileAlreadyExistsException(path.toString());
+            }
+            if (name.equals("ENODEV")) {
+                throw new FileSystemException(path.toString(), null,
+                        "not a regular file (a FIFO, socket or device): mmappickle files are regular files");
             }
             throw error("open", path, fd, "mode=" + mode);
         }
