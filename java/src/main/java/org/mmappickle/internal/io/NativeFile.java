@@ -1,10 +1,9 @@
 package org.mmappickle.internal.io;
 
-import static org.mmappickle.internal.bindings.mmappickle_native_h.*;
+import static org.mmappickle.internal.io.IoCalls.*;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
@@ -16,7 +15,6 @@ import java.nio.file.Path;
 import java.util.Locale;
 import org.mmappickle.Advice;
 import org.mmappickle.NativeIOException;
-import org.mmappickle.internal.bindings.mmappickle_native_h;
 
 /**
  * One open file descriptor and the memory maps made from it: the only class above the bindings
@@ -52,13 +50,9 @@ public final class NativeFile implements AutoCloseable {
     private static final long HEAP_CHUNK = 8L << 20;
 
     static {
-        NativeLibrary.path();
         PAGE_SIZE = mmp_page_size();
-        Linker linker = Linker.nativeLinker();
-        PWRITE_HEAP = linker.downcallHandle(mmp_pwrite$address(), mmp_pwrite$descriptor(),
-                Linker.Option.critical(true));
-        PREAD_HEAP = linker.downcallHandle(mmp_pread$address(), mmp_pread$descriptor(),
-                Linker.Option.critical(true));
+        PWRITE_HEAP = pwriteHeap();
+        PREAD_HEAP = preadHeap();
     }
 
     private final Path path;
@@ -396,7 +390,6 @@ public final class NativeFile implements AutoCloseable {
 
     /** Returns the symbolic name of an errno, such as {@code ENOSPC}. */
     public static String errnoName(int errno) {
-        NativeLibrary.path();
         try (Arena a = Arena.ofConfined()) {
             MemorySegment buf = a.allocate(64);
             int n = mmp_errno_name(errno, buf, 64);
@@ -406,10 +399,9 @@ public final class NativeFile implements AutoCloseable {
 
     /** Returns the system's text for an errno, such as {@code No space left on device}. */
     public static String strerror(int errno) {
-        NativeLibrary.path();
         try (Arena a = Arena.ofConfined()) {
             MemorySegment buf = a.allocate(256);
-            int n = mmappickle_native_h.mmp_strerror(errno, buf, 256);
+            int n = mmp_strerror(errno, buf, 256);
             return n < 0 ? "errno " + errno : buf.getString(0);
         }
     }

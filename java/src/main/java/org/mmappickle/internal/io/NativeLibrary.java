@@ -51,14 +51,32 @@ public final class NativeLibrary {
 
     private static final String PLATFORM = platform(System.getProperty("os.name", "?"),
             System.getProperty("os.arch", "?"), procSelfMaps());
-    private static final Path LOADED = load();
 
     private NativeLibrary() {
     }
 
-    /** Ensures the library is loaded; returns the file it was loaded from. */
+    /** Loads the library on first use, so that the portable io path never loads it. */
+    private static final class Loaded {
+        static final Path PATH = load();
+    }
+
+    /**
+     * Ensures the library is loaded; returns the file it was loaded from.
+     *
+     * @return the library file
+     */
     public static Path path() {
-        return LOADED;
+        return Loaded.PATH;
+    }
+
+    /**
+     * Returns the io path in use, {@code native} (the bundled library) or {@code portable}
+     * ({@code -Dmmappickle.io=portable}: FFM calls into the platform's C library).
+     *
+     * @return the io path's name
+     */
+    public static String io() {
+        return IoCalls.name();
     }
 
     /** Returns the version the loaded library reports. */
