@@ -21,8 +21,9 @@ if(bad)
   if(LIBC STREQUAL "musl")
     message(FATAL_ERROR "${LIBRARY} is built for musl but needs glibc symbol versions: ${bad}")
   endif()
-  message(FATAL_ERROR "${LIBRARY} needs ${bad}, newer than the floor GLIBC_${FLOOR} (readelf -V):"
-                      " it would not load on older distributions")
+  string(REPLACE ";" " " shown_bad "${bad}")
+  message(FATAL_ERROR "needs ${shown_bad}, newer than GLIBC_${FLOOR}: ${LIBRARY} (readelf -V)"
+                      " would not load on older distributions")
 endif()
 if(versions)
   string(REPLACE ";" " " shown "${versions}")

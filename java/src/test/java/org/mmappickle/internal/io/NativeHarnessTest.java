@@ -36,6 +36,18 @@ class NativeHarnessTest {
         }
     }
 
+    @org.junit.jupiter.api.Test
+    void symbolVersionCheckRefusesALibraryNeedingANewerGlibc() throws Exception {
+        // a probe library calling strerrorname_np (GLIBC_2.32) goes through the build's readelf check
+        Process p = new ProcessBuilder(List.of("ctest", "-V", "--output-on-failure", "-R", "^glibc-floor-"))
+                .directory(BUILD.toFile()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "ctest finished");
+        assertEquals(0, p.exitValue(), out);
+        assertTrue(out.contains("needs GLIBC_2.32, newer than GLIBC_2.17"), out);
+        assertTrue(out.contains("100% tests passed, 0 tests failed out of 2"), out);
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"linux-x86_64", "linux-x86_64-musl", "linux-aarch64"})
     void everyPlatformLibraryIsBundled(String platform) {
