@@ -17,7 +17,7 @@ import org.mmappickle.Advice;
 import org.mmappickle.NativeIOException;
 
 /**
- * One open file descriptor and the memory maps made from it: the only class above the bindings
+ * One open file descriptor and the memory maps made from it: the only class above {@link IoCalls}
  * that calls native code. Results become Java values; failures become {@link NativeIOException}s
  * that name the call, the path and the errno.
  *

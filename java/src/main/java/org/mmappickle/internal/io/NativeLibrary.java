@@ -79,7 +79,11 @@ public final class NativeLibrary {
         return IoCalls.name();
     }
 
-    /** Returns the version the loaded library reports. */
+    /**
+     * Returns the version the loaded library reports.
+     *
+     * @return {@code major*10000 + minor*100 + patch}
+     */
     public static int version() {
         return mmappickle_native_h.mmp_version();
     }
@@ -87,12 +91,19 @@ public final class NativeLibrary {
     /**
      * Returns the bundled platform this JVM runs on ({@code linux-x86_64}, {@code linux-aarch64},
      * {@code linux-x86_64-musl}), or a description such as {@code mac os x-aarch64} when none fits.
+     *
+     * @return the platform's name
      */
     public static String platform() {
         return PLATFORM;
     }
 
-    /** Returns the resource path of a platform's bundled library. */
+    /**
+     * Returns the resource path of a platform's bundled library.
+     *
+     * @param platform a name from {@link #BUNDLED}
+     * @return the absolute resource path
+     */
     public static String resource(String platform) {
         return "/org/mmappickle/native/" + platform + "/" + LIBRARY_NAME;
     }
