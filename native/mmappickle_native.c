@@ -14,9 +14,23 @@
 #include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #define FAIL() return -errno
+
+/*
+ * fstat without glibc's fstat@GLIBC_2.33 (before 2.33 fstat was a header inline over __fxstat, so
+ * a library built against newer headers would not load on older glibc): the system call itself.
+ * glibc's struct stat on x86_64 and aarch64 is the kernel's layout. Sets errno like fstat.
+ */
+static int stat_fd(int fd, struct stat *st) {
+#if defined(__GLIBC__) && defined(SYS_fstat)
+    return (int)syscall(SYS_fstat, fd, st);
+#else
+    return fstat(fd, st);
+#endif
+}
 
 static int copy_text(const char *text, char *buffer, int64_t length) {
     size_t n = strlen(text);
@@ -39,11 +53,14 @@ int mmp_open(const char *path, int mode) {
     default: return -EINVAL;
     }
     int fd;
-    do { fd = open(path, flags | O_CLOEXEC, 0666); } while (fd < 0 && errno == EINTR);
+    /* O_NONBLOCK: opening a FIFO without a writer (or a device) must not block before the type check */
+    do { fd = open(path, flags | O_CLOEXEC | O_NOCTTY | O_NONBLOCK, 0666); } while (fd < 0 && errno == EINTR);
     if (fd < 0) FAIL();
     struct stat st;
-    if (fstat(fd, &st) != 0) { int e = errno; close(fd); return -e; }
-    if (S_ISDIR(st.st_mode)) { close(fd); return -EISDIR; }
+    if (stat_fd(fd, &st) != 0) { int e = errno; close(fd); return -e; }
+    if (!S_ISREG(st.st_mode)) { close(fd); return S_ISDIR(st.st_mode) ? -EISDIR : -ENODEV; }
+    int fl = fcntl(fd, F_GETFL);
+    if (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) != 0) { int e = errno; close(fd); return -e; }
     return fd;
 }
 
@@ -55,7 +72,7 @@ int mmp_close(int fd) {
 
 int64_t mmp_size(int fd) {
     struct stat st;
-    if (fstat(fd, &st) != 0) FAIL();
+    if (stat_fd(fd, &st) != 0) FAIL();
     return (int64_t)st.st_size;
 }
 
@@ -88,7 +105,7 @@ int mmp_punch_hole(int fd, int64_t offset, int64_t length) {
 
 int64_t mmp_allocated_blocks(int fd) {
     struct stat st;
-    if (fstat(fd, &st) != 0) FAIL();
+    if (stat_fd(fd, &st) != 0) FAIL();
     return (int64_t)st.st_blocks;
 }
 
@@ -226,17 +243,51 @@ int64_t mmp_pwrite(int fd, const void *buffer, int64_t length, int64_t offset) {
 
 int mmp_strerror(int errnum, char *buffer, int64_t length) {
     char tmp[256];
+    int e = errnum < 0 ? -errnum : errnum;
+#if defined(__GLIBC__)
     /* GNU strerror_r may return a static string instead of filling tmp */
-    const char *text = strerror_r(errnum < 0 ? -errnum : errnum, tmp, sizeof tmp);
+    const char *text = strerror_r(e, tmp, sizeof tmp);
+#else
+    /* XSI strerror_r (musl and others) fills tmp */
+    const char *text = strerror_r(e, tmp, sizeof tmp) == 0 ? tmp : "Unknown error";
+#endif
     return copy_text(text, buffer, length);
 }
 
+/*
+ * Our own errno names (glibc's strerrorname_np needs GLIBC_2.32; musl has none). Aliases with the
+ * same number (EWOULDBLOCK, EDEADLOCK, ENOTSUP) come after their primary name, so the first match wins
+ * and the names agree with strerrorname_np.
+ */
+#define N(e) { e, #e }
+static const struct { int number; const char *name; } ERRNO_NAMES[] = {
+    N(EPERM), N(ENOENT), N(ESRCH), N(EINTR), N(EIO), N(ENXIO), N(E2BIG), N(ENOEXEC), N(EBADF), N(ECHILD),
+    N(EAGAIN), N(ENOMEM), N(EACCES), N(EFAULT), N(ENOTBLK), N(EBUSY), N(EEXIST), N(EXDEV), N(ENODEV),
+    N(ENOTDIR), N(EISDIR), N(EINVAL), N(ENFILE), N(EMFILE), N(ENOTTY), N(ETXTBSY), N(EFBIG), N(ENOSPC),
+    N(ESPIPE), N(EROFS), N(EMLINK), N(EPIPE), N(EDOM), N(ERANGE), N(EDEADLK), N(ENAMETOOLONG), N(ENOLCK),
+    N(ENOSYS), N(ENOTEMPTY), N(ELOOP), N(ENOMSG), N(EIDRM), N(ECHRNG), N(EL2NSYNC), N(EL3HLT), N(EL3RST),
+    N(ELNRNG), N(EUNATCH), N(ENOCSI), N(EL2HLT), N(EBADE), N(EBADR), N(EXFULL), N(ENOANO), N(EBADRQC),
+    N(EBADSLT), N(EBFONT), N(ENOSTR), N(ENODATA), N(ETIME), N(ENOSR), N(ENONET), N(ENOPKG), N(EREMOTE),
+    N(ENOLINK), N(EADV), N(ESRMNT), N(ECOMM), N(EPROTO), N(EMULTIHOP), N(EDOTDOT), N(EBADMSG), N(EOVERFLOW),
+    N(ENOTUNIQ), N(EBADFD), N(EREMCHG), N(ELIBACC), N(ELIBBAD), N(ELIBSCN), N(ELIBMAX), N(ELIBEXEC),
+    N(EILSEQ), N(ERESTART), N(ESTRPIPE), N(EUSERS), N(ENOTSOCK), N(EDESTADDRREQ), N(EMSGSIZE),
+    N(EPROTOTYPE), N(ENOPROTOOPT), N(EPROTONOSUPPORT), N(ESOCKTNOSUPPORT), N(EOPNOTSUPP), N(EPFNOSUPPORT),
+    N(EAFNOSUPPORT), N(EADDRINUSE), N(EADDRNOTAVAIL), N(ENETDOWN), N(ENETUNREACH), N(ENETRESET),
+    N(ECONNABORTED), N(ECONNRESET), N(ENOBUFS), N(EISCONN), N(ENOTCONN), N(ESHUTDOWN), N(ETOOMANYREFS),
+    N(ETIMEDOUT), N(ECONNREFUSED), N(EHOSTDOWN), N(EHOSTUNREACH), N(EALREADY), N(EINPROGRESS), N(ESTALE),
+    N(EUCLEAN), N(ENOTNAM), N(ENAVAIL), N(EISNAM), N(EREMOTEIO), N(EDQUOT), N(ENOMEDIUM), N(EMEDIUMTYPE),
+    N(ECANCELED), N(ENOKEY), N(EKEYEXPIRED), N(EKEYREVOKED), N(EKEYREJECTED), N(EOWNERDEAD),
+    N(ENOTRECOVERABLE), N(ERFKILL), N(EHWPOISON),
+    N(EWOULDBLOCK), N(EDEADLOCK), N(ENOTSUP),
+};
+#undef N
+
 int mmp_errno_name(int errnum, char *buffer, int64_t length) {
-    const char *name = strerrorname_np(errnum < 0 ? -errnum : errnum);
-    if (name == NULL) {
-        char tmp[32];
-        snprintf(tmp, sizeof tmp, "errno %d", errnum < 0 ? -errnum : errnum);
-        return copy_text(tmp, buffer, length);
+    int e = errnum < 0 ? -errnum : errnum;
+    for (size_t i = 0; i < sizeof ERRNO_NAMES / sizeof ERRNO_NAMES[0]; i++) {
+        if (ERRNO_NAMES[i].number == e) return copy_text(ERRNO_NAMES[i].name, buffer, length);
     }
-    return copy_text(name, buffer, length);
+    char tmp[32];
+    snprintf(tmp, sizeof tmp, "errno %d", e);
+    return copy_text(tmp, buffer, length);
 }

@@ -50,7 +50,8 @@
 /* Returns MMP_VERSION. */
 int mmp_version(void);
 
-/* Opens path with O_CLOEXEC; returns the descriptor. */
+/* Opens path with O_CLOEXEC and returns the descriptor; never blocks on a FIFO or device: anything but a
+ * regular file is refused, a directory with -EISDIR, a FIFO, socket or device with -ENODEV. */
 int mmp_open(const char *path, int mode);
 
 /* Closes fd once (never retried on EINTR). */

@@ -609,7 +609,7 @@ class CliTest {
             assertTrue(r.out().startsWith("Usage: mmappickle " + cmd), r::toString);
         }
         assertFalse(ok("--help").out().contains("demo-viewer"), "the viewer is the demo's, not the user's");
-        assertTrue(ok("selfcheck").out().matches("(?s)native library: .+ \\(version \\d+\\.\\d+\\.\\d+\\).*"));
+        assertTrue(ok("selfcheck").out().matches("(?s)io: native library .+ \\(version \\d+\\.\\d+\\.\\d+, linux-x86_64\\).*"));
         assertTrue(ok("--version").out().startsWith("mmappickle for Java"));
     }
 }

@@ -17,6 +17,11 @@ public final class Jvm {
         cmd.add("--enable-native-access=ALL-UNNAMED");
         cmd.add("-XX:+UseSerialGC");
         cmd.add("-Xmx256m");
+        // children use the io path of the parent, so a suite run with -Dmmappickle.io=portable tests it everywhere
+        String io = System.getProperty("mmappickle.io");
+        if (io != null) {
+            cmd.add("-Dmmappickle.io=" + io);
+        }
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
         cmd.add(mainClass.getName());

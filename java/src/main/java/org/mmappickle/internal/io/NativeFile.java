@@ -1,24 +1,23 @@
 package org.mmappickle.internal.io;
 
-import static org.mmappickle.internal.bindings.mmappickle_native_h.*;
+import static org.mmappickle.internal.io.IoCalls.*;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.nio.channels.ClosedChannelException;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Locale;
 import org.mmappickle.Advice;
 import org.mmappickle.NativeIOException;
-import org.mmappickle.internal.bindings.mmappickle_native_h;
 
 /**
- * One open file descriptor and the memory maps made from it: the only class above the bindings
+ * One open file descriptor and the memory maps made from it: the only class above {@link IoCalls}
  * that calls native code. Results become Java values; failures become {@link NativeIOException}s
  * that name the call, the path and the errno.
  *
@@ -51,13 +50,9 @@ public final class NativeFile implements AutoCloseable {
     private static final long HEAP_CHUNK = 8L << 20;
 
     static {
-        NativeLibrary.path();
         PAGE_SIZE = mmp_page_size();
-        Linker linker = Linker.nativeLinker();
-        PWRITE_HEAP = linker.downcallHandle(mmp_pwrite$address(), mmp_pwrite$descriptor(),
-                Linker.Option.critical(true));
-        PREAD_HEAP = linker.downcallHandle(mmp_pread$address(), mmp_pread$descriptor(),
-                Linker.Option.critical(true));
+        PWRITE_HEAP = pwriteHeap();
+        PREAD_HEAP = preadHeap();
     }
 
     private final Path path;
@@ -78,6 +73,7 @@ public final class NativeFile implements AutoCloseable {
      *
      * @throws NoSuchFileException when the file is missing and the mode does not create it
      * @throws FileAlreadyExistsException for {@link Mode#CREATE_NEW} on an existing file
+     * @throws FileSystemException when the path names a FIFO, socket or device (refused without blocking)
      */
     public static NativeFile open(Path path, Mode mode) throws IOException {
         int m = switch (mode) {
@@ -97,6 +93,10 @@ public final class NativeFile implements AutoCloseable {
             }
             if (name.equals("EEXIST")) {
                 throw new FileAlreadyExistsException(path.toString());
+            }
+            if (name.equals("ENODEV")) {
+                throw new FileSystemException(path.toString(), null,
+                        "not a regular file (a FIFO, socket or device): mmappickle files are regular files");
             }
             throw error("open", path, fd, "mode=" + mode);
         }
@@ -390,7 +390,6 @@ public final class NativeFile implements AutoCloseable {
 
     /** Returns the symbolic name of an errno, such as {@code ENOSPC}. */
     public static String errnoName(int errno) {
-        NativeLibrary.path();
         try (Arena a = Arena.ofConfined()) {
             MemorySegment buf = a.allocate(64);
             int n = mmp_errno_name(errno, buf, 64);
@@ -400,10 +399,9 @@ public final class NativeFile implements AutoCloseable {
 
     /** Returns the system's text for an errno, such as {@code No space left on device}. */
     public static String strerror(int errno) {
-        NativeLibrary.path();
         try (Arena a = Arena.ofConfined()) {
             MemorySegment buf = a.allocate(256);
-            int n = mmappickle_native_h.mmp_strerror(errno, buf, 256);
+            int n = mmp_strerror(errno, buf, 256);
             return n < 0 ? "errno " + errno : buf.getString(0);
         }
     }

@@ -17,7 +17,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mmappickle.Advice;
 import org.mmappickle.NativeIOException;
-import org.mmappickle.internal.bindings.mmappickle_native_h;
 import org.mmappickle.testing.Python;
 
 class NativeFileTest {
@@ -150,8 +149,8 @@ class NativeFileTest {
         try (NativeFile nf = NativeFile.open(f, NativeFile.Mode.READ_WRITE)) {
             assertFalse(nf.tryLock(true), "a non-blocking attempt fails while python holds the lock");
             // the raw call reports EWOULDBLOCK (Linux names it EAGAIN: the same number, 11)
-            int rc = mmappickle_native_h.mmp_flock(nfFd(nf), mmappickle_native_h.MMP_LOCK_EXCLUSIVE()
-                    | mmappickle_native_h.MMP_LOCK_NONBLOCK());
+            int rc = IoCalls.mmp_flock(nfFd(nf), IoCalls.MMP_LOCK_EXCLUSIVE()
+                    | IoCalls.MMP_LOCK_NONBLOCK());
             assertEquals(-NativeFile.EWOULDBLOCK, rc);
             AtomicBoolean pythonReleased = new AtomicBoolean();
             AtomicBoolean acquiredBeforeRelease = new AtomicBoolean();
@@ -205,7 +204,7 @@ class NativeFileTest {
         assertEquals("EISDIR", dirErr.errnoName());
         assertTrue(dirErr.getMessage().contains(dir.toString()), dirErr.getMessage());
         // a bad descriptor, through the bindings
-        long rc = mmappickle_native_h.mmp_size(987_654);
+        long rc = IoCalls.mmp_size(987_654);
         NativeIOException bad = NativeFile.error("size", missing, rc, "");
         assertEquals("EBADF", bad.errnoName());
         assertTrue(bad.getMessage().contains("EBADF: Bad file descriptor"), bad.getMessage());
@@ -214,10 +213,10 @@ class NativeFileTest {
         try (NativeFile ro = NativeFile.open(f, NativeFile.Mode.READ); Arena a = Arena.ofConfined()) {
             MemorySegment out = a.allocate(ValueLayout.ADDRESS);
             // writable map of a read-only descriptor and an unaligned offset must fail
-            assertEquals("EACCES", NativeFile.errnoName(-mmappickle_native_h.mmp_map(nfFd(ro), 0, 4096,
-                    mmappickle_native_h.MMP_MAP_WRITE(), out)));
-            assertEquals("EINVAL", NativeFile.errnoName(-mmappickle_native_h.mmp_map(nfFd(ro), 100, 4096,
-                    mmappickle_native_h.MMP_MAP_READ(), out)));
+            assertEquals("EACCES", NativeFile.errnoName(-IoCalls.mmp_map(nfFd(ro), 0, 4096,
+                    IoCalls.MMP_MAP_WRITE(), out)));
+            assertEquals("EINVAL", NativeFile.errnoName(-IoCalls.mmp_map(nfFd(ro), 100, 4096,
+                    IoCalls.MMP_MAP_READ(), out)));
             assertThrows(IllegalStateException.class, () -> ro.map(0, 10, true, false));
             NativeIOException trunc = assertThrows(NativeIOException.class, () -> ro.truncate(0));
             assertTrue(trunc.getMessage().startsWith("mmp_truncate(" + f), trunc.getMessage());

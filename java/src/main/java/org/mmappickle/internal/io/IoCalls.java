@@ -1,0 +1,226 @@
+package org.mmappickle.internal.io;
+
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandle;
+import org.mmappickle.internal.bindings.mmappickle_native_h;
+
+/**
+ * The native API as {@link NativeFile} calls it, from one of two io paths chosen once per class
+ * loader by {@code -Dmmappickle.io}: {@code native} (the default: the bundled library, through the
+ * jextract bindings) or {@code portable} ({@link PortableIo}: the same functions in Java over the
+ * platform's C library). Same names, arguments and results as {@code native/mmappickle_native.h}.
+ */
+final class IoCalls {
+    /** True when the portable path is in use. */
+    static final boolean PORTABLE = choose();
+
+    private IoCalls() {
+    }
+
+    private static boolean choose() {
+        String io = System.getProperty("mmappickle.io", "native");
+        switch (io) {
+            case "native" -> {
+                NativeLibrary.path();
+                return false;
+            }
+            case "portable" -> {
+                String why = PortableIo.unsupportedReason();
+                if (why != null) {
+                    throw new UnsatisfiedLinkError("mmappickle: -Dmmappickle.io=portable: " + why);
+                }
+                return true;
+            }
+            default -> throw new IllegalArgumentException(
+                    "mmappickle: -Dmmappickle.io=" + io + " is neither native nor portable");
+        }
+    }
+
+    /** The name of the io path in use: {@code native} or {@code portable}. */
+    static String name() {
+        return PORTABLE ? "portable" : "native";
+    }
+
+    /** A handle shaped like {@code mmp_pwrite} that writes from heap segments (a critical call). */
+    static MethodHandle pwriteHeap() {
+        return PORTABLE ? PortableIo.pwriteHeapHandle() : Linker.nativeLinker().downcallHandle(
+                mmappickle_native_h.mmp_pwrite$address(), mmappickle_native_h.mmp_pwrite$descriptor(),
+                Linker.Option.critical(true));
+    }
+
+    /** A handle shaped like {@code mmp_pread} that reads into heap segments (a critical call). */
+    static MethodHandle preadHeap() {
+        return PORTABLE ? PortableIo.preadHeapHandle() : Linker.nativeLinker().downcallHandle(
+                mmappickle_native_h.mmp_pread$address(), mmappickle_native_h.mmp_pread$descriptor(),
+                Linker.Option.critical(true));
+    }
+
+    static int MMP_OPEN_READ() {
+        return mmappickle_native_h.MMP_OPEN_READ();
+    }
+
+    static int MMP_OPEN_READWRITE() {
+        return mmappickle_native_h.MMP_OPEN_READWRITE();
+    }
+
+    static int MMP_OPEN_CREATE() {
+        return mmappickle_native_h.MMP_OPEN_CREATE();
+    }
+
+    static int MMP_OPEN_CREATE_NEW() {
+        return mmappickle_native_h.MMP_OPEN_CREATE_NEW();
+    }
+
+    static int MMP_MAP_READ() {
+        return mmappickle_native_h.MMP_MAP_READ();
+    }
+
+    static int MMP_MAP_WRITE() {
+        return mmappickle_native_h.MMP_MAP_WRITE();
+    }
+
+    static int MMP_MAP_POPULATE() {
+        return mmappickle_native_h.MMP_MAP_POPULATE();
+    }
+
+    static int MMP_ADVICE_NORMAL() {
+        return mmappickle_native_h.MMP_ADVICE_NORMAL();
+    }
+
+    static int MMP_ADVICE_SEQUENTIAL() {
+        return mmappickle_native_h.MMP_ADVICE_SEQUENTIAL();
+    }
+
+    static int MMP_ADVICE_RANDOM() {
+        return mmappickle_native_h.MMP_ADVICE_RANDOM();
+    }
+
+    static int MMP_ADVICE_WILLNEED() {
+        return mmappickle_native_h.MMP_ADVICE_WILLNEED();
+    }
+
+    static int MMP_ADVICE_DONTNEED() {
+        return mmappickle_native_h.MMP_ADVICE_DONTNEED();
+    }
+
+    static int MMP_ADVICE_HUGEPAGE() {
+        return mmappickle_native_h.MMP_ADVICE_HUGEPAGE();
+    }
+
+    static int MMP_SYNC_WAIT() {
+        return mmappickle_native_h.MMP_SYNC_WAIT();
+    }
+
+    static int MMP_SYNC_ASYNC() {
+        return mmappickle_native_h.MMP_SYNC_ASYNC();
+    }
+
+    static int MMP_LOCK_SHARED() {
+        return mmappickle_native_h.MMP_LOCK_SHARED();
+    }
+
+    static int MMP_LOCK_EXCLUSIVE() {
+        return mmappickle_native_h.MMP_LOCK_EXCLUSIVE();
+    }
+
+    static int MMP_LOCK_NONBLOCK() {
+        return mmappickle_native_h.MMP_LOCK_NONBLOCK();
+    }
+
+    static int MMP_LOCK_UNLOCK() {
+        return mmappickle_native_h.MMP_LOCK_UNLOCK();
+    }
+
+    static int MMP_OFD_READ() {
+        return mmappickle_native_h.MMP_OFD_READ();
+    }
+
+    static int MMP_OFD_WRITE() {
+        return mmappickle_native_h.MMP_OFD_WRITE();
+    }
+
+    static int MMP_OFD_UNLOCK() {
+        return mmappickle_native_h.MMP_OFD_UNLOCK();
+    }
+
+    static long mmp_page_size() {
+        return PORTABLE ? PortableIo.mmp_page_size() : mmappickle_native_h.mmp_page_size();
+    }
+
+    static int mmp_open(MemorySegment path, int mode) {
+        return PORTABLE ? PortableIo.mmp_open(path, mode) : mmappickle_native_h.mmp_open(path, mode);
+    }
+
+    static int mmp_close(int fd) {
+        return PORTABLE ? PortableIo.mmp_close(fd) : mmappickle_native_h.mmp_close(fd);
+    }
+
+    static long mmp_size(int fd) {
+        return PORTABLE ? PortableIo.mmp_size(fd) : mmappickle_native_h.mmp_size(fd);
+    }
+
+    static int mmp_truncate(int fd, long size) {
+        return PORTABLE ? PortableIo.mmp_truncate(fd, size) : mmappickle_native_h.mmp_truncate(fd, size);
+    }
+
+    static int mmp_reserve(int fd, long offset, long length) {
+        return PORTABLE ? PortableIo.mmp_reserve(fd, offset, length) : mmappickle_native_h.mmp_reserve(fd, offset, length);
+    }
+
+    static int mmp_punch_hole(int fd, long offset, long length) {
+        return PORTABLE ? PortableIo.mmp_punch_hole(fd, offset, length) : mmappickle_native_h.mmp_punch_hole(fd, offset, length);
+    }
+
+    static long mmp_allocated_blocks(int fd) {
+        return PORTABLE ? PortableIo.mmp_allocated_blocks(fd) : mmappickle_native_h.mmp_allocated_blocks(fd);
+    }
+
+    static int mmp_map(int fd, long offset, long length, int flags, MemorySegment address) {
+        return PORTABLE ? PortableIo.mmp_map(fd, offset, length, flags, address) : mmappickle_native_h.mmp_map(fd, offset, length, flags, address);
+    }
+
+    static int mmp_unmap(MemorySegment address, long length) {
+        return PORTABLE ? PortableIo.mmp_unmap(address, length) : mmappickle_native_h.mmp_unmap(address, length);
+    }
+
+    static int mmp_advise(MemorySegment address, long length, int advice) {
+        return PORTABLE ? PortableIo.mmp_advise(address, length, advice) : mmappickle_native_h.mmp_advise(address, length, advice);
+    }
+
+    static int mmp_msync(MemorySegment address, long length, int flags) {
+        return PORTABLE ? PortableIo.mmp_msync(address, length, flags) : mmappickle_native_h.mmp_msync(address, length, flags);
+    }
+
+    static int mmp_fsync(int fd, int dataOnly) {
+        return PORTABLE ? PortableIo.mmp_fsync(fd, dataOnly) : mmappickle_native_h.mmp_fsync(fd, dataOnly);
+    }
+
+    static int mmp_flock(int fd, int operation) {
+        return PORTABLE ? PortableIo.mmp_flock(fd, operation) : mmappickle_native_h.mmp_flock(fd, operation);
+    }
+
+    static int mmp_ofd_lock(int fd, int type, long start, long length, int wait) {
+        return PORTABLE ? PortableIo.mmp_ofd_lock(fd, type, start, length, wait) : mmappickle_native_h.mmp_ofd_lock(fd, type, start, length, wait);
+    }
+
+    static int mmp_ofd_test(int fd, int type, long start, long length) {
+        return PORTABLE ? PortableIo.mmp_ofd_test(fd, type, start, length) : mmappickle_native_h.mmp_ofd_test(fd, type, start, length);
+    }
+
+    static long mmp_pread(int fd, MemorySegment buffer, long length, long offset) {
+        return PORTABLE ? PortableIo.mmp_pread(fd, buffer, length, offset) : mmappickle_native_h.mmp_pread(fd, buffer, length, offset);
+    }
+
+    static long mmp_pwrite(int fd, MemorySegment buffer, long length, long offset) {
+        return PORTABLE ? PortableIo.mmp_pwrite(fd, buffer, length, offset) : mmappickle_native_h.mmp_pwrite(fd, buffer, length, offset);
+    }
+
+    static int mmp_strerror(int errnum, MemorySegment buffer, long length) {
+        return PORTABLE ? PortableIo.mmp_strerror(errnum, buffer, length) : mmappickle_native_h.mmp_strerror(errnum, buffer, length);
+    }
+
+    static int mmp_errno_name(int errnum, MemorySegment buffer, long length) {
+        return PORTABLE ? PortableIo.mmp_errno_name(errnum, buffer, length) : mmappickle_native_h.mmp_errno_name(errnum, buffer, length);
+    }
+}
