@@ -190,7 +190,7 @@ public final class NDArray {
      * Returns a new zero-filled off-heap array of any size, freed when it is no longer reachable
      * ({@link Arena#ofAuto()}). No shape means a 0-d array.
      *
-     * @param dtype the element type (zero bytes are 0, 0.0, false, the empty string or the epoch in every dtype)
+     * @param dtype the element type (all-zero bytes read as 0, false, empty strings, 1970-01-01 for datetime64)
      * @param shape the length of each axis
      * @return the writable array, 64-byte aligned
      * @throws IllegalArgumentException if a dimension is negative or the byte size overflows a {@code long}
@@ -567,8 +567,8 @@ public final class NDArray {
      *
      * @param advice the hint for the pages the view spans, e.g. {@link Advice#SEQUENTIAL} before a scan or
      *     {@link Advice#DONTNEED} once done with a large array
-     * @throws IOException when the kernel refuses the advice ({@link Advice#HUGEPAGE} on a kernel without huge pages
-     *     for files is ignored, not refused)
+     * @throws IOException when the kernel refuses the advice ({@link Advice#HUGEPAGE} where the kernel does not
+     *     support it is ignored, not refused)
      */
     public void advise(Advice advice) throws IOException {
         Objects.requireNonNull(advice, "advice");
