@@ -63,6 +63,8 @@ public final class NDArray {
         /**
          * Applies the advice to the region (a mapped segment).
          *
+         * @param region the bytes an array spans; not page-aligned, so the adviser widens it to whole pages
+         * @param advice the hint to pass
          * @throws IOException when the kernel refuses the advice
          */
         void advise(MemorySegment region, Advice advice) throws IOException;
@@ -157,6 +159,11 @@ public final class NDArray {
      * Returns a view of the segment as an array; the segment must hold exactly {@code itemSize * product(shape)}
      * bytes in C order. No shape means a 0-d array (one element).
      *
+     * @param segment the elements' bytes; shared, never copied or freed, so the array is usable only while the
+     *     segment's arena is alive, and it is read-only when the segment is
+     * @param dtype the element type, whose byte order the accessors honour
+     * @param shape the length of each axis
+     * @return the view
      * @throws IllegalArgumentException if the sizes do not match, a dimension is negative or the size overflows
      */
     public static NDArray wrap(MemorySegment segment, DType dtype, long... shape) {
@@ -166,6 +173,14 @@ public final class NDArray {
     /**
      * Returns a view of a mapped segment whose {@link #advise(Advice)} passes hints through the adviser; used by
      * the file that mapped the segment.
+     *
+     * @param segment the mapped bytes of the array, {@code itemSize * product(shape)} of them in C order
+     * @param dtype the element type
+     * @param shape the length of each axis (copied)
+     * @param adviser receives the segment and the hint on every {@link #advise(Advice)}; null makes
+     *     {@code advise} do nothing, as for an array in memory
+     * @return the view
+     * @throws IllegalArgumentException if the sizes do not match, a dimension is negative or the size overflows
      */
     public static NDArray mapped(MemorySegment segment, DType dtype, long[] shape, Adviser adviser) {
         return new NDArray(segment, dtype, shape, adviser);
@@ -174,6 +189,11 @@ public final class NDArray {
     /**
      * Returns a new zero-filled off-heap array of any size, freed when it is no longer reachable
      * ({@link Arena#ofAuto()}). No shape means a 0-d array.
+     *
+     * @param dtype the element type (all-zero bytes read as 0, false, empty strings, 1970-01-01 for datetime64)
+     * @param shape the length of each axis
+     * @return the writable array, 64-byte aligned
+     * @throws IllegalArgumentException if a dimension is negative or the byte size overflows a {@code long}
      */
     public static NDArray zeros(DType dtype, long... shape) {
         long bytes = byteSizeOf(dtype, shape);
@@ -194,32 +214,86 @@ public final class NDArray {
         return shape.length == 0 ? new long[] {length} : shape;
     }
 
-    /** Returns a float64 array holding a copy of the data, of the given shape (1-D when no shape is given). */
+    /**
+     * Returns a float64 array holding a copy of the data, of the given shape (1-D when no shape is given).
+     *
+     * @param data the values, copied: later changes to {@code data} do not reach the array
+     * @param shape the length of each axis, whose product must be {@code data.length}; none for a 1-D array of
+     *     {@code data.length} elements ({@code reshape()} of a one-element array gives a 0-d one)
+     * @return the writable array, on the heap
+     * @throws IllegalArgumentException if the shape does not hold {@code data.length} elements or a dimension is
+     *     negative
+     */
     public static NDArray of(double[] data, long... shape) {
         return new NDArray(MemorySegment.ofArray(data.clone()), DType.FLOAT64, shapeFor(data.length, shape), null);
     }
 
-    /** Returns a float32 array holding a copy of the data, of the given shape (1-D when no shape is given). */
+    /**
+     * Returns a float32 array holding a copy of the data, of the given shape (1-D when no shape is given).
+     *
+     * @param data the values, copied: later changes to {@code data} do not reach the array
+     * @param shape the length of each axis, whose product must be {@code data.length}; none for a 1-D array of
+     *     {@code data.length} elements ({@code reshape()} of a one-element array gives a 0-d one)
+     * @return the writable array, on the heap
+     * @throws IllegalArgumentException if the shape does not hold {@code data.length} elements or a dimension is
+     *     negative
+     */
     public static NDArray of(float[] data, long... shape) {
         return new NDArray(MemorySegment.ofArray(data.clone()), DType.FLOAT32, shapeFor(data.length, shape), null);
     }
 
-    /** Returns an int64 array holding a copy of the data, of the given shape (1-D when no shape is given). */
+    /**
+     * Returns an int64 array holding a copy of the data, of the given shape (1-D when no shape is given).
+     *
+     * @param data the values, copied: later changes to {@code data} do not reach the array
+     * @param shape the length of each axis, whose product must be {@code data.length}; none for a 1-D array of
+     *     {@code data.length} elements ({@code reshape()} of a one-element array gives a 0-d one)
+     * @return the writable array, on the heap
+     * @throws IllegalArgumentException if the shape does not hold {@code data.length} elements or a dimension is
+     *     negative
+     */
     public static NDArray of(long[] data, long... shape) {
         return new NDArray(MemorySegment.ofArray(data.clone()), DType.INT64, shapeFor(data.length, shape), null);
     }
 
-    /** Returns an int32 array holding a copy of the data, of the given shape (1-D when no shape is given). */
+    /**
+     * Returns an int32 array holding a copy of the data, of the given shape (1-D when no shape is given).
+     *
+     * @param data the values, copied: later changes to {@code data} do not reach the array
+     * @param shape the length of each axis, whose product must be {@code data.length}; none for a 1-D array of
+     *     {@code data.length} elements ({@code reshape()} of a one-element array gives a 0-d one)
+     * @return the writable array, on the heap
+     * @throws IllegalArgumentException if the shape does not hold {@code data.length} elements or a dimension is
+     *     negative
+     */
     public static NDArray of(int[] data, long... shape) {
         return new NDArray(MemorySegment.ofArray(data.clone()), DType.INT32, shapeFor(data.length, shape), null);
     }
 
-    /** Returns an int16 array holding a copy of the data, of the given shape (1-D when no shape is given). */
+    /**
+     * Returns an int16 array holding a copy of the data, of the given shape (1-D when no shape is given).
+     *
+     * @param data the values, copied: later changes to {@code data} do not reach the array
+     * @param shape the length of each axis, whose product must be {@code data.length}; none for a 1-D array of
+     *     {@code data.length} elements ({@code reshape()} of a one-element array gives a 0-d one)
+     * @return the writable array, on the heap
+     * @throws IllegalArgumentException if the shape does not hold {@code data.length} elements or a dimension is
+     *     negative
+     */
     public static NDArray of(short[] data, long... shape) {
         return new NDArray(MemorySegment.ofArray(data.clone()), DType.INT16, shapeFor(data.length, shape), null);
     }
 
-    /** Returns an int8 array holding a copy of the data, of the given shape (1-D when no shape is given). */
+    /**
+     * Returns an int8 array holding a copy of the data, of the given shape (1-D when no shape is given).
+     *
+     * @param data the values, copied: later changes to {@code data} do not reach the array
+     * @param shape the length of each axis, whose product must be {@code data.length}; none for a 1-D array of
+     *     {@code data.length} elements ({@code reshape()} of a one-element array gives a 0-d one)
+     * @return the writable array, on the heap
+     * @throws IllegalArgumentException if the shape does not hold {@code data.length} elements or a dimension is
+     *     negative
+     */
     public static NDArray of(byte[] data, long... shape) {
         return new NDArray(MemorySegment.ofArray(data.clone()), DType.INT8, shapeFor(data.length, shape), null);
     }
@@ -246,7 +320,16 @@ public final class NDArray {
         return new NDArray(MemorySegment.ofArray(data.clone()), dtype, s, null);
     }
 
-    /** Returns a bool array holding a copy of the data, of the given shape (1-D when no shape is given). */
+    /**
+     * Returns a bool array holding a copy of the data, of the given shape (1-D when no shape is given).
+     *
+     * @param data the values, copied as bytes 1 and 0: later changes to {@code data} do not reach the array
+     * @param shape the length of each axis, whose product must be {@code data.length}; none for a 1-D array of
+     *     {@code data.length} elements ({@code reshape()} of a one-element array gives a 0-d one)
+     * @return the writable array, on the heap
+     * @throws IllegalArgumentException if the shape does not hold {@code data.length} elements or a dimension is
+     *     negative
+     */
     public static NDArray of(boolean[] data, long... shape) {
         byte[] b = new byte[data.length];
         for (int i = 0; i < b.length; i++) {
@@ -259,13 +342,24 @@ public final class NDArray {
      * Returns an array of another shape of the same size: a view of the same bytes when this view is contiguous
      * ({@link #isContiguous()}), otherwise (as numpy does) a reshaped {@link #copy()}. {@code reshape()} with no
      * dimensions gives a 0-d array of a one-element array.
+     *
+     * @param newShape the length of each axis, whose product must be {@link #size()}; every dimension is given (numpy's
+     *     {@code -1} is not inferred)
+     * @return the reshaped array; when it is a copy, writes to it do not reach this view
+     * @throws IllegalArgumentException if the new shape does not hold {@link #size()} elements or a dimension is
+     *     negative
      */
     public NDArray reshape(long... newShape) {
         NDArray r = contiguous ? new NDArray(segment, dtype, newShape, adviser) : copy().reshape(newShape);
         return source == null ? r : r.describedAs(source);
     }
 
-    /** Returns a read-only view of the same bytes. */
+    /**
+     * Returns a read-only view of the same bytes, to hand out an array that its receiver must not change.
+     *
+     * @return this array when it is already read-only, otherwise a view whose writes throw
+     *     {@link UnsupportedOperationException} (its elements still change when this array's are written)
+     */
     public NDArray asReadOnly() {
         return readOnly ? this : new NDArray(this, geometry(), segment.asReadOnly(), source);
     }
@@ -370,42 +464,78 @@ public final class NDArray {
         return contiguous ? segment : copy().segment;
     }
 
-    /** Returns the dtype. */
+    /**
+     * Returns the dtype.
+     *
+     * @return the element type, with its byte order
+     */
     public DType dtype() {
         return dtype;
     }
 
-    /** Returns a copy of the shape. */
+    /**
+     * Returns a copy of the shape.
+     *
+     * @return the length of each axis; changing it does not reshape the array
+     */
     public long[] shape() {
         return shape.clone();
     }
 
-    /** Returns the length of one axis. */
+    /**
+     * Returns the length of one axis.
+     *
+     * @param axis the axis, from 0 to {@link #ndim()} - 1 (not counted from the end when negative)
+     * @return the number of elements along it
+     * @throws IndexOutOfBoundsException if the axis does not exist
+     */
     public long shape(int axis) {
         return shape[axis];
     }
 
-    /** Returns a copy of the strides in bytes, as numpy's {@code strides} (C order for contiguous arrays; negative along reversed axes). */
+    /**
+     * Returns a copy of the strides in bytes, as numpy's {@code strides} (C order for contiguous arrays; negative
+     * along reversed axes).
+     *
+     * @return for each axis, the bytes between consecutive elements along it
+     */
     public long[] strides() {
         return strides.clone();
     }
 
-    /** Returns the number of dimensions (0 for a 0-d array). */
+    /**
+     * Returns the number of dimensions (0 for a 0-d array).
+     *
+     * @return the rank, the length of {@link #shape()}
+     */
     public int ndim() {
         return shape.length;
     }
 
-    /** Returns the number of elements (1 for a 0-d array, 0 when a dimension is 0). */
+    /**
+     * Returns the number of elements (1 for a 0-d array, 0 when a dimension is 0).
+     *
+     * @return the product of the shape
+     */
     public long size() {
         return size;
     }
 
-    /** Returns the number of bytes of the elements: {@code size() * dtype().itemSize()}. */
+    /**
+     * Returns the number of bytes of the elements: {@code size() * dtype().itemSize()}.
+     *
+     * @return the byte size of {@link #segment()} and of the stored array; a strided view spans more memory than this
+     */
     public long byteSize() {
         return size * itemSize;
     }
 
-    /** Returns whether the view refuses writes (its segment is read-only). */
+    /**
+     * Returns whether the view refuses writes (its segment is read-only).
+     *
+     * @return true when every setter and {@code copyFrom} throws {@link UnsupportedOperationException}, as for arrays
+     *     of a dict opened read-only and for {@link #asReadOnly()} views
+     */
     public boolean isReadOnly() {
         return readOnly;
     }
@@ -416,6 +546,8 @@ public final class NDArray {
      * one part (the real part at the element's offset, the imaginary part right after); for {@code U} one UTF-32
      * code point, for {@code S} one byte; for bool, int8 and uint8 {@code JAVA_BYTE}; for float16 the raw half
      * bits as a short ({@link Float#float16ToFloat(short)}).
+     *
+     * @return the layout to read or write one element (or one part of a complex element) in place
      */
     public ValueLayout elementLayout() {
         ByteOrder o = dtype.order();
@@ -433,7 +565,10 @@ public final class NDArray {
      * Passes an access hint for the array's pages to the kernel when the array is mapped from a file; does nothing
      * for arrays in memory and for empty arrays.
      *
-     * @throws IOException when the kernel refuses the advice
+     * @param advice the hint for the pages the view spans, e.g. {@link Advice#SEQUENTIAL} before a scan or
+     *     {@link Advice#DONTNEED} once done with a large array
+     * @throws IOException when the kernel refuses the advice ({@link Advice#HUGEPAGE} where the kernel does not
+     *     support it is ignored, not refused)
      */
     public void advise(Advice advice) throws IOException {
         Objects.requireNonNull(advice, "advice");
@@ -475,42 +610,108 @@ public final class NDArray {
 
     // ---------------------------------------------------------------------------------------- getters by index
 
-    /** Returns the element as a double (integers converted, uint64 as unsigned). */
+    /**
+     * Returns the element as a double (integers converted, uint64 as unsigned).
+     *
+     * @param index one index per axis, each from 0 to the axis's length - 1 (negative indices are not counted from
+     *     the end here, unlike {@link #slice(int, long)}); none for a 0-d array
+     * @return the element's value; int64 and uint64 beyond 2<sup>53</sup> are rounded
+     * @throws IllegalArgumentException if the number of indices is not {@link #ndim()}
+     * @throws IndexOutOfBoundsException if an index is outside its axis
+     * @throws UnsupportedOperationException if the dtype is complex, {@code S} or {@code U}
+     */
     public double getDouble(long... index) {
         return el.doubleAt(offset(index), "getDouble");
     }
 
-    /** Returns the element as a float (float64 and integers rounded to float). */
+    /**
+     * Returns the element as a float (float64 and integers rounded to float).
+     *
+     * @param index one index per axis, as for {@link #getDouble(long...)}
+     * @return the element's value, rounded to the nearest float
+     * @throws IllegalArgumentException if the number of indices is not {@link #ndim()}
+     * @throws IndexOutOfBoundsException if an index is outside its axis
+     * @throws UnsupportedOperationException if the dtype is complex, {@code S} or {@code U}
+     */
     public float getFloat(long... index) {
         return el.floatAt(offset(index), "getFloat");
     }
 
-    /** Returns the element as a long (floats truncated toward zero; uint64 as the same bits; datetime64 as its count). */
+    /**
+     * Returns the element as a long (floats truncated toward zero; uint64 as the same bits; datetime64 as its count).
+     *
+     * @param index one index per axis, as for {@link #getDouble(long...)}
+     * @return the element's value; for datetime64 and timedelta64 the count of the dtype's unit
+     * @throws IllegalArgumentException if the number of indices is not {@link #ndim()}
+     * @throws IndexOutOfBoundsException if an index is outside its axis
+     * @throws UnsupportedOperationException if the dtype is complex, {@code S} or {@code U}
+     */
     public long getLong(long... index) {
         return el.longAt(offset(index), "getLong");
     }
 
-    /** Returns the element as an int: the low 32 bits of {@link #getLong(long...)}. */
+    /**
+     * Returns the element as an int: the low 32 bits of {@link #getLong(long...)}.
+     *
+     * @param index one index per axis, as for {@link #getDouble(long...)}
+     * @return the element's value, wrapped as a Java {@code (int)} cast wraps (a uint32 above 2<sup>31</sup> - 1 is
+     *     negative)
+     * @throws IllegalArgumentException if the number of indices is not {@link #ndim()}
+     * @throws IndexOutOfBoundsException if an index is outside its axis
+     * @throws UnsupportedOperationException if the dtype is complex, {@code S} or {@code U}
+     */
     public int getInt(long... index) {
         return (int) el.longAt(offset(index), "getInt");
     }
 
-    /** Returns the element as a short: the low 16 bits of {@link #getLong(long...)}. */
+    /**
+     * Returns the element as a short: the low 16 bits of {@link #getLong(long...)}.
+     *
+     * @param index one index per axis, as for {@link #getDouble(long...)}
+     * @return the element's value, wrapped as a Java {@code (short)} cast wraps
+     * @throws IllegalArgumentException if the number of indices is not {@link #ndim()}
+     * @throws IndexOutOfBoundsException if an index is outside its axis
+     * @throws UnsupportedOperationException if the dtype is complex, {@code S} or {@code U}
+     */
     public short getShort(long... index) {
         return (short) el.longAt(offset(index), "getShort");
     }
 
-    /** Returns the element as a byte: the low 8 bits of {@link #getLong(long...)}. */
+    /**
+     * Returns the element as a byte: the low 8 bits of {@link #getLong(long...)}.
+     *
+     * @param index one index per axis, as for {@link #getDouble(long...)}
+     * @return the element's value, wrapped as a Java {@code (byte)} cast wraps (a uint8 above 127 is negative)
+     * @throws IllegalArgumentException if the number of indices is not {@link #ndim()}
+     * @throws IndexOutOfBoundsException if an index is outside its axis
+     * @throws UnsupportedOperationException if the dtype is complex, {@code S} or {@code U}
+     */
     public byte getByte(long... index) {
         return (byte) el.longAt(offset(index), "getByte");
     }
 
-    /** Returns whether the element is non-zero (for bool arrays: the element itself; NaN counts as true). */
+    /**
+     * Returns whether the element is non-zero (for bool arrays: the element itself; NaN counts as true).
+     *
+     * @param index one index per axis, as for {@link #getDouble(long...)}
+     * @return false only for zero (a complex element is true when either part is non-zero)
+     * @throws IllegalArgumentException if the number of indices is not {@link #ndim()}
+     * @throws IndexOutOfBoundsException if an index is outside its axis
+     * @throws UnsupportedOperationException if the dtype is {@code S} or {@code U}
+     */
     public boolean getBoolean(long... index) {
         return el.booleanAt(offset(index), "getBoolean");
     }
 
-    /** Returns the element as a complex number (real elements with imaginary part 0). */
+    /**
+     * Returns the element as a complex number (real elements with imaginary part 0).
+     *
+     * @param index one index per axis, as for {@link #getDouble(long...)}
+     * @return the element; complex64 parts widened to double
+     * @throws IllegalArgumentException if the number of indices is not {@link #ndim()}
+     * @throws IndexOutOfBoundsException if an index is outside its axis
+     * @throws UnsupportedOperationException if the dtype is {@code S} or {@code U}
+     */
     public PyComplex getComplex(long... index) {
         return el.complexAt(offset(index), "getComplex");
     }
@@ -518,6 +719,13 @@ public final class NDArray {
     /**
      * Returns the element of a {@code U} array, without trailing NUL code points (as numpy returns it). Code units
      * that are not Unicode code points read as U+FFFD.
+     *
+     * @param index one index per axis, as for {@link #getDouble(long...)}
+     * @return the string, at most the dtype's length in code points
+     * @throws IllegalArgumentException if the number of indices is not {@link #ndim()}
+     * @throws IndexOutOfBoundsException if an index is outside its axis
+     * @throws UnsupportedOperationException if the array is not a {@code U} array (for {@code S}, use
+     *     {@link #getBytes(long...)})
      */
     public String getString(long... index) {
         if (kind != DType.Kind.UNICODE) {
@@ -526,7 +734,16 @@ public final class NDArray {
         return el.stringAt(offset(index));
     }
 
-    /** Returns the element of an {@code S} array, without trailing NUL bytes (as numpy returns it). */
+    /**
+     * Returns the element of an {@code S} array, without trailing NUL bytes (as numpy returns it).
+     *
+     * @param index one index per axis, as for {@link #getDouble(long...)}
+     * @return a new array of at most the dtype's length in bytes
+     * @throws IllegalArgumentException if the number of indices is not {@link #ndim()}
+     * @throws IndexOutOfBoundsException if an index is outside its axis
+     * @throws UnsupportedOperationException if the array is not an {@code S} array (for {@code U}, use
+     *     {@link #getString(long...)})
+     */
     public byte[] getBytes(long... index) {
         if (kind != DType.Kind.BYTES) {
             throw el.unsupported(kind == DType.Kind.UNICODE ? "getBytes (use getString for U arrays)" : "getBytes");
@@ -540,49 +757,117 @@ public final class NDArray {
      * Sets the element from a double, converted to the dtype like numpy's {@code astype}: rounded for float32 and
      * float16, truncated toward zero and then narrowed (keeping the low bits) for integers, non-zero for bool,
      * imaginary part 0 for complex.
+     *
+     * @param value the value to store; NaN and infinities stored in an integer dtype follow Java's {@code (long)}
+     *     cast (NaN gives 0)
+     * @param index one index per axis, as for {@link #getDouble(long...)}
+     * @throws IllegalArgumentException if the number of indices is not {@link #ndim()}
+     * @throws IndexOutOfBoundsException if an index is outside its axis
+     * @throws UnsupportedOperationException if the view is read-only or the dtype is {@code S} or {@code U}
      */
     public void setDouble(double value, long... index) {
         checkWritable("setDouble");
         el.putDouble(offset(index), value, "setDouble");
     }
 
-    /** Sets the element from a float, converted as {@link #setDouble(double, long...)}. */
+    /**
+     * Sets the element from a float, converted as {@link #setDouble(double, long...)}.
+     *
+     * @param value the value to store
+     * @param index one index per axis, as for {@link #getDouble(long...)}
+     * @throws IllegalArgumentException if the number of indices is not {@link #ndim()}
+     * @throws IndexOutOfBoundsException if an index is outside its axis
+     * @throws UnsupportedOperationException if the view is read-only or the dtype is {@code S} or {@code U}
+     */
     public void setFloat(float value, long... index) {
         checkWritable("setFloat");
         el.putFloat(offset(index), value, "setFloat");
     }
 
-    /** Sets the element from a long: integers keep its low bits (uint64 takes the bits as they are), floats round it. */
+    /**
+     * Sets the element from a long: integers keep its low bits (uint64 takes the bits as they are), floats round it.
+     *
+     * @param value the value to store; for datetime64 and timedelta64 a count of the dtype's unit
+     * @param index one index per axis, as for {@link #getDouble(long...)}
+     * @throws IllegalArgumentException if the number of indices is not {@link #ndim()}
+     * @throws IndexOutOfBoundsException if an index is outside its axis
+     * @throws UnsupportedOperationException if the view is read-only or the dtype is {@code S} or {@code U}
+     */
     public void setLong(long value, long... index) {
         checkWritable("setLong");
         el.putLong(offset(index), value, "setLong");
     }
 
-    /** Sets the element from an int, as {@link #setLong(long, long...)}. */
+    /**
+     * Sets the element from an int, as {@link #setLong(long, long...)}.
+     *
+     * @param value the value to store, sign-extended first (so {@code (int) -1} in a uint64 array is
+     *     2<sup>64</sup> - 1)
+     * @param index one index per axis, as for {@link #getDouble(long...)}
+     * @throws IllegalArgumentException if the number of indices is not {@link #ndim()}
+     * @throws IndexOutOfBoundsException if an index is outside its axis
+     * @throws UnsupportedOperationException if the view is read-only or the dtype is {@code S} or {@code U}
+     */
     public void setInt(int value, long... index) {
         checkWritable("setInt");
         el.putLong(offset(index), value, "setInt");
     }
 
-    /** Sets the element from a short, as {@link #setLong(long, long...)}. */
+    /**
+     * Sets the element from a short, as {@link #setLong(long, long...)}.
+     *
+     * @param value the value to store, sign-extended first (so {@code (short) -1} in a uint64 array is
+     *     2<sup>64</sup> - 1)
+     * @param index one index per axis, as for {@link #getDouble(long...)}
+     * @throws IllegalArgumentException if the number of indices is not {@link #ndim()}
+     * @throws IndexOutOfBoundsException if an index is outside its axis
+     * @throws UnsupportedOperationException if the view is read-only or the dtype is {@code S} or {@code U}
+     */
     public void setShort(short value, long... index) {
         checkWritable("setShort");
         el.putLong(offset(index), value, "setShort");
     }
 
-    /** Sets the element from a byte, as {@link #setLong(long, long...)}. */
+    /**
+     * Sets the element from a byte, as {@link #setLong(long, long...)}.
+     *
+     * @param value the value to store, sign-extended first (so {@code (byte) -1} in a uint64 array is
+     *     2<sup>64</sup> - 1)
+     * @param index one index per axis, as for {@link #getDouble(long...)}
+     * @throws IllegalArgumentException if the number of indices is not {@link #ndim()}
+     * @throws IndexOutOfBoundsException if an index is outside its axis
+     * @throws UnsupportedOperationException if the view is read-only or the dtype is {@code S} or {@code U}
+     */
     public void setByte(byte value, long... index) {
         checkWritable("setByte");
         el.putLong(offset(index), value, "setByte");
     }
 
-    /** Sets the element to 1 or 0. */
+    /**
+     * Sets the element to 1 or 0.
+     *
+     * @param value true for 1 (or 1.0, or 1 + 0j), false for 0
+     * @param index one index per axis, as for {@link #getDouble(long...)}
+     * @throws IllegalArgumentException if the number of indices is not {@link #ndim()}
+     * @throws IndexOutOfBoundsException if an index is outside its axis
+     * @throws UnsupportedOperationException if the view is read-only or the dtype is {@code S} or {@code U}
+     */
     public void setBoolean(boolean value, long... index) {
         checkWritable("setBoolean");
         el.putLong(offset(index), value ? 1 : 0, "setBoolean");
     }
 
-    /** Sets an element of a complex array (complex64 rounds both parts to float). */
+    /**
+     * Sets an element of a complex array (complex64 rounds both parts to float).
+     *
+     * @param value the complex value
+     * @param index one index per axis, as for {@link #getDouble(long...)}
+     * @throws IllegalArgumentException if the number of indices is not {@link #ndim()}
+     * @throws IndexOutOfBoundsException if an index is outside its axis
+     * @throws UnsupportedOperationException if the view is read-only or the dtype is not complex (a real array would
+     *     lose the imaginary part)
+     * @throws NullPointerException if the value is null
+     */
     public void setComplex(PyComplex value, long... index) {
         checkWritable("setComplex");
         el.putComplex(offset(index), value, "setComplex");
@@ -591,8 +876,12 @@ public final class NDArray {
     /**
      * Sets an element of a {@code U} array, padding with NULs.
      *
+     * @param value the string, at most the dtype's length in code points (trailing NULs in it read back as removed)
+     * @param index one index per axis, as for {@link #getDouble(long...)}
      * @throws IllegalArgumentException if the string has more code points than the dtype's length (numpy would cut
-     *     it silently)
+     *     it silently), or the number of indices is not {@link #ndim()}
+     * @throws IndexOutOfBoundsException if an index is outside its axis
+     * @throws UnsupportedOperationException if the view is read-only or the array is not a {@code U} array
      */
     public void setString(String value, long... index) {
         checkWritable("setString");
@@ -620,7 +909,12 @@ public final class NDArray {
     /**
      * Sets an element of an {@code S} array, padding with NULs.
      *
-     * @throws IllegalArgumentException if the bytes are longer than the dtype's length
+     * @param value the bytes, at most the dtype's length (trailing NULs in them read back as removed)
+     * @param index one index per axis, as for {@link #getDouble(long...)}
+     * @throws IllegalArgumentException if the bytes are longer than the dtype's length, or the number of indices is
+     *     not {@link #ndim()}
+     * @throws IndexOutOfBoundsException if an index is outside its axis
+     * @throws UnsupportedOperationException if the view is read-only or the array is not an {@code S} array
      */
     public void setBytes(byte[] value, long... index) {
         checkWritable("setBytes");
@@ -642,89 +936,203 @@ public final class NDArray {
 
     // ---------------------------------------------------------------------------------------- flat access
 
-    /** Returns element {@code i} in C order as a double, converted as {@link #getDouble(long...)}. */
+    /**
+     * Returns element {@code i} in C order as a double, converted as {@link #getDouble(long...)}.
+     *
+     * @param i the flat index in the view's C order (the order of {@link #toDoubleArray()}, not of memory for a
+     *     strided view), from 0 to {@link #size()} - 1
+     * @return the element's value
+     * @throws IndexOutOfBoundsException if {@code i} is not in {@code [0, size())}
+     * @throws UnsupportedOperationException if the dtype is complex, {@code S} or {@code U}
+     */
     public double flatDouble(long i) {
         return el.doubleAt(flatOffset(i), "flatDouble");
     }
 
-    /** Returns element {@code i} in C order as a float, converted as {@link #getFloat(long...)}. */
+    /**
+     * Returns element {@code i} in C order as a float, converted as {@link #getFloat(long...)}.
+     *
+     * @param i the flat index in C order, as for {@link #flatDouble(long)}
+     * @return the element's value, rounded to the nearest float
+     * @throws IndexOutOfBoundsException if {@code i} is not in {@code [0, size())}
+     * @throws UnsupportedOperationException if the dtype is complex, {@code S} or {@code U}
+     */
     public float flatFloat(long i) {
         return el.floatAt(flatOffset(i), "flatFloat");
     }
 
-    /** Returns element {@code i} in C order as a long, converted as {@link #getLong(long...)}. */
+    /**
+     * Returns element {@code i} in C order as a long, converted as {@link #getLong(long...)}.
+     *
+     * @param i the flat index in C order, as for {@link #flatDouble(long)}
+     * @return the element's value
+     * @throws IndexOutOfBoundsException if {@code i} is not in {@code [0, size())}
+     * @throws UnsupportedOperationException if the dtype is complex, {@code S} or {@code U}
+     */
     public long flatLong(long i) {
         return el.longAt(flatOffset(i), "flatLong");
     }
 
-    /** Returns element {@code i} in C order as an int, converted as {@link #getInt(long...)}. */
+    /**
+     * Returns element {@code i} in C order as an int, converted as {@link #getInt(long...)}.
+     *
+     * @param i the flat index in C order, as for {@link #flatDouble(long)}
+     * @return the low 32 bits of the element's value
+     * @throws IndexOutOfBoundsException if {@code i} is not in {@code [0, size())}
+     * @throws UnsupportedOperationException if the dtype is complex, {@code S} or {@code U}
+     */
     public int flatInt(long i) {
         return (int) el.longAt(flatOffset(i), "flatInt");
     }
 
-    /** Returns element {@code i} in C order as a short, converted as {@link #getShort(long...)}. */
+    /**
+     * Returns element {@code i} in C order as a short, converted as {@link #getShort(long...)}.
+     *
+     * @param i the flat index in C order, as for {@link #flatDouble(long)}
+     * @return the low 16 bits of the element's value
+     * @throws IndexOutOfBoundsException if {@code i} is not in {@code [0, size())}
+     * @throws UnsupportedOperationException if the dtype is complex, {@code S} or {@code U}
+     */
     public short flatShort(long i) {
         return (short) el.longAt(flatOffset(i), "flatShort");
     }
 
-    /** Returns element {@code i} in C order as a byte, converted as {@link #getByte(long...)}. */
+    /**
+     * Returns element {@code i} in C order as a byte, converted as {@link #getByte(long...)}.
+     *
+     * @param i the flat index in C order, as for {@link #flatDouble(long)}
+     * @return the low 8 bits of the element's value
+     * @throws IndexOutOfBoundsException if {@code i} is not in {@code [0, size())}
+     * @throws UnsupportedOperationException if the dtype is complex, {@code S} or {@code U}
+     */
     public byte flatByte(long i) {
         return (byte) el.longAt(flatOffset(i), "flatByte");
     }
 
-    /** Returns element {@code i} in C order as a boolean, converted as {@link #getBoolean(long...)}. */
+    /**
+     * Returns element {@code i} in C order as a boolean, converted as {@link #getBoolean(long...)}.
+     *
+     * @param i the flat index in C order, as for {@link #flatDouble(long)}
+     * @return false only for zero
+     * @throws IndexOutOfBoundsException if {@code i} is not in {@code [0, size())}
+     * @throws UnsupportedOperationException if the dtype is {@code S} or {@code U}
+     */
     public boolean flatBoolean(long i) {
         return el.booleanAt(flatOffset(i), "flatBoolean");
     }
 
-    /** Returns element {@code i} in C order as a complex number, as {@link #getComplex(long...)}. */
+    /**
+     * Returns element {@code i} in C order as a complex number, as {@link #getComplex(long...)}.
+     *
+     * @param i the flat index in C order, as for {@link #flatDouble(long)}
+     * @return the element (imaginary part 0 for real dtypes)
+     * @throws IndexOutOfBoundsException if {@code i} is not in {@code [0, size())}
+     * @throws UnsupportedOperationException if the dtype is {@code S} or {@code U}
+     */
     public PyComplex flatComplex(long i) {
         return el.complexAt(flatOffset(i), "flatComplex");
     }
 
-    /** Sets element {@code i} in C order from a double, converted as {@link #setDouble(double, long...)}. */
+    /**
+     * Sets element {@code i} in C order from a double, converted as {@link #setDouble(double, long...)}.
+     *
+     * @param i the flat index in C order, as for {@link #flatDouble(long)}
+     * @param value the value to store
+     * @throws IndexOutOfBoundsException if {@code i} is not in {@code [0, size())}
+     * @throws UnsupportedOperationException if the view is read-only or the dtype is {@code S} or {@code U}
+     */
     public void setFlatDouble(long i, double value) {
         checkWritable("setFlatDouble");
         el.putDouble(flatOffset(i), value, "setFlatDouble");
     }
 
-    /** Sets element {@code i} in C order from a float, converted as {@link #setFloat(float, long...)}. */
+    /**
+     * Sets element {@code i} in C order from a float, converted as {@link #setFloat(float, long...)}.
+     *
+     * @param i the flat index in C order, as for {@link #flatDouble(long)}
+     * @param value the value to store
+     * @throws IndexOutOfBoundsException if {@code i} is not in {@code [0, size())}
+     * @throws UnsupportedOperationException if the view is read-only or the dtype is {@code S} or {@code U}
+     */
     public void setFlatFloat(long i, float value) {
         checkWritable("setFlatFloat");
         el.putFloat(flatOffset(i), value, "setFlatFloat");
     }
 
-    /** Sets element {@code i} in C order from a long, converted as {@link #setLong(long, long...)}. */
+    /**
+     * Sets element {@code i} in C order from a long, converted as {@link #setLong(long, long...)}.
+     *
+     * @param i the flat index in C order, as for {@link #flatDouble(long)}
+     * @param value the value to store
+     * @throws IndexOutOfBoundsException if {@code i} is not in {@code [0, size())}
+     * @throws UnsupportedOperationException if the view is read-only or the dtype is {@code S} or {@code U}
+     */
     public void setFlatLong(long i, long value) {
         checkWritable("setFlatLong");
         el.putLong(flatOffset(i), value, "setFlatLong");
     }
 
-    /** Sets element {@code i} in C order from an int, converted as {@link #setLong(long, long...)}. */
+    /**
+     * Sets element {@code i} in C order from an int, converted as {@link #setLong(long, long...)}.
+     *
+     * @param i the flat index in C order, as for {@link #flatDouble(long)}
+     * @param value the value to store, sign-extended first
+     * @throws IndexOutOfBoundsException if {@code i} is not in {@code [0, size())}
+     * @throws UnsupportedOperationException if the view is read-only or the dtype is {@code S} or {@code U}
+     */
     public void setFlatInt(long i, int value) {
         checkWritable("setFlatInt");
         el.putLong(flatOffset(i), value, "setFlatInt");
     }
 
-    /** Sets element {@code i} in C order from a short, converted as {@link #setLong(long, long...)}. */
+    /**
+     * Sets element {@code i} in C order from a short, converted as {@link #setLong(long, long...)}.
+     *
+     * @param i the flat index in C order, as for {@link #flatDouble(long)}
+     * @param value the value to store, sign-extended first
+     * @throws IndexOutOfBoundsException if {@code i} is not in {@code [0, size())}
+     * @throws UnsupportedOperationException if the view is read-only or the dtype is {@code S} or {@code U}
+     */
     public void setFlatShort(long i, short value) {
         checkWritable("setFlatShort");
         el.putLong(flatOffset(i), value, "setFlatShort");
     }
 
-    /** Sets element {@code i} in C order from a byte, converted as {@link #setLong(long, long...)}. */
+    /**
+     * Sets element {@code i} in C order from a byte, converted as {@link #setLong(long, long...)}.
+     *
+     * @param i the flat index in C order, as for {@link #flatDouble(long)}
+     * @param value the value to store, sign-extended first
+     * @throws IndexOutOfBoundsException if {@code i} is not in {@code [0, size())}
+     * @throws UnsupportedOperationException if the view is read-only or the dtype is {@code S} or {@code U}
+     */
     public void setFlatByte(long i, byte value) {
         checkWritable("setFlatByte");
         el.putLong(flatOffset(i), value, "setFlatByte");
     }
 
-    /** Sets element {@code i} in C order to 1 or 0. */
+    /**
+     * Sets element {@code i} in C order to 1 or 0.
+     *
+     * @param i the flat index in C order, as for {@link #flatDouble(long)}
+     * @param value true for 1, false for 0
+     * @throws IndexOutOfBoundsException if {@code i} is not in {@code [0, size())}
+     * @throws UnsupportedOperationException if the view is read-only or the dtype is {@code S} or {@code U}
+     */
     public void setFlatBoolean(long i, boolean value) {
         checkWritable("setFlatBoolean");
         el.putLong(flatOffset(i), value ? 1 : 0, "setFlatBoolean");
     }
 
-    /** Sets element {@code i} in C order of a complex array. */
+    /**
+     * Sets element {@code i} in C order of a complex array.
+     *
+     * @param i the flat index in C order, as for {@link #flatDouble(long)}
+     * @param value the complex value (complex64 rounds both parts to float)
+     * @throws IndexOutOfBoundsException if {@code i} is not in {@code [0, size())}
+     * @throws UnsupportedOperationException if the view is read-only or the dtype is not complex
+     * @throws NullPointerException if the value is null
+     */
     public void setFlatComplex(long i, PyComplex value) {
         checkWritable("setFlatComplex");
         el.putComplex(flatOffset(i), value, "setFlatComplex");
@@ -755,82 +1163,242 @@ public final class NDArray {
         return arrayLength;
     }
 
-    /** Copies all elements of a float64 array into {@code dst}, whose length must be {@link #size()}. */
+    /**
+     * Copies all elements of a float64 array into {@code dst}, whose length must be {@link #size()}.
+     *
+     * @param dst receives the elements in C order
+     * @throws IllegalArgumentException if {@code dst.length} is not {@link #size()} (the ranged form copies part of
+     *     the array)
+     * @throws UnsupportedOperationException if the dtype is not float64: bulk copies move bits and never convert
+     *     ({@link #toDoubleArray()} converts)
+     */
     public void copyTo(double[] dst) {
         ArrayCopies.copyOut(this, "copyTo", double.class, 0, dst, 0, wholeLength("copyTo", dst.length));
     }
 
-    /** Copies {@code count} elements of a float64 array, from flat index {@code srcIndex}, into {@code dst} at {@code dstIndex}. */
+    /**
+     * Copies {@code count} elements of a float64 array, from flat index {@code srcIndex}, into {@code dst} at
+     * {@code dstIndex}.
+     *
+     * @param srcIndex the flat C-order index of the first element copied
+     * @param dst receives the elements
+     * @param dstIndex the position in {@code dst} of the first element
+     * @param count the number of elements to copy
+     * @throws IndexOutOfBoundsException if {@code count} is negative, or the elements from {@code srcIndex} or the
+     *     positions from {@code dstIndex} run past the end of the array or of {@code dst}
+     * @throws UnsupportedOperationException if the dtype is not float64 (bulk copies move bits and never convert)
+     */
     public void copyTo(long srcIndex, double[] dst, int dstIndex, int count) {
         ArrayCopies.copyOut(this, "copyTo", double.class, srcIndex, dst, dstIndex, count);
     }
 
-    /** Copies {@code src}, whose length must be {@link #size()}, into all elements of a float64 array. */
+    /**
+     * Copies {@code src}, whose length must be {@link #size()}, into all elements of a float64 array.
+     *
+     * @param src the values for the elements, in C order
+     * @throws IllegalArgumentException if {@code src.length} is not {@link #size()} (the ranged form copies part of
+     *     the array)
+     * @throws UnsupportedOperationException if the view is read-only, or the dtype is not float64 (bulk copies move
+     *     bits and never convert)
+     */
     public void copyFrom(double[] src) {
         ArrayCopies.copyIn(this, "copyFrom", double.class, src, 0, 0, wholeLength("copyFrom", src.length));
     }
 
-    /** Copies {@code count} values of {@code src} from {@code srcIndex} into a float64 array from flat index {@code dstIndex}. */
+    /**
+     * Copies {@code count} values of {@code src} from {@code srcIndex} into a float64 array from flat index
+     * {@code dstIndex}.
+     *
+     * @param src the values to store
+     * @param srcIndex the position in {@code src} of the first value
+     * @param dstIndex the flat C-order index of the first element written
+     * @param count the number of elements to copy
+     * @throws IndexOutOfBoundsException if {@code count} is negative, or the positions from {@code srcIndex} or the
+     *     elements from {@code dstIndex} run past the end of {@code src} or of the array
+     * @throws UnsupportedOperationException if the view is read-only, or the dtype is not float64 (bulk copies move
+     *     bits and never convert)
+     */
     public void copyFrom(double[] src, int srcIndex, long dstIndex, int count) {
         ArrayCopies.copyIn(this, "copyFrom", double.class, src, srcIndex, dstIndex, count);
     }
 
-    /** Copies all elements of a float32 array into {@code dst}, whose length must be {@link #size()}. */
+    /**
+     * Copies all elements of a float32 array into {@code dst}, whose length must be {@link #size()}.
+     *
+     * @param dst receives the elements in C order
+     * @throws IllegalArgumentException if {@code dst.length} is not {@link #size()} (the ranged form copies part of
+     *     the array)
+     * @throws UnsupportedOperationException if the dtype is not float32: bulk copies move bits and never convert
+     *     ({@link #toFloatArray()} converts)
+     */
     public void copyTo(float[] dst) {
         ArrayCopies.copyOut(this, "copyTo", float.class, 0, dst, 0, wholeLength("copyTo", dst.length));
     }
 
-    /** Copies {@code count} elements of a float32 array, from flat index {@code srcIndex}, into {@code dst} at {@code dstIndex}. */
+    /**
+     * Copies {@code count} elements of a float32 array, from flat index {@code srcIndex}, into {@code dst} at
+     * {@code dstIndex}.
+     *
+     * @param srcIndex the flat C-order index of the first element copied
+     * @param dst receives the elements
+     * @param dstIndex the position in {@code dst} of the first element
+     * @param count the number of elements to copy
+     * @throws IndexOutOfBoundsException if {@code count} is negative, or the elements from {@code srcIndex} or the
+     *     positions from {@code dstIndex} run past the end of the array or of {@code dst}
+     * @throws UnsupportedOperationException if the dtype is not float32 (bulk copies move bits and never convert)
+     */
     public void copyTo(long srcIndex, float[] dst, int dstIndex, int count) {
         ArrayCopies.copyOut(this, "copyTo", float.class, srcIndex, dst, dstIndex, count);
     }
 
-    /** Copies {@code src}, whose length must be {@link #size()}, into all elements of a float32 array. */
+    /**
+     * Copies {@code src}, whose length must be {@link #size()}, into all elements of a float32 array.
+     *
+     * @param src the values for the elements, in C order
+     * @throws IllegalArgumentException if {@code src.length} is not {@link #size()} (the ranged form copies part of
+     *     the array)
+     * @throws UnsupportedOperationException if the view is read-only, or the dtype is not float32 (bulk copies move
+     *     bits and never convert)
+     */
     public void copyFrom(float[] src) {
         ArrayCopies.copyIn(this, "copyFrom", float.class, src, 0, 0, wholeLength("copyFrom", src.length));
     }
 
-    /** Copies {@code count} values of {@code src} from {@code srcIndex} into a float32 array from flat index {@code dstIndex}. */
+    /**
+     * Copies {@code count} values of {@code src} from {@code srcIndex} into a float32 array from flat index
+     * {@code dstIndex}.
+     *
+     * @param src the values to store
+     * @param srcIndex the position in {@code src} of the first value
+     * @param dstIndex the flat C-order index of the first element written
+     * @param count the number of elements to copy
+     * @throws IndexOutOfBoundsException if {@code count} is negative, or the positions from {@code srcIndex} or the
+     *     elements from {@code dstIndex} run past the end of {@code src} or of the array
+     * @throws UnsupportedOperationException if the view is read-only, or the dtype is not float32 (bulk copies move
+     *     bits and never convert)
+     */
     public void copyFrom(float[] src, int srcIndex, long dstIndex, int count) {
         ArrayCopies.copyIn(this, "copyFrom", float.class, src, srcIndex, dstIndex, count);
     }
 
-    /** Copies all elements of an int64, uint64 (same bits), datetime64 or timedelta64 array into {@code dst} of length {@link #size()}. */
+    /**
+     * Copies all elements of an int64, uint64 (same bits), datetime64 or timedelta64 array into {@code dst} of length
+     * {@link #size()}.
+     *
+     * @param dst receives the elements in C order
+     * @throws IllegalArgumentException if {@code dst.length} is not {@link #size()} (the ranged form copies part of
+     *     the array)
+     * @throws UnsupportedOperationException if the dtype is not int64, uint64, datetime64 or timedelta64: bulk copies
+     *     move bits and never convert ({@link #toLongArray()} converts)
+     */
     public void copyTo(long[] dst) {
         ArrayCopies.copyOut(this, "copyTo", long.class, 0, dst, 0, wholeLength("copyTo", dst.length));
     }
 
-    /** Copies {@code count} elements of an 8-byte integer or time array, from flat index {@code srcIndex}, into {@code dst} at {@code dstIndex}. */
+    /**
+     * Copies {@code count} elements of an 8-byte integer or time array, from flat index {@code srcIndex}, into
+     * {@code dst} at {@code dstIndex}.
+     *
+     * @param srcIndex the flat C-order index of the first element copied
+     * @param dst receives the elements
+     * @param dstIndex the position in {@code dst} of the first element
+     * @param count the number of elements to copy
+     * @throws IndexOutOfBoundsException if {@code count} is negative, or the elements from {@code srcIndex} or the
+     *     positions from {@code dstIndex} run past the end of the array or of {@code dst}
+     * @throws UnsupportedOperationException if the dtype is not int64, uint64, datetime64 or timedelta64 (bulk copies
+     *     move bits and never convert)
+     */
     public void copyTo(long srcIndex, long[] dst, int dstIndex, int count) {
         ArrayCopies.copyOut(this, "copyTo", long.class, srcIndex, dst, dstIndex, count);
     }
 
-    /** Copies {@code src}, whose length must be {@link #size()}, into all elements of an 8-byte integer or time array. */
+    /**
+     * Copies {@code src}, whose length must be {@link #size()}, into all elements of an 8-byte integer or time array.
+     *
+     * @param src the values for the elements, in C order
+     * @throws IllegalArgumentException if {@code src.length} is not {@link #size()} (the ranged form copies part of
+     *     the array)
+     * @throws UnsupportedOperationException if the view is read-only, or the dtype is not int64, uint64, datetime64
+     *     or timedelta64 (bulk copies move bits and never convert)
+     */
     public void copyFrom(long[] src) {
         ArrayCopies.copyIn(this, "copyFrom", long.class, src, 0, 0, wholeLength("copyFrom", src.length));
     }
 
-    /** Copies {@code count} values of {@code src} from {@code srcIndex} into an 8-byte integer or time array from flat index {@code dstIndex}. */
+    /**
+     * Copies {@code count} values of {@code src} from {@code srcIndex} into an 8-byte integer or time array from flat
+     * index {@code dstIndex}.
+     *
+     * @param src the values to store
+     * @param srcIndex the position in {@code src} of the first value
+     * @param dstIndex the flat C-order index of the first element written
+     * @param count the number of elements to copy
+     * @throws IndexOutOfBoundsException if {@code count} is negative, or the positions from {@code srcIndex} or the
+     *     elements from {@code dstIndex} run past the end of {@code src} or of the array
+     * @throws UnsupportedOperationException if the view is read-only, or the dtype is not int64, uint64, datetime64
+     *     or timedelta64 (bulk copies move bits and never convert)
+     */
     public void copyFrom(long[] src, int srcIndex, long dstIndex, int count) {
         ArrayCopies.copyIn(this, "copyFrom", long.class, src, srcIndex, dstIndex, count);
     }
 
-    /** Copies all elements of an int32 or uint32 (same bits) array into {@code dst}, whose length must be {@link #size()}. */
+    /**
+     * Copies all elements of an int32 or uint32 (same bits) array into {@code dst}, whose length must be
+     * {@link #size()}.
+     *
+     * @param dst receives the elements in C order
+     * @throws IllegalArgumentException if {@code dst.length} is not {@link #size()} (the ranged form copies part of
+     *     the array)
+     * @throws UnsupportedOperationException if the dtype is not int32 or uint32: bulk copies move bits and never
+     *     convert ({@link #toIntArray()} converts)
+     */
     public void copyTo(int[] dst) {
         ArrayCopies.copyOut(this, "copyTo", int.class, 0, dst, 0, wholeLength("copyTo", dst.length));
     }
 
-    /** Copies {@code count} elements of an int32 or uint32 array, from flat index {@code srcIndex}, into {@code dst} at {@code dstIndex}. */
+    /**
+     * Copies {@code count} elements of an int32 or uint32 array, from flat index {@code srcIndex}, into {@code dst}
+     * at {@code dstIndex}.
+     *
+     * @param srcIndex the flat C-order index of the first element copied
+     * @param dst receives the elements
+     * @param dstIndex the position in {@code dst} of the first element
+     * @param count the number of elements to copy
+     * @throws IndexOutOfBoundsException if {@code count} is negative, or the elements from {@code srcIndex} or the
+     *     positions from {@code dstIndex} run past the end of the array or of {@code dst}
+     * @throws UnsupportedOperationException if the dtype is not int32 or uint32 (bulk copies move bits and never
+     *     convert)
+     */
     public void copyTo(long srcIndex, int[] dst, int dstIndex, int count) {
         ArrayCopies.copyOut(this, "copyTo", int.class, srcIndex, dst, dstIndex, count);
     }
 
-    /** Copies {@code src}, whose length must be {@link #size()}, into all elements of an int32 or uint32 array. */
+    /**
+     * Copies {@code src}, whose length must be {@link #size()}, into all elements of an int32 or uint32 array.
+     *
+     * @param src the values for the elements, in C order
+     * @throws IllegalArgumentException if {@code src.length} is not {@link #size()} (the ranged form copies part of
+     *     the array)
+     * @throws UnsupportedOperationException if the view is read-only, or the dtype is not int32 or uint32 (bulk
+     *     copies move bits and never convert)
+     */
     public void copyFrom(int[] src) {
         ArrayCopies.copyIn(this, "copyFrom", int.class, src, 0, 0, wholeLength("copyFrom", src.length));
     }
 
-    /** Copies {@code count} values of {@code src} from {@code srcIndex} into an int32 or uint32 array from flat index {@code dstIndex}. */
+    /**
+     * Copies {@code count} values of {@code src} from {@code srcIndex} into an int32 or uint32 array from flat index
+     * {@code dstIndex}.
+     *
+     * @param src the values to store
+     * @param srcIndex the position in {@code src} of the first value
+     * @param dstIndex the flat C-order index of the first element written
+     * @param count the number of elements to copy
+     * @throws IndexOutOfBoundsException if {@code count} is negative, or the positions from {@code srcIndex} or the
+     *     elements from {@code dstIndex} run past the end of {@code src} or of the array
+     * @throws UnsupportedOperationException if the view is read-only, or the dtype is not int32 or uint32 (bulk
+     *     copies move bits and never convert)
+     */
     public void copyFrom(int[] src, int srcIndex, long dstIndex, int count) {
         ArrayCopies.copyIn(this, "copyFrom", int.class, src, srcIndex, dstIndex, count);
     }
@@ -838,47 +1406,135 @@ public final class NDArray {
     /**
      * Copies all elements of an int16, uint16 (same bits) or float16 (raw half-precision bits, see
      * {@link Float#float16ToFloat(short)}) array into {@code dst}, whose length must be {@link #size()}.
+     *
+     * @param dst receives the elements in C order
+     * @throws IllegalArgumentException if {@code dst.length} is not {@link #size()} (the ranged form copies part of
+     *     the array)
+     * @throws UnsupportedOperationException if the dtype is not int16, uint16 or float16: bulk copies move bits and
+     *     never convert ({@link #toShortArray()} converts)
      */
     public void copyTo(short[] dst) {
         ArrayCopies.copyOut(this, "copyTo", short.class, 0, dst, 0, wholeLength("copyTo", dst.length));
     }
 
-    /** Copies {@code count} elements of a 2-byte array (as {@link #copyTo(short[])}), from flat index {@code srcIndex}, into {@code dst} at {@code dstIndex}. */
+    /**
+     * Copies {@code count} elements of a 2-byte array (as {@link #copyTo(short[])}), from flat index
+     * {@code srcIndex}, into {@code dst} at {@code dstIndex}.
+     *
+     * @param srcIndex the flat C-order index of the first element copied
+     * @param dst receives the elements
+     * @param dstIndex the position in {@code dst} of the first element
+     * @param count the number of elements to copy
+     * @throws IndexOutOfBoundsException if {@code count} is negative, or the elements from {@code srcIndex} or the
+     *     positions from {@code dstIndex} run past the end of the array or of {@code dst}
+     * @throws UnsupportedOperationException if the dtype is not int16, uint16 or float16 (bulk copies move bits and
+     *     never convert)
+     */
     public void copyTo(long srcIndex, short[] dst, int dstIndex, int count) {
         ArrayCopies.copyOut(this, "copyTo", short.class, srcIndex, dst, dstIndex, count);
     }
 
-    /** Copies {@code src}, whose length must be {@link #size()}, into all elements of an int16, uint16 or float16 (raw bits) array. */
+    /**
+     * Copies {@code src}, whose length must be {@link #size()}, into all elements of an int16, uint16 or float16 (raw
+     * bits) array.
+     *
+     * @param src the values for the elements, in C order
+     * @throws IllegalArgumentException if {@code src.length} is not {@link #size()} (the ranged form copies part of
+     *     the array)
+     * @throws UnsupportedOperationException if the view is read-only, or the dtype is not int16, uint16 or float16
+     *     (bulk copies move bits and never convert)
+     */
     public void copyFrom(short[] src) {
         ArrayCopies.copyIn(this, "copyFrom", short.class, src, 0, 0, wholeLength("copyFrom", src.length));
     }
 
-    /** Copies {@code count} values of {@code src} from {@code srcIndex} into a 2-byte array from flat index {@code dstIndex}. */
+    /**
+     * Copies {@code count} values of {@code src} from {@code srcIndex} into a 2-byte array from flat index
+     * {@code dstIndex}.
+     *
+     * @param src the values to store
+     * @param srcIndex the position in {@code src} of the first value
+     * @param dstIndex the flat C-order index of the first element written
+     * @param count the number of elements to copy
+     * @throws IndexOutOfBoundsException if {@code count} is negative, or the positions from {@code srcIndex} or the
+     *     elements from {@code dstIndex} run past the end of {@code src} or of the array
+     * @throws UnsupportedOperationException if the view is read-only, or the dtype is not int16, uint16 or float16
+     *     (bulk copies move bits and never convert)
+     */
     public void copyFrom(short[] src, int srcIndex, long dstIndex, int count) {
         ArrayCopies.copyIn(this, "copyFrom", short.class, src, srcIndex, dstIndex, count);
     }
 
-    /** Copies all elements of an int8, uint8 (same bits) or bool (raw bytes) array into {@code dst}, whose length must be {@link #size()}. */
+    /**
+     * Copies all elements of an int8, uint8 (same bits) or bool (raw bytes) array into {@code dst}, whose length must
+     * be {@link #size()}.
+     *
+     * @param dst receives the elements in C order
+     * @throws IllegalArgumentException if {@code dst.length} is not {@link #size()} (the ranged form copies part of
+     *     the array)
+     * @throws UnsupportedOperationException if the dtype is not bool, int8 or uint8: bulk copies move bits and never
+     *     convert ({@link #toByteArray()} converts)
+     */
     public void copyTo(byte[] dst) {
         ArrayCopies.copyOut(this, "copyTo", byte.class, 0, dst, 0, wholeLength("copyTo", dst.length));
     }
 
-    /** Copies {@code count} elements of a 1-byte array, from flat index {@code srcIndex}, into {@code dst} at {@code dstIndex}. */
+    /**
+     * Copies {@code count} elements of a 1-byte array, from flat index {@code srcIndex}, into {@code dst} at
+     * {@code dstIndex}.
+     *
+     * @param srcIndex the flat C-order index of the first element copied
+     * @param dst receives the elements
+     * @param dstIndex the position in {@code dst} of the first element
+     * @param count the number of elements to copy
+     * @throws IndexOutOfBoundsException if {@code count} is negative, or the elements from {@code srcIndex} or the
+     *     positions from {@code dstIndex} run past the end of the array or of {@code dst}
+     * @throws UnsupportedOperationException if the dtype is not bool, int8 or uint8 (bulk copies move bits and never
+     *     convert)
+     */
     public void copyTo(long srcIndex, byte[] dst, int dstIndex, int count) {
         ArrayCopies.copyOut(this, "copyTo", byte.class, srcIndex, dst, dstIndex, count);
     }
 
-    /** Copies {@code src}, whose length must be {@link #size()}, into all elements of an int8, uint8 or bool (raw bytes) array. */
+    /**
+     * Copies {@code src}, whose length must be {@link #size()}, into all elements of an int8, uint8 or bool (raw
+     * bytes) array.
+     *
+     * @param src the values for the elements, in C order
+     * @throws IllegalArgumentException if {@code src.length} is not {@link #size()} (the ranged form copies part of
+     *     the array)
+     * @throws UnsupportedOperationException if the view is read-only, or the dtype is not bool, int8 or uint8 (bulk
+     *     copies move bits and never convert)
+     */
     public void copyFrom(byte[] src) {
         ArrayCopies.copyIn(this, "copyFrom", byte.class, src, 0, 0, wholeLength("copyFrom", src.length));
     }
 
-    /** Copies {@code count} values of {@code src} from {@code srcIndex} into a 1-byte array from flat index {@code dstIndex}. */
+    /**
+     * Copies {@code count} values of {@code src} from {@code srcIndex} into a 1-byte array from flat index
+     * {@code dstIndex}.
+     *
+     * @param src the values to store
+     * @param srcIndex the position in {@code src} of the first value
+     * @param dstIndex the flat C-order index of the first element written
+     * @param count the number of elements to copy
+     * @throws IndexOutOfBoundsException if {@code count} is negative, or the positions from {@code srcIndex} or the
+     *     elements from {@code dstIndex} run past the end of {@code src} or of the array
+     * @throws UnsupportedOperationException if the view is read-only, or the dtype is not bool, int8 or uint8 (bulk
+     *     copies move bits and never convert)
+     */
     public void copyFrom(byte[] src, int srcIndex, long dstIndex, int count) {
         ArrayCopies.copyIn(this, "copyFrom", byte.class, src, srcIndex, dstIndex, count);
     }
 
-    /** Copies the array's raw bytes (C order, the array's byte order) into {@code dst}, which must be {@link #byteSize()} long. */
+    /**
+     * Copies the array's raw bytes (C order, the array's byte order) into {@code dst}, which must be
+     * {@link #byteSize()} long: a strided view is gathered into C order, as {@link #segment()} would give it, without
+     * an intermediate copy.
+     *
+     * @param dst receives the bytes, e.g. a segment of a file being written or of an off-heap buffer
+     * @throws IllegalArgumentException if {@code dst} is not {@link #byteSize()} bytes long or is read-only
+     */
     public void copyTo(MemorySegment dst) {
         if (dst.byteSize() != byteSize()) {
             throw new IllegalArgumentException(String.format(Locale.ROOT,
@@ -887,7 +1543,14 @@ public final class NDArray {
         ArrayCopies.rawCopy(this, dst, false);
     }
 
-    /** Copies raw bytes (C order, the array's byte order) from {@code src}, which must be {@link #byteSize()} long, into the array. */
+    /**
+     * Copies raw bytes (C order, the array's byte order) from {@code src}, which must be {@link #byteSize()} long,
+     * into the array; a strided view scatters them to its elements.
+     *
+     * @param src the elements' bytes, in this array's dtype and byte order
+     * @throws IllegalArgumentException if {@code src} is not {@link #byteSize()} bytes long
+     * @throws UnsupportedOperationException if the view is read-only
+     */
     public void copyFrom(MemorySegment src) {
         checkWritable("copyFrom");
         if (src.byteSize() != byteSize()) {
@@ -905,7 +1568,15 @@ public final class NDArray {
         return (int) size;
     }
 
-    /** Returns the elements in C order as doubles: one bulk copy for float64, converted as {@link #getDouble(long...)} otherwise. */
+    /**
+     * Returns the elements in C order as doubles: one bulk copy for float64, converted as {@link #getDouble(long...)}
+     * otherwise.
+     *
+     * @return a new array of {@link #size()} doubles
+     * @throws UnsupportedOperationException if the array has more than {@code Integer.MAX_VALUE - 8} elements (a Java
+     *     array cannot hold them: use the ranged {@code copyTo} or {@link #segment()}), or the dtype is complex,
+     *     {@code S} or {@code U}
+     */
     public double[] toDoubleArray() {
         double[] a = new double[javaLength("toDoubleArray")];
         if (kind == DType.Kind.FLOAT64) {
@@ -920,7 +1591,15 @@ public final class NDArray {
         return a;
     }
 
-    /** Returns the elements in C order as floats: one bulk copy for float32, converted as {@link #getFloat(long...)} otherwise. */
+    /**
+     * Returns the elements in C order as floats: one bulk copy for float32, converted as {@link #getFloat(long...)}
+     * otherwise.
+     *
+     * @return a new array of {@link #size()} floats
+     * @throws UnsupportedOperationException if the array has more than {@code Integer.MAX_VALUE - 8} elements (a Java
+     *     array cannot hold them: use the ranged {@code copyTo} or {@link #segment()}), or the dtype is complex,
+     *     {@code S} or {@code U}
+     */
     public float[] toFloatArray() {
         float[] a = new float[javaLength("toFloatArray")];
         if (kind == DType.Kind.FLOAT32) {
@@ -935,7 +1614,15 @@ public final class NDArray {
         return a;
     }
 
-    /** Returns the elements in C order as longs: one bulk copy for 8-byte integers and times, converted as {@link #getLong(long...)} otherwise. */
+    /**
+     * Returns the elements in C order as longs: one bulk copy for 8-byte integers and times, converted as
+     * {@link #getLong(long...)} otherwise.
+     *
+     * @return a new array of {@link #size()} longs
+     * @throws UnsupportedOperationException if the array has more than {@code Integer.MAX_VALUE - 8} elements (a Java
+     *     array cannot hold them: use the ranged {@code copyTo} or {@link #segment()}), or the dtype is complex,
+     *     {@code S} or {@code U}
+     */
     public long[] toLongArray() {
         long[] a = new long[javaLength("toLongArray")];
         if (itemSize == 8 && (kind.isInteger() || kind.isTime())) {
@@ -950,7 +1637,15 @@ public final class NDArray {
         return a;
     }
 
-    /** Returns the elements in C order as ints: one bulk copy for int32 and uint32, converted as {@link #getInt(long...)} otherwise. */
+    /**
+     * Returns the elements in C order as ints: one bulk copy for int32 and uint32, converted as
+     * {@link #getInt(long...)} otherwise.
+     *
+     * @return a new array of {@link #size()} ints
+     * @throws UnsupportedOperationException if the array has more than {@code Integer.MAX_VALUE - 8} elements (a Java
+     *     array cannot hold them: use the ranged {@code copyTo} or {@link #segment()}), or the dtype is complex,
+     *     {@code S} or {@code U}
+     */
     public int[] toIntArray() {
         int[] a = new int[javaLength("toIntArray")];
         if (kind == DType.Kind.INT32 || kind == DType.Kind.UINT32) {
@@ -965,7 +1660,15 @@ public final class NDArray {
         return a;
     }
 
-    /** Returns the elements in C order as shorts: one bulk copy for int16 and uint16, converted as {@link #getShort(long...)} otherwise (float16 by value). */
+    /**
+     * Returns the elements in C order as shorts: one bulk copy for int16 and uint16, converted as
+     * {@link #getShort(long...)} otherwise (float16 by value).
+     *
+     * @return a new array of {@link #size()} shorts
+     * @throws UnsupportedOperationException if the array has more than {@code Integer.MAX_VALUE - 8} elements (a Java
+     *     array cannot hold them: use the ranged {@code copyTo} or {@link #segment()}), or the dtype is complex,
+     *     {@code S} or {@code U}
+     */
     public short[] toShortArray() {
         short[] a = new short[javaLength("toShortArray")];
         if (kind == DType.Kind.INT16 || kind == DType.Kind.UINT16) {
@@ -980,7 +1683,15 @@ public final class NDArray {
         return a;
     }
 
-    /** Returns the elements in C order as bytes: one bulk copy for int8 and uint8, converted as {@link #getByte(long...)} otherwise. */
+    /**
+     * Returns the elements in C order as bytes: one bulk copy for int8 and uint8, converted as
+     * {@link #getByte(long...)} otherwise.
+     *
+     * @return a new array of {@link #size()} bytes
+     * @throws UnsupportedOperationException if the array has more than {@code Integer.MAX_VALUE - 8} elements (a Java
+     *     array cannot hold them: use the ranged {@code copyTo} or {@link #segment()}), or the dtype is complex,
+     *     {@code S} or {@code U}
+     */
     public byte[] toByteArray() {
         byte[] a = new byte[javaLength("toByteArray")];
         if (kind == DType.Kind.INT8 || kind == DType.Kind.UINT8) {
@@ -995,7 +1706,14 @@ public final class NDArray {
         return a;
     }
 
-    /** Returns the elements in C order as booleans, converted as {@link #getBoolean(long...)}. */
+    /**
+     * Returns the elements in C order as booleans, converted as {@link #getBoolean(long...)}.
+     *
+     * @return a new array of {@link #size()} booleans
+     * @throws UnsupportedOperationException if the array has more than {@code Integer.MAX_VALUE - 8} elements (a Java
+     *     array cannot hold them: use the ranged {@code copyTo} or {@link #segment()}), or the dtype is {@code S} or
+     *     {@code U}
+     */
     public boolean[] toBooleanArray() {
         boolean[] a = new boolean[javaLength("toBooleanArray")];
         MappedFaults.translating("read", () -> {
@@ -1120,6 +1838,9 @@ public final class NDArray {
     /**
      * Returns whether the other object is an NDArray with the same dtype, the same shape and the same bytes (so
      * NaNs with the same bits are equal, and {@code 0.0} differs from {@code -0.0}).
+     *
+     * @param o the object to compare with; a strided view equals a contiguous array of the same elements
+     * @return whether both hold the same dtype, shape and element bytes
      */
     @Override
     public boolean equals(Object o) {
@@ -1141,6 +1862,8 @@ public final class NDArray {
     /**
      * Returns a hash of the dtype, the shape and the first bytes (at most 4096, so that hashing a large mapped array
      * does not read it all). Like a {@code List}'s, it changes when the elements change.
+     *
+     * @return the hash, consistent with {@link #equals(Object)}
      */
     @Override
     public int hashCode() {
@@ -1162,6 +1885,9 @@ public final class NDArray {
      * Returns a summary like numpy's {@code repr}: {@code array([1., 2., 3.], dtype=float32)}, nested brackets for
      * more dimensions, the middle of each axis elided with {@code ...} when there are more than 1000 elements.
      * The number formatting is close to numpy's but not identical.
+     *
+     * @return the summary; it shows at most 100,000 elements however large the array (past that, only the size,
+     *     shape and dtype)
      */
     @Override
     public String toString() {
