@@ -50,7 +50,28 @@ public final class EntryDecoder {
                 }
             }
             Object value = reader.read(v);
-            return new Decoded(value, v.mapped != null);
+            if (isHeapArray(value) && reader != Codecs.arrays() && reader != Codecs.maskedArrays()
+                    && (codecs.contains(Codecs.arrays()) || codecs.contains(Codecs.maskedArrays())) && isArrayLayout(v)) {
+                // no codec recognised an array that the array codecs map: a heap copy of it would
+                // silently drop every write made through it, so it is read as views after all
+                value = Codecs.arrays().read(v);
+            }
+            // only views of the long-lived map are kept and handed out again: a heap copy kept
+            // there would take writes that never reach the file
+            return new Decoded(value, v.mapped != null && !isHeapArray(value));
+        }
+    }
+
+    private static boolean isHeapArray(Object value) {
+        return value instanceof NDArray a && !a.segment().isNative()
+                || value instanceof org.mmappickle.MaskedArray m && !m.data().segment().isNative();
+    }
+
+    private static boolean isArrayLayout(FileValue v) throws IOException {
+        try {
+            return ArrayLayout.parse(v.map(), v.file(), v.offset()) != null;
+        } catch (PickleFormatException notTheLayout) {
+            return false;
         }
     }
 
@@ -109,6 +130,27 @@ public final class EntryDecoder {
         @Override
         public MemorySegment head() {
             return read;
+        }
+
+        @Override
+        public MemorySegment bytesAt(long position, int length) throws IOException {
+            if (position < 0 || length < 0) {
+                throw new IllegalArgumentException("negative position or length: " + position + ", " + length);
+            }
+            long n = Math.max(0, Math.min(length, e.valueLength() - position));
+            if (position + n <= read.byteSize()) {
+                return read.asSlice(Math.min(position, read.byteSize()), n);
+            }
+            if (mapped != null) {
+                return MemorySegment.ofArray(mapped.asSlice(position, n).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE));
+            }
+            byte[] b = new byte[(int) n];
+            long got = file.read(MemorySegment.ofArray(b), e.valueOffset() + position);
+            if (got < n) {
+                throw new PickleFormatException(path, e.valueOffset() + position + got, "the " + e.valueLength()
+                        + " bytes of the value of '" + e.key() + "'", "the end of the file (truncated by another process?)");
+            }
+            return MemorySegment.ofArray(b);
         }
 
         @Override
