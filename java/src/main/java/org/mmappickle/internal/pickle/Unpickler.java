@@ -160,11 +160,14 @@ public final class Unpickler {
     }
 
     /**
-     * Loads a bare value stream (FORMAT.md "generic value": opcodes that push exactly one object, no
-     * PROTO, FRAME or STOP needed) from {@code seg[start, end)}. Offsets in exceptions are
-     * {@code fileBase} plus the position in {@code seg}. Memo GETs may refer only to PUTs inside the
-     * same stream (an unknown memo index is a format error). A STOP, if present, must be the last
-     * byte.
+     * Loads a bare value stream (FORMAT.md "generic value": opcodes that push exactly one object)
+     * from {@code seg[start, end)}. Offsets in exceptions are {@code fileBase} plus the position in
+     * {@code seg}. Memo GETs may refer only to PUTs inside the same stream (an unknown memo index is
+     * a format error). The stream is an entry's value inside a whole file that Python's
+     * {@code pickle.load} reads from its start, so opcodes that would mean something else there are
+     * refused: STOP (Python would stop reading the file there, returning whatever is on top of its
+     * stack), FRAME (Python refuses a frame that starts inside the entry's frame) and MEMOIZE (its
+     * index is the size of the whole file's memo, which differs from the value's own).
      *
      * @param seg the bytes
      * @param start the position of the first opcode
@@ -187,8 +190,17 @@ public final class Unpickler {
                 opPos = pos;
                 int op = u8();
                 if (op == Opcodes.STOP) {
+                    if (!whole) {
+                        throw fail("no STOP inside an entry's value (Python's pickle.load would stop reading the file there)",
+                                "STOP");
+                    }
                     stopped = true;
                     break;
+                }
+                if (!whole && (op == Opcodes.FRAME || op == Opcodes.MEMOIZE)) {
+                    throw fail(op == Opcodes.FRAME ? "no FRAME inside an entry's value (Python refuses a frame inside the entry's frame)"
+                            : "BINPUT or LONG_BINPUT in an entry's value, not MEMOIZE (whose index Python takes from the whole file's memo)",
+                            Opcodes.name(op));
                 }
                 dispatch(op);
             }
