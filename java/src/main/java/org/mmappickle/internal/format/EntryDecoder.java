@@ -4,13 +4,16 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import org.mmappickle.NDArray;
 import org.mmappickle.PickleFormatException;
 import org.mmappickle.codec.Codecs;
 import org.mmappickle.codec.StoredValue;
 import org.mmappickle.codec.ValueCodec;
 import org.mmappickle.internal.io.NativeFile;
+import org.mmappickle.internal.pickle.ValueStructure;
 
 /**
  * Turns an entry's value bytes into a Java value through a dict's codecs: the first (in priority
@@ -72,6 +75,30 @@ public final class EntryDecoder {
             return ArrayLayout.parse(v.map(), v.file(), v.offset()) != null;
         } catch (PickleFormatException notTheLayout) {
             return false;
+        }
+    }
+
+    /**
+     * Checks that the value of every entry that was not checked before does, inside the whole file,
+     * what the layout says ({@link ValueStructure}): Python's {@code pickle.load} executes deleted
+     * entries too, so one that stops the pickle or reaches below itself changes what the whole file
+     * means to Python. Entries of a two-phase append in progress (pending) are skipped: their
+     * payload is being written. Checked entries are added to {@code checked}, and entries no longer
+     * in the file are removed from it, so that a rescan checks only what is new.
+     *
+     * @param file the file's bytes from offset 0 (the map a scan used)
+     * @param path the file, for error messages
+     * @param entries the entries a scan found
+     * @param checked the entries checked before (updated)
+     * @throws PickleFormatException for the first value that is not what the layout says
+     */
+    public static void checkValues(MemorySegment file, Path path, List<FileEntry> entries, Set<FileEntry> checked) {
+        checked.retainAll(new HashSet<>(entries));
+        for (FileEntry e : entries) {
+            if (!e.pending() && !checked.contains(e)) {
+                ValueStructure.check(file, e.valueOffset(), e.valueOffset() + e.valueLength(), path, 0);
+                checked.add(e);
+            }
         }
     }
 

@@ -166,7 +166,7 @@ public final class Unpickler {
      * a format error). The stream is an entry's value inside a whole file that Python's
      * {@code pickle.load} reads from its start, so opcodes that would mean something else there are
      * refused: STOP (Python would stop reading the file there, returning whatever is on top of its
-     * stack), FRAME (Python refuses a frame that starts inside the entry's frame) and MEMOIZE (its
+     * stack), FRAME (the layout frames each entry once) and MEMOIZE (its
      * index is the size of the whole file's memo, which differs from the value's own).
      *
      * @param seg the bytes
@@ -198,7 +198,7 @@ public final class Unpickler {
                     break;
                 }
                 if (!whole && (op == Opcodes.FRAME || op == Opcodes.MEMOIZE)) {
-                    throw fail(op == Opcodes.FRAME ? "no FRAME inside an entry's value (Python refuses a frame inside the entry's frame)"
+                    throw fail(op == Opcodes.FRAME ? "no FRAME inside an entry's value (the layout frames each entry once, around its key and value)"
                             : "BINPUT or LONG_BINPUT in an entry's value, not MEMOIZE (whose index Python takes from the whole file's memo)",
                             Opcodes.name(op));
                 }
