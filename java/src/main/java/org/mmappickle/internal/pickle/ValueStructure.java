@@ -37,6 +37,9 @@ public final class ValueStructure {
     private long[] marks = new long[8];
     private int markCount;
     private final Set<Long> memo = new HashSet<>();
+    private final long heapLimit;
+    /** The heap the marks and memo indices above use, for the budget of {@link Unpickler#heapLimit}. */
+    private long heapUsed;
 
     private ValueStructure(MemorySegment seg, long start, long end, Path file, long fileBase) {
         this.seg = seg;
@@ -44,6 +47,16 @@ public final class ValueStructure {
         this.end = end;
         this.file = file;
         this.fileBase = fileBase;
+        this.heapLimit = Unpickler.heapLimit(end - start);
+    }
+
+    private void charge(long bytes) {
+        heapUsed += bytes;
+        if (heapUsed > heapLimit) {
+            throw fail("a value whose check needs at most " + heapLimit + " bytes of Java heap (system properties "
+                    + Unpickler.HEAP_LIMIT_PROPERTY + " and " + Unpickler.HEAP_PER_BYTE_PROPERTY + " set the budget)",
+                    "a value that needs more");
+        }
     }
 
     /**
@@ -79,6 +92,7 @@ public final class ValueStructure {
     private void step(int op) {
         switch (op) {
             case Opcodes.MARK -> {
+                charge(8);
                 if (markCount == marks.length) {
                     marks = java.util.Arrays.copyOf(marks, markCount * 2);
                 }
@@ -206,7 +220,9 @@ public final class ValueStructure {
         if (depth == 0) {
             throw fail("an object of this value to store in the memo", "none");
         }
-        memo.add(index);
+        if (memo.add(index)) {
+            charge(64);
+        }
     }
 
     private long index(String text) {

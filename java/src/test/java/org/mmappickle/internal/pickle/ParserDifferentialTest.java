@@ -45,7 +45,7 @@ class ParserDifferentialTest {
     Path dir;
 
     /** One entry of a file: its key, value bytes, memo-max and valid flag (0x88 valid, 0x30 deleted). */
-    private record Entry(byte[] key, byte[] value, int memo, byte flag) {
+    record Entry(byte[] key, byte[] value, int memo, byte flag) {
     }
 
     private static List<Entry> parse(byte[] f) {
@@ -65,7 +65,7 @@ class ParserDifferentialTest {
         return out;
     }
 
-    private static byte[] serialize(byte[] header, List<Entry> entries) {
+    static byte[] serialize(byte[] header, List<Entry> entries) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         out.writeBytes(header);
         for (Entry e : entries) {
