@@ -163,7 +163,12 @@ public final class ValueStructure {
                 }
                 depth++;
             }
-            case Opcodes.PROTO -> u8();
+            case Opcodes.PROTO -> {
+                int v = u8();
+                if (v > 5) {
+                    throw fail("a protocol from 0 to 5", "protocol " + v);
+                }
+            }
             case Opcodes.STOP -> throw fail(
                     "no STOP inside an entry's value (Python's pickle.load would stop reading the file there)", "STOP");
             case Opcodes.FRAME -> throw fail(
