@@ -37,6 +37,7 @@ public final class ValueStructure {
     private long[] marks = new long[8];
     private int markCount;
     private final Set<Long> memo = new HashSet<>();
+    private java.nio.charset.CharsetDecoder utf8;
     private final long heapLimit;
     /** The heap the marks and memo indices above use, for the budget of {@link Unpickler#heapLimit}. */
     private long heapUsed;
@@ -203,15 +204,26 @@ public final class ValueStructure {
 
     private void text(long n) {
         long at = take(n);
-        try {
-            StandardCharsets.UTF_8.newDecoder()
+        depth++;
+        for (long i = at; i < at + n; i++) {
+            if (seg.get(ValueLayout.JAVA_BYTE, i) < 0) {
+                utf8(at, n);   // only text beyond ASCII needs the decoder
+                return;
+            }
+        }
+    }
+
+    private void utf8(long at, long n) {
+        if (utf8 == null) {
+            utf8 = StandardCharsets.UTF_8.newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(seg.asSlice(at, n).asByteBuffer());
+                    .onUnmappableCharacter(CodingErrorAction.REPORT);
+        }
+        try {
+            utf8.reset().decode(seg.asSlice(at, n).asByteBuffer());
         } catch (CharacterCodingException e) {
             throw new PickleFormatException(file, fileBase + opPos, "UTF-8 text", "invalid UTF-8", e);
         }
-        depth++;
     }
 
     private void get(long index) {
