@@ -189,9 +189,12 @@ final class ArrayViews {
      * array parser's error says where the bytes go wrong.
      */
     static Object read(StoredValue v) throws java.io.IOException {
-        Object a;
+        // parsed first where the bytes already are (or through a temporary map): the long-lived map
+        // is made only for a value that will be read as views, so other values never pin one
         try {
-            a = views(v.map(), v.file(), v.offset(), v.adviser());
+            if (ArrayLayout.parse(v.bytes(), v.file(), v.offset()) == null) {
+                return GenericCodec.INSTANCE.read(v);
+            }
         } catch (PickleFormatException notAnArrayLayout) {
             try {
                 return GenericCodec.INSTANCE.read(v);
@@ -200,7 +203,7 @@ final class ArrayViews {
                 throw notAnArrayLayout;
             }
         }
-        return a != null ? a : GenericCodec.INSTANCE.read(v);
+        return views(v.map(), v.file(), v.offset(), v.adviser());
     }
 
     // ------------------------------------------------------------------ the end of an array inside a value

@@ -72,7 +72,7 @@ public final class EntryDecoder {
 
     private static boolean isArrayLayout(FileValue v) throws IOException {
         try {
-            return ArrayLayout.parse(v.map(), v.file(), v.offset()) != null;
+            return ArrayLayout.parse(v.bytes(), v.file(), v.offset()) != null;
         } catch (PickleFormatException notTheLayout) {
             return false;
         }
