@@ -158,6 +158,8 @@ public final class MmapDict extends AbstractMap<String, Object> implements AutoC
     private boolean viewsHandedOut;
     /** Offsets of entries whose payload this dict is copying now (their OFD locks do not conflict with our own). */
     private final java.util.Set<Long> ownPending = new java.util.HashSet<>();
+    /** Entries whose values {@link EntryDecoder#checkValues} found to be what the layout says. */
+    private final java.util.Set<FileEntry> checkedValues = new java.util.HashSet<>();
 
     private MmapDict(Path path, NativeFile file, Options o) {
         this.path = path;
@@ -307,6 +309,9 @@ public final class MmapDict extends AbstractMap<String, Object> implements AutoC
         try (Arena scanArena = Arena.ofConfined()) {
             MemorySegment all = file.map(0, size, false, false, scanArena);
             EntryScanner.Result r = EntryScanner.scan(all, FileLayout.HEADER_LENGTH, size);
+            if (r.tail() != EntryScanner.Tail.CORRUPT) {
+                EntryDecoder.checkValues(all, path, r.entries(), checkedValues);   // what Python executes, deleted too
+            }
             switch (r.tail()) {
                 case CLEAN -> index.reset(r.entries(), r.end(), commit, size);
                 case TORN -> {

@@ -38,8 +38,6 @@ final class ArrayViews {
     static final byte[][] MASKED = {global("numpy.ma.core", "MaskedArray"), global("numpy.ma", "MaskedArray")};
     private static final byte[] ORIGINAL_INNER = global("numpy.core.multiarray", "fromstring");
 
-    /** Padding is never longer than this (alignment to 4096); longer bytes are a generic value. */
-    private static final long MAX_PADDING = 8192;
     private static final ValueLayout.OfInt I32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfLong I64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
@@ -76,33 +74,94 @@ final class ArrayViews {
                 && MemorySegment.mismatch(s, at, at + n, MemorySegment.ofArray(prefix), 0, n) < 0;
     }
 
+    /** The longest prefix a value is compared with. */
+    private static final int PREFIX_PROBE = Math.max(Math.max(PLAIN[0].length, PLAIN[1].length),
+            Math.max(MASKED[0].length, MASKED[1].length));
+
     /**
-     * Returns true when a value's first bytes, after the padding our layout may put first
-     * ({@code 42 <u32 p> <p bytes> 30}), start with one of the prefixes: then it is worth mapping
-     * the whole value. Padding longer than the head is trusted (the parser decides).
+     * Returns true when a value, after the padding an array value may start with (BINBYTES,
+     * SHORT_BINBYTES or BINBYTES8, then POP, of any length, as {@link ArrayLayout#parse} accepts),
+     * starts with one of the prefixes: then it is worth mapping the whole value. The bytes after
+     * the padding are read from the value when the head does not hold them, so that recognition
+     * never depends on how many bytes the head has (a value recognised too rarely would be read
+     * by the generic reader into a heap copy, and writes through it would be lost).
+     *
+     * @param head the value's first bytes
+     * @param value the value, for the bytes beyond the head (its length bounds the padding); null
+     *     when there is only the head, and then bytes it does not hold count as a match (the
+     *     parser decides)
      */
-    static boolean looksLike(MemorySegment head, byte[][] prefixes) {
-        long start = 0;
-        long size = head.byteSize();
-        if (size >= 5 && u8(head, 0) == BINBYTES) {
-            long p = Integer.toUnsignedLong(head.get(I32, 1));
-            if (p > MAX_PADDING) {
-                return false;
+    static boolean looksLike(MemorySegment head, StoredValue value, byte[][] prefixes) {
+        try {
+            long length = value != null ? value.length() : Long.MAX_VALUE;
+            MemorySegment first = probe(head, value, 0, 9);
+            long start = 0;
+            if (first.byteSize() > 0) {
+                int op = u8(first, 0);
+                long len = -1;
+                long data = 0;
+                if (op == SHORT_BINBYTES && first.byteSize() >= 2) {
+                    len = u8(first, 1);
+                    data = 2;
+                } else if (op == BINBYTES && first.byteSize() >= 5) {
+                    len = Integer.toUnsignedLong(first.get(I32, 1));
+                    data = 5;
+                } else if (op == BINBYTES8 && first.byteSize() >= 9) {
+                    len = first.get(I64, 1);
+                    data = 9;
+                } else if (op == SHORT_BINBYTES || op == BINBYTES || op == BINBYTES8) {
+                    return false;
+                }
+                if (data > 0) {
+                    if (len < 0 || len >= length - data) {
+                        return false;
+                    }
+                    MemorySegment pop = probe(head, value, data + len, 1);
+                    if (pop == null) {
+                        return true;
+                    }
+                    if (pop.byteSize() != 1 || u8(pop, 0) != POP) {
+                        return false;
+                    }
+                    start = data + len + 1;
+                }
             }
-            start = 5 + p + 1;
-            if (start >= size) {
+            MemorySegment after = probe(head, value, start, PREFIX_PROBE);
+            if (after == null) {
                 return true;
             }
-            if (u8(head, start - 1) != POP) {
-                return false;
+            for (byte[] p : prefixes) {
+                if (startsWith(after, 0, p)) {
+                    return true;
+                }
             }
+            return false;
+        } catch (java.io.IOException e) {
+            return true;   // reading the value will fail again and report it
         }
-        for (byte[] p : prefixes) {
-            if (startsWith(head, start, p)) {
-                return true;
+    }
+
+    /**
+     * Returns up to n bytes of the value at a position: from the head when it holds them all; null
+     * when they are beyond a head given without its value.
+     */
+    private static MemorySegment probe(MemorySegment head, StoredValue value, long position, int n)
+            throws java.io.IOException {
+        if (value == null) {
+            if (position + n <= head.byteSize()) {
+                return head.asSlice(position, n);
             }
+            return head.byteSize() < StoredValue.HEAD_BYTES && position <= head.byteSize()
+                    ? head.asSlice(position) : null;   // a short head is the whole value
         }
-        return false;
+        long available = Math.min(n, value.length() - position);
+        if (available <= 0) {
+            return MemorySegment.ofArray(new byte[0]);
+        }
+        if (position + available <= head.byteSize()) {
+            return head.asSlice(position, available);
+        }
+        return value.bytesAt(position, n);
     }
 
     /**
@@ -130,9 +189,12 @@ final class ArrayViews {
      * array parser's error says where the bytes go wrong.
      */
     static Object read(StoredValue v) throws java.io.IOException {
-        Object a;
+        // parsed first where the bytes already are (or through a temporary map): the long-lived map
+        // is made only for a value that will be read as views, so other values never pin one
         try {
-            a = views(v.map(), v.file(), v.offset(), v.adviser());
+            if (ArrayLayout.parse(v.bytes(), v.file(), v.offset()) == null) {
+                return GenericCodec.INSTANCE.read(v);
+            }
         } catch (PickleFormatException notAnArrayLayout) {
             try {
                 return GenericCodec.INSTANCE.read(v);
@@ -141,7 +203,7 @@ final class ArrayViews {
                 throw notAnArrayLayout;
             }
         }
-        return a != null ? a : GenericCodec.INSTANCE.read(v);
+        return views(v.map(), v.file(), v.offset(), v.adviser());
     }
 
     // ------------------------------------------------------------------ the end of an array inside a value
@@ -202,7 +264,7 @@ final class ArrayViews {
                 return at;
             }
         }
-        if (len < 0 || len > MAX_PADDING || u8(v, data + len) != POP) {
+        if (len < 0 || len >= v.byteSize() - data || u8(v, data + len) != POP) {
             return -1;
         }
         return data + len + 1;

@@ -45,7 +45,8 @@ public final class GenericCodec implements ValueCodec {
     @Override
     public Object read(StoredValue value) throws IOException {
         MemorySegment bytes = value.bytes();
-        return ArrayValues.toJava(Unpickler.loadValue(bytes, 0, value.length(), value.file(), value.offset()));
+        return ArrayValues.toJava(Unpickler.loadValue(bytes, 0, value.length(), value.file(), value.offset()),
+                value.file(), value.offset());
     }
 
     /** Returns true: values the pickler refuses are refused by {@link #write}, naming their class. */

@@ -32,7 +32,7 @@ public final class NDArrayCodec implements ValueCodec {
     /** Returns true when the value starts like an array in either layout (after optional padding). */
     @Override
     public boolean recognizes(MemorySegment head, StoredValue value) {
-        return ArrayViews.looksLike(head, ArrayViews.PLAIN);
+        return ArrayViews.looksLike(head, value, ArrayViews.PLAIN);
     }
 
     /**

@@ -63,6 +63,30 @@ public abstract class StoredValue {
     public abstract MemorySegment head();
 
     /**
+     * Returns some of the value's bytes, in memory: for recognising a value by bytes beyond its
+     * head (after padding of untrusted length, for example) without mapping all of it. The
+     * default copies them out of {@link #bytes()}; the dict reads just them.
+     *
+     * @param position the first byte, relative to the value's first byte
+     * @param length how many bytes (fewer when the value ends first)
+     * @return a segment of {@code min(length, length() - position)} bytes (empty when
+     *     {@code position} is at or past the end)
+     * @throws IOException when reading fails
+     * @throws IllegalArgumentException when {@code position} or {@code length} is negative
+     */
+    public MemorySegment bytesAt(long position, int length) throws IOException {
+        if (position < 0 || length < 0) {
+            throw new IllegalArgumentException("negative position or length: " + position + ", " + length);
+        }
+        long n = Math.max(0, Math.min(length, length() - position));
+        MemorySegment out = MemorySegment.ofArray(new byte[(int) n]);
+        if (n > 0) {
+            MemorySegment.copy(bytes(), position, out, 0, n);
+        }
+        return out;
+    }
+
+    /**
      * Returns all the value's bytes, in memory or through a temporary map; the segment is valid
      * only until {@link ValueCodec#read} returns, so a codec copies what it keeps.
      *

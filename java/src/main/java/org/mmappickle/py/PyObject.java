@@ -25,8 +25,10 @@ import java.util.Objects;
  * {@code ('f8', False, True)} and the state {@code (3, '<', None, None, None, -1, -1, 0)}.
  *
  * <p>Objects are built step by step, as pickle does, so the item and state setters mutate this
- * object. Equality compares the whole recipe; the hash code uses only the kind and the global's name,
- * so that it stays the same while the object is being built.
+ * object. Equality compares the whole recipe; the hash code uses the kind, the global's name and the
+ * arguments (not the items and state set later), so that it stays the same while the object is
+ * being built, and objects of one class made from different arguments ({@code Decimal('1.5')},
+ * {@code Decimal('2')}) do not all share one hash code.
  */
 public final class PyObject {
 
@@ -273,7 +275,7 @@ public final class PyObject {
 
     @Override
     public int hashCode() {
-        return (kind.hashCode() * 31 + module.hashCode()) * 31 + name.hashCode();
+        return ((kind.ordinal() * 31 + module.hashCode()) * 31 + name.hashCode()) * 31 + args.hashCode();
     }
 
     /**

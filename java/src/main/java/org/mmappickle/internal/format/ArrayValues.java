@@ -1,6 +1,7 @@
 package org.mmappickle.internal.format;
 
 import java.lang.foreign.MemorySegment;
+import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
@@ -9,8 +10,10 @@ import java.util.Map;
 import org.mmappickle.DType;
 import org.mmappickle.MaskedArray;
 import org.mmappickle.NDArray;
+import org.mmappickle.PickleFormatException;
 import org.mmappickle.internal.pickle.NumpyDtypes;
 import org.mmappickle.py.PyByteArray;
+import org.mmappickle.py.PyNumpyScalar;
 import org.mmappickle.py.PyObject;
 import org.mmappickle.py.PyOrderedDict;
 import org.mmappickle.py.PyTuple;
@@ -29,9 +32,168 @@ public final class ArrayValues {
 
     // ------------------------------------------------------------------ reading
 
-    /** Returns the value with numpy arrays turned into NDArrays (the same object when there were none). */
+    /**
+     * Returns the value with numpy arrays turned into NDArrays (the same object when there were none).
+     *
+     * @param value a value the unpickler returned
+     * @return the value with arrays converted
+     * @throws PickleFormatException (without a file or offset) where numpy would refuse an
+     *     array's pickled state
+     */
     public static Object toJava(Object value) {
-        return new ToJava().convert(value, 0);
+        return toJava(value, null, 0);
+    }
+
+    /**
+     * Returns the value with numpy arrays turned into NDArrays (the same object when there were
+     * none). An array pickled by numpy itself ({@code _reconstruct} then {@code __setstate__}) is
+     * read by numpy's rules exactly: a state numpy refuses is refused here too, never read
+     * differently.
+     *
+     * @param value a value the unpickler returned
+     * @param file the file, for the error (may be null)
+     * @param offset the file offset of the value, for the error
+     * @return the value with arrays converted
+     * @throws PickleFormatException where numpy would refuse an array's pickled state
+     */
+    public static Object toJava(Object value, java.nio.file.Path file, long offset) {
+        try {
+            return new ToJava().convert(value, 0);
+        } catch (Refused r) {
+            throw new PickleFormatException(file, offset, "an array state numpy's ndarray.__setstate__ accepts", r.getMessage());
+        }
+    }
+
+    /** What numpy's {@code ndarray.__setstate__} raises on a state: the value is refused, not left opaque. */
+    private static final class Refused extends RuntimeException {
+        Refused(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    /** An array's state read as numpy's {@code ndarray.__setstate__} reads it. */
+    private record State(long[] shape, long size, Object dtype, boolean fortran, byte[] data) {
+    }
+
+    /**
+     * Reads {@code (version, shape, dtype, is_fortran, data)} or {@code (shape, dtype, is_fortran,
+     * data)} as numpy 2's {@code array_setstate} does: version and flag are C ints (a bool counts,
+     * a float or a larger int does not), any non-zero flag means Fortran order; the shape is a
+     * tuple of ints (not bools, not floats) below 2^63, non-negative, whose running product and
+     * byte size fit in 63 bits; the data is bytes, or a str of latin-1 characters (Python 2), of
+     * exactly the array's size.
+     */
+    private static State state(Object state, int extra) {
+        if (!(state instanceof PyTuple st)) {
+            throw new Refused("a state that is not a tuple");
+        }
+        List<Object> items = st.items();
+        int n = items.size() - extra;
+        int base;
+        if (n == 5 && isCInt(items.get(0))) {
+            long version = cInt(items.get(0));
+            if (version != 0 && version != 1) {
+                throw new Refused("can't handle version " + version + " of numpy.ndarray pickle");
+            }
+            base = 1;
+        } else if (n == 4) {
+            base = 0;
+        } else {
+            throw new Refused("__setstate__() argument 1 must be sequence of length 4, not " + n);
+        }
+        Object shapeObject = items.get(base);
+        Object dtype = items.get(base + 1);
+        Object flag = items.get(base + 2);
+        Object data = items.get(base + 3);
+        if (!(shapeObject instanceof PyTuple shapeTuple) || !(dtype instanceof PyObject) || !isCInt(flag)) {
+            throw new Refused("__setstate__() argument 1 must be (int, tuple, dtype, int, object)");
+        }
+        List<Object> dims = shapeTuple.items();
+        if (dims.size() > ArrayLayout.MAX_DIMS) {
+            throw new Refused("more than " + ArrayLayout.MAX_DIMS + " dimensions");
+        }
+        long[] shape = new long[dims.size()];
+        for (int i = 0; i < shape.length; i++) {
+            Object d = dims.get(i);
+            BigInteger v = d instanceof Boolean ? null : integer(d);
+            if (v == null) {
+                throw new Refused(d instanceof Double ? "'float' object cannot be interpreted as an integer"
+                        : "an integer is required (a dimension of type " + (d == null ? "None" : d.getClass().getSimpleName()) + ")");
+            }
+            if (v.bitLength() >= 64) {
+                throw new Refused("Maximum allowed dimension exceeded");
+            }
+            if (v.signum() < 0) {
+                throw new Refused("impossible dimension while unpickling array");
+            }
+            shape[i] = v.longValue();
+        }
+        long size = 1;
+        for (long d : shape) {   // numpy multiplies left to right and refuses any overflow on the way
+            size = multiply(size, d);
+        }
+        byte[] bytes = switch (data) {
+            case byte[] b -> b;
+            case String text -> {
+                if (!text.chars().allMatch(c -> c <= 0xFF)) {
+                    throw new Refused("Failed to encode latin1 string when unpickling a Numpy array");
+                }
+                yield text.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+            }
+            default -> throw new Refused("pickle not returning string");
+        };
+        return new State(shape, size, dtype, cInt(flag) != 0, bytes);
+    }
+
+    private static long multiply(long a, long b) {
+        try {
+            return Math.multiplyExact(a, b);
+        } catch (ArithmeticException e) {
+            throw new Refused("array too big (MemoryError)");
+        }
+    }
+
+    /** A Python int, or a numpy integer scalar (numpy takes any object with __index__); null for anything else. */
+    private static BigInteger integer(Object o) {
+        return switch (o) {
+            case Integer x -> BigInteger.valueOf(x);
+            case Long x -> BigInteger.valueOf(x);
+            case BigInteger x -> x;
+            case Boolean x -> x ? BigInteger.ONE : BigInteger.ZERO;
+            case PyNumpyScalar x when (x.kind() == 'i' || x.kind() == 'u') && x.value() instanceof Number n ->
+                    n instanceof BigInteger b ? b : BigInteger.valueOf(n.longValue());
+            case null, default -> null;
+        };
+    }
+
+    /** What PyArg_ParseTuple's "i" takes: an integer (bool included) that fits a C int. */
+    private static boolean isCInt(Object o) {
+        BigInteger v = integer(o);
+        return v != null && v.bitLength() < 32;
+    }
+
+    private static long cInt(Object o) {
+        return integer(o).longValue();
+    }
+
+    /** Builds the array of a state, after numpy's checks; null when the dtype is one this library has no type for. */
+    private static NDArray fromState(State s) {
+        DType dt;
+        try {
+            dt = DType.parse(NumpyDtypes.dtypeStr(s.dtype()));
+        } catch (IllegalArgumentException unknown) {
+            return null;
+        }
+        long nbytes = multiply(s.size(), dt.itemSize());
+        if (ArrayLayout.sizeInBytes(dt, s.shape()) < 0) {
+            // numpy allows it because it has no elements; its strides do not fit in 63 bits here
+            throw new Refused("an empty array whose other dimensions multiply past 2^63 bytes (no NDArray can have that shape)");
+        }
+        if (nbytes != s.data().length) {
+            throw new Refused("buffer size does not match array size");
+        }
+        NDArray a = NDArray.wrap(MemorySegment.ofArray(s.data()), dt, s.shape());
+        return s.fortran() ? fromFortran(a) : a;
     }
 
     private static final class ToJava {
@@ -97,6 +259,8 @@ public final class ArrayValues {
         private Object array(PyObject o, int depth) {
             try {
                 return arrayOrNull(o, depth);
+            } catch (Refused numpyRaises) {
+                throw numpyRaises;
             } catch (RuntimeException notAnArray) {
                 return null;   // an object that only looks like an array stays opaque
             }
@@ -112,11 +276,10 @@ public final class ArrayValues {
             switch (fn) {
                 case "numpy.core.multiarray._reconstruct", "numpy._core.multiarray._reconstruct" -> {
                     // numpy's own pickles: _reconstruct(ndarray, (0,), b'b') then BUILD (version, shape, dtype, fortran, data)
-                    if (!o.hasState() || !(o.state() instanceof PyTuple st) || st.size() < 5) {
+                    if (!o.hasState()) {
                         return null;
                     }
-                    return build(shape(st.get(1)), NumpyDtypes.dtypeStr(st.get(2)), Boolean.TRUE.equals(st.get(3)),
-                            bytes(st.get(4)));
+                    return fromState(state(o.state(), 0));
                 }
                 case "numpy.ndarray" -> {   // this project's layout: ndarray(shape, dtype, buffer)
                     if (a.size() != 3 || o.hasState()) {
@@ -149,17 +312,19 @@ public final class ArrayValues {
                 }
                 case "numpy.ma.core._mareconstruct" -> {
                     // numpy's own masked pickles: BUILD (version, shape, dtype, fortran, data, mask, fill)
-                    if (!o.hasState() || !(o.state() instanceof PyTuple st) || st.size() < 6) {
+                    // numpy.ma's __setstate__: ndarray.__setstate__((shape, dtype, fortran, data)) for the
+                    // data, then the same for the mask with a bool dtype
+                    if (!o.hasState() || !(o.state() instanceof PyTuple st) || st.size() != 7) {
                         return null;
                     }
-                    long[] shape = shape(st.get(1));
-                    boolean fortran = Boolean.TRUE.equals(st.get(3));
-                    NDArray data = build(shape, NumpyDtypes.dtypeStr(st.get(2)), fortran, bytes(st.get(4)));
-                    byte[] maskBytes = bytes(st.get(5));
-                    NDArray mask = maskBytes.length == 0 && data.size() > 0
-                            ? NDArray.zeros(DType.BOOL, shape)
-                            : build(shape, "|b1", fortran, maskBytes);
-                    return new MaskedArray(data, mask);
+                    List<Object> fields = st.items();
+                    State data = state(new PyTuple(fields.subList(1, 5)), 0);
+                    NDArray d = fromState(data);
+                    if (d == null) {
+                        return null;
+                    }
+                    State mask = state(PyTuple.of(fields.get(1), NumpyDtypes.dtypeObject("|b1"), fields.get(3), fields.get(5)), 0);
+                    return new MaskedArray(d, fromState(mask));
                 }
                 default -> {
                     return null;

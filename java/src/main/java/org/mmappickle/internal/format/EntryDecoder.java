@@ -4,13 +4,16 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import org.mmappickle.NDArray;
 import org.mmappickle.PickleFormatException;
 import org.mmappickle.codec.Codecs;
 import org.mmappickle.codec.StoredValue;
 import org.mmappickle.codec.ValueCodec;
 import org.mmappickle.internal.io.NativeFile;
+import org.mmappickle.internal.pickle.ValueStructure;
 
 /**
  * Turns an entry's value bytes into a Java value through a dict's codecs: the first (in priority
@@ -50,7 +53,52 @@ public final class EntryDecoder {
                 }
             }
             Object value = reader.read(v);
-            return new Decoded(value, v.mapped != null);
+            if (isHeapArray(value) && reader != Codecs.arrays() && reader != Codecs.maskedArrays()
+                    && (codecs.contains(Codecs.arrays()) || codecs.contains(Codecs.maskedArrays())) && isArrayLayout(v)) {
+                // no codec recognised an array that the array codecs map: a heap copy of it would
+                // silently drop every write made through it, so it is read as views after all
+                value = Codecs.arrays().read(v);
+            }
+            // only views of the long-lived map are kept and handed out again: a heap copy kept
+            // there would take writes that never reach the file
+            return new Decoded(value, v.mapped != null && !isHeapArray(value));
+        }
+    }
+
+    private static boolean isHeapArray(Object value) {
+        return value instanceof NDArray a && !a.segment().isNative()
+                || value instanceof org.mmappickle.MaskedArray m && !m.data().segment().isNative();
+    }
+
+    private static boolean isArrayLayout(FileValue v) throws IOException {
+        try {
+            return ArrayLayout.parse(v.bytes(), v.file(), v.offset()) != null;
+        } catch (PickleFormatException notTheLayout) {
+            return false;
+        }
+    }
+
+    /**
+     * Checks that the value of every entry that was not checked before does, inside the whole file,
+     * what the layout says ({@link ValueStructure}): Python's {@code pickle.load} executes deleted
+     * entries too, so one that stops the pickle or reaches below itself changes what the whole file
+     * means to Python. Entries of a two-phase append in progress (pending) are skipped: their
+     * payload is being written. Checked entries are added to {@code checked}, and entries no longer
+     * in the file are removed from it, so that a rescan checks only what is new.
+     *
+     * @param file the file's bytes from offset 0 (the map a scan used)
+     * @param path the file, for error messages
+     * @param entries the entries a scan found
+     * @param checked the entries checked before (updated)
+     * @throws PickleFormatException for the first value that is not what the layout says
+     */
+    public static void checkValues(MemorySegment file, Path path, List<FileEntry> entries, Set<FileEntry> checked) {
+        checked.retainAll(new HashSet<>(entries));
+        for (FileEntry e : entries) {
+            if (!e.pending() && !checked.contains(e)) {
+                ValueStructure.check(file, e.valueOffset(), e.valueOffset() + e.valueLength(), path, 0);
+                checked.add(e);
+            }
         }
     }
 
@@ -109,6 +157,27 @@ public final class EntryDecoder {
         @Override
         public MemorySegment head() {
             return read;
+        }
+
+        @Override
+        public MemorySegment bytesAt(long position, int length) throws IOException {
+            if (position < 0 || length < 0) {
+                throw new IllegalArgumentException("negative position or length: " + position + ", " + length);
+            }
+            long n = Math.max(0, Math.min(length, e.valueLength() - position));
+            if (position + n <= read.byteSize()) {
+                return read.asSlice(Math.min(position, read.byteSize()), n);
+            }
+            if (mapped != null) {
+                return MemorySegment.ofArray(mapped.asSlice(position, n).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE));
+            }
+            byte[] b = new byte[(int) n];
+            long got = file.read(MemorySegment.ofArray(b), e.valueOffset() + position);
+            if (got < n) {
+                throw new PickleFormatException(path, e.valueOffset() + position + got, "the " + e.valueLength()
+                        + " bytes of the value of '" + e.key() + "'", "the end of the file (truncated by another process?)");
+            }
+            return MemorySegment.ofArray(b);
         }
 
         @Override

@@ -17,7 +17,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Consumer;
+import java.util.function.BiConsumer;
 import org.mmappickle.py.PyByteArray;
 import org.mmappickle.py.PyComplex;
 import org.mmappickle.py.PyFrozenSet;
@@ -43,9 +43,11 @@ final class KnownGlobals {
      * Converts {@code module.name(*args)} to a Java value, or returns null when the global is not in
      * the table or the arguments are not in a form it converts.
      *
-     * @param requireHashable called on every element that becomes a set element or dict key
+     * @param requireHashable called with the collection being built and each element that
+     *     becomes one of its set elements or dict keys (before it is added), also when a collection
+     *     is copied: every insertion costs hashing and comparing
      */
-    static Object reduce(String module, String name, PyTuple args, Consumer<Object> requireHashable) {
+    static Object reduce(String module, String name, PyTuple args, BiConsumer<Object, Object> requireHashable) {
         List<Object> a = args.items();
         try {
             return switch (module + "." + name) {
@@ -58,7 +60,12 @@ final class KnownGlobals {
                 case "builtins.set" -> a.isEmpty() ? new LinkedHashSet<>() : a.size() == 1 ? set(a.get(0), requireHashable) : null;
                 case "builtins.frozenset" -> {
                     Set<Object> s = a.isEmpty() ? Set.of() : a.size() == 1 ? set(a.get(0), requireHashable) : null;
-                    yield s == null ? null : new PyFrozenSet(s);
+                    if (s == null) {
+                        yield null;
+                    }
+                    Object copy = new Object();   // the frozenset hashes every element again
+                    s.forEach(o -> requireHashable.accept(copy, o));
+                    yield new PyFrozenSet(s);
                 }
                 case "collections.OrderedDict" -> orderedDict(a, requireHashable);
                 case "datetime.date" -> date(a);
@@ -134,7 +141,7 @@ final class KnownGlobals {
         return out;
     }
 
-    private static Set<Object> set(Object iterable, Consumer<Object> requireHashable) {
+    private static Set<Object> set(Object iterable, BiConsumer<Object, Object> requireHashable) {
         Collection<?> items = switch (iterable) {
             case List<?> l -> l;
             case PyTuple t -> t.items();
@@ -147,14 +154,14 @@ final class KnownGlobals {
         }
         Set<Object> out = new LinkedHashSet<>();
         for (Object o : items) {
-            requireHashable.accept(o);
+            requireHashable.accept(out, o);
             out.add(o);
         }
         return out;
     }
 
     /** OrderedDict() or the Python 2 form OrderedDict([[k, v], ...]) (pairs as lists or tuples). */
-    private static PyOrderedDict orderedDict(List<Object> a, Consumer<Object> requireHashable) {
+    private static PyOrderedDict orderedDict(List<Object> a, BiConsumer<Object, Object> requireHashable) {
         PyOrderedDict d = new PyOrderedDict();
         if (a.isEmpty()) {
             return d;
@@ -163,7 +170,10 @@ final class KnownGlobals {
             return null;
         }
         if (a.get(0) instanceof Map<?, ?> m) {
-            m.forEach((k, v) -> d.put(k, v)); // keys of a loaded dict were checked when it was built
+            m.forEach((k, v) -> {
+                requireHashable.accept(d, k);   // checked when the dict was built; copying costs as much again
+                d.put(k, v);
+            });
             return d;
         }
         if (!(a.get(0) instanceof List<?> pairs)) {
@@ -178,7 +188,7 @@ final class KnownGlobals {
             checked.add(new Object[] {kv.get(0), kv.get(1)});
         }
         for (Object[] kv : checked) {
-            requireHashable.accept(kv[0]);
+            requireHashable.accept(d, kv[0]);
             d.put(kv[0], kv[1]);
         }
         return d;

@@ -86,10 +86,16 @@ import org.mmappickle.py.PyTuple;
  *
  * <p>Never trusted: every length is checked against the bytes that remain before anything is
  * allocated; values may nest at most {@value #MAX_DEPTH} levels and may not contain themselves;
- * dict keys and set elements at most 100 (so hashing one stays shallow; the equals, hashCode and
- * toString of a value nested near the limit need about 1 MiB of stack, the JVM's default); memo
- * indices go into a map; the work spent hashing keys is bounded by the input's size. Every
- * malformed input raises {@link PickleFormatException} with the offset of the offending opcode; no
+ * dict keys and set elements at most 100 (so hashing and comparing one stays shallow; the equals,
+ * hashCode and toString of a value nested near the limit need about 1 MiB of stack, the JVM's
+ * default); memo indices go into a map. The work spent hashing and comparing keys is bounded by
+ * the input's size: a key whose parts are shared many times (a DAG that equals would walk
+ * exponentially) is refused, and so are many keys of one container with one Java hash code
+ * (HashMap would compare each with all the others). The heap the built value uses is estimated as
+ * it is built and bounded by a budget ({@link #heapLimit}: a quarter of the maximum heap, and 256
+ * bytes per input byte, set by the system properties {@value #HEAP_LIMIT_PROPERTY} and
+ * {@value #HEAP_PER_BYTE_PROPERTY}). Every malformed or over-budget input raises
+ * {@link PickleFormatException} with the offset of the offending opcode; no
  * other exception escapes for any input bytes. Persistent ids, extension codes and out-of-band
  * buffers are rejected. Globals are never resolved: the table above is closed and no class is loaded
  * by name.
@@ -110,6 +116,24 @@ public final class Unpickler {
     static final int MAX_KEY_DEPTH = 100;
     /** The largest hash cost of one key (nested elements, weighted by size): Python keys are small. */
     private static final long MAX_KEY_COST = 1_000_000;
+
+    /**
+     * System property: the most Java heap, in bytes, that reading one value (or one whole pickle)
+     * may use; the default is a quarter of the JVM's maximum heap.
+     */
+    public static final String HEAP_LIMIT_PROPERTY = "org.mmappickle.readHeapLimit";
+    /**
+     * System property: the most Java heap, in bytes, that reading one value may use per byte of
+     * its input (plus 1 MiB); the default is 256 (an empty dict, one byte of pickle, is about 100
+     * bytes of Java objects).
+     */
+    public static final String HEAP_PER_BYTE_PROPERTY = "org.mmappickle.readHeapPerByte";
+    /** What a new container costs, with its slot on the stack (estimates for a 64-bit JVM). */
+    private static final long CONTAINER_BYTES = 80;
+    /** What an entry of a dict or set costs. */
+    private static final long ENTRY_BYTES = 48;
+    /** What a slot on the stack (or a boxed number) costs. */
+    private static final long SLOT_BYTES = 16;
 
     private static final ValueLayout.OfShort U16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfInt I32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
@@ -133,8 +157,13 @@ public final class Unpickler {
     private final HashMap<Long, Object> memo = new HashMap<>();
     /** Tuples and frozensets already checked as keys (both are immutable). */
     private final IdentityHashMap<Object, KeyInfo> keyInfos = new IdentityHashMap<>();
+    /** The hash codes of the keys put into each dict and set being built. */
+    private final IdentityHashMap<Object, HashCounts> hashCounts = new IdentityHashMap<>();
     private final long hashBudget;
     private long hashWork;
+    private final long heapLimit;
+    /** An estimate of the heap the objects built so far use, for the budget. */
+    private long heapUsed;
 
     private Unpickler(MemorySegment seg, long start, long end, Path file, long fileBase) {
         this.seg = seg;
@@ -144,6 +173,31 @@ public final class Unpickler {
         this.fileBase = fileBase;
         this.pos = start;
         this.hashBudget = 16 * Math.min(end - start, Long.MAX_VALUE / 32) + 1_000_000;
+        this.heapLimit = heapLimit(end - start);
+    }
+
+    /**
+     * Returns the heap a read of so many input bytes may use: the smaller of {@link
+     * #HEAP_LIMIT_PROPERTY} and {@link #HEAP_PER_BYTE_PROPERTY} times the input plus 1 MiB.
+     *
+     * @param inputBytes the length of the input
+     * @return the limit in bytes
+     */
+    public static long heapLimit(long inputBytes) {
+        long total = Long.getLong(HEAP_LIMIT_PROPERTY, Math.max(16L << 20, Runtime.getRuntime().maxMemory() / 4));
+        long perByte = Long.getLong(HEAP_PER_BYTE_PROPERTY, 256);
+        long scaled = perByte <= 0 || inputBytes > Long.MAX_VALUE / 2 / perByte ? Long.MAX_VALUE / 2
+                : perByte * inputBytes + (1L << 20);
+        return Math.min(total, scaled);
+    }
+
+    /** Counts heap the value being built will hold; past the budget, the input is refused. */
+    private void charge(long bytes) {
+        heapUsed += bytes;
+        if (heapUsed > heapLimit) {
+            throw fail("a value that needs at most " + heapLimit + " bytes of Java heap (system properties "
+                    + HEAP_LIMIT_PROPERTY + " and " + HEAP_PER_BYTE_PROPERTY + " set the budget)", "a value that needs more");
+        }
     }
 
     /**
@@ -160,11 +214,14 @@ public final class Unpickler {
     }
 
     /**
-     * Loads a bare value stream (docs/format.md "Generic values": opcodes that push exactly one object, no
-     * PROTO, FRAME or STOP needed) from {@code seg[start, end)}. Offsets in exceptions are
-     * {@code fileBase} plus the position in {@code seg}. Memo GETs may refer only to PUTs inside the
-     * same stream (an unknown memo index is a format error). A STOP, if present, must be the last
-     * byte.
+     * Loads a bare value stream (docs/format.md "Generic values": opcodes that push exactly one object)
+     * from {@code seg[start, end)}. Offsets in exceptions are {@code fileBase} plus the position in
+     * {@code seg}. Memo GETs may refer only to PUTs inside the same stream (an unknown memo index is
+     * a format error). The stream is an entry's value inside a whole file that Python's
+     * {@code pickle.load} reads from its start, so opcodes that would mean something else there are
+     * refused: STOP (Python would stop reading the file there, returning whatever is on top of its
+     * stack), FRAME (the layout frames each entry once) and MEMOIZE (its
+     * index is the size of the whole file's memo, which differs from the value's own).
      *
      * @param seg the bytes
      * @param start the position of the first opcode
@@ -187,8 +244,17 @@ public final class Unpickler {
                 opPos = pos;
                 int op = u8();
                 if (op == Opcodes.STOP) {
+                    if (!whole) {
+                        throw fail("no STOP inside an entry's value (Python's pickle.load would stop reading the file there)",
+                                "STOP");
+                    }
                     stopped = true;
                     break;
+                }
+                if (!whole && (op == Opcodes.FRAME || op == Opcodes.MEMOIZE)) {
+                    throw fail(op == Opcodes.FRAME ? "no FRAME inside an entry's value (the layout frames each entry once, around its key and value)"
+                            : "BINPUT or LONG_BINPUT in an entry's value, not MEMOIZE (whose index Python takes from the whole file's memo)",
+                            Opcodes.name(op));
                 }
                 dispatch(op);
             }
@@ -228,6 +294,7 @@ public final class Unpickler {
     private void dispatch(int op) {
         switch (op) {
             case Opcodes.MARK -> {
+                charge(CONTAINER_BYTES);
                 marks.push(stack);
                 stack = new ArrayList<>();
             }
@@ -273,7 +340,10 @@ public final class Unpickler {
             case Opcodes.EXT1 -> throw extension(u8());
             case Opcodes.EXT2 -> throw extension(Short.toUnsignedInt(seg.get(U16, take(2))));
             case Opcodes.EXT4 -> throw extension(seg.get(I32, take(4)));
-            case Opcodes.EMPTY_LIST -> push(new ArrayList<>());
+            case Opcodes.EMPTY_LIST -> {
+                charge(CONTAINER_BYTES);
+                push(new ArrayList<>());
+            }
             case Opcodes.APPEND -> {
                 Object item = pop();
                 append(peek(), Collections.singletonList(item));
@@ -284,12 +354,20 @@ public final class Unpickler {
             }
             case Opcodes.LIST -> push(popMark());
             case Opcodes.EMPTY_TUPLE -> push(EMPTY_TUPLE);
-            case Opcodes.TUPLE -> push(new PyTuple(popMark()));
+            case Opcodes.TUPLE -> {
+                List<Object> items = popMark();
+                charge(CONTAINER_BYTES + 8L * items.size());
+                push(new PyTuple(items));
+            }
             case Opcodes.TUPLE1 -> push(popTuple(1));
             case Opcodes.TUPLE2 -> push(popTuple(2));
             case Opcodes.TUPLE3 -> push(popTuple(3));
-            case Opcodes.EMPTY_DICT -> push(new LinkedHashMap<>());
+            case Opcodes.EMPTY_DICT -> {
+                charge(CONTAINER_BYTES);
+                push(new LinkedHashMap<>());
+            }
             case Opcodes.DICT -> {
+                charge(CONTAINER_BYTES);
                 List<Object> items = popMark();
                 Map<Object, Object> d = new LinkedHashMap<>();
                 setItems(d, items);
@@ -304,7 +382,10 @@ public final class Unpickler {
                 List<Object> items = popMark();
                 setItems(peek(), items);
             }
-            case Opcodes.EMPTY_SET -> push(new LinkedHashSet<>());
+            case Opcodes.EMPTY_SET -> {
+                charge(CONTAINER_BYTES);
+                push(new LinkedHashSet<>());
+            }
             case Opcodes.ADDITEMS -> {
                 List<Object> items = popMark();
                 if (!(peek() instanceof Set<?> s)) {
@@ -313,25 +394,28 @@ public final class Unpickler {
                 @SuppressWarnings("unchecked")
                 Set<Object> set = (Set<Object>) s;
                 for (Object o : items) {
-                    requireHashable(o);
+                    requireHashable(set, o);
                     set.add(o);
+                    charge(ENTRY_BYTES);
                 }
             }
             case Opcodes.FROZENSET -> {
                 List<Object> items = popMark();
-                items.forEach(this::requireHashable);
+                items.forEach(o -> requireHashable(items, o));
+                charge(CONTAINER_BYTES + ENTRY_BYTES * (long) items.size());
                 push(new PyFrozenSet(items));
             }
             case Opcodes.GET -> push(memoGet(parseIndex(readLineAscii())));
             case Opcodes.BINGET -> push(memoGet(u8()));
             case Opcodes.LONG_BINGET -> push(memoGet(u32()));
-            case Opcodes.PUT -> memo.put(parseIndex(readLineAscii()), peek());
+            case Opcodes.PUT -> memoPut(parseIndex(readLineAscii()));
             case Opcodes.BINPUT -> memoPut(u8());
             case Opcodes.LONG_BINPUT -> memoPut(u32());
             case Opcodes.MEMOIZE -> memoPut(memo.size());
             case Opcodes.GLOBAL -> {
                 String module = utf8(readLine());
                 String name = utf8(readLine());
+                charge(CONTAINER_BYTES);
                 push(global(module, name));
             }
             case Opcodes.STACK_GLOBAL -> {
@@ -340,6 +424,7 @@ public final class Unpickler {
                 if (!(module instanceof String m) || !(name instanceof String n)) {
                     throw fail("two str (module and name) for STACK_GLOBAL", typeName(module) + " and " + typeName(name));
                 }
+                charge(CONTAINER_BYTES);
                 push(global(m, n));
             }
             case Opcodes.INST -> {
@@ -359,6 +444,7 @@ public final class Unpickler {
             }
             case Opcodes.NEWOBJ -> {
                 PyTuple args = popArgs();
+                charge(2 * CONTAINER_BYTES);
                 push(PyObject.newObj(popClass(), args));
             }
             case Opcodes.NEWOBJ_EX -> {
@@ -367,6 +453,7 @@ public final class Unpickler {
                     throw fail("a dict of keyword arguments", typeName(kwargs));
                 }
                 PyTuple args = popArgs();
+                charge(2 * CONTAINER_BYTES + ENTRY_BYTES * (long) kw.size());
                 push(PyObject.newObjEx(popClass(), args, kw));
             }
             case Opcodes.BUILD -> {
@@ -398,6 +485,7 @@ public final class Unpickler {
     // ---- stack --------------------------------------------------------------------------------
 
     private void push(Object o) {
+        charge(SLOT_BYTES);
         stack.add(o);
     }
 
@@ -434,6 +522,7 @@ public final class Unpickler {
             throw underflow();
         }
         List<Object> top = stack.subList(stack.size() - n, stack.size());
+        charge(CONTAINER_BYTES + 8L * n);
         PyTuple t = new PyTuple(top);
         top.clear();
         return t;
@@ -465,6 +554,7 @@ public final class Unpickler {
     // ---- building -----------------------------------------------------------------------------
 
     private void append(Object target, List<Object> items) {
+        charge(8L * items.size());
         switch (target) {
             case List<?> l -> {
                 @SuppressWarnings("unchecked")
@@ -485,8 +575,9 @@ public final class Unpickler {
                 @SuppressWarnings("unchecked")
                 Map<Object, Object> map = (Map<Object, Object>) m;
                 for (int i = 0; i < items.size(); i += 2) {
-                    requireHashable(items.get(i));
+                    requireHashable(map, items.get(i));
                     map.put(items.get(i), items.get(i + 1));
+                    charge(ENTRY_BYTES);
                 }
             }
             case PyObject p when p.kind() != PyObject.Kind.GLOBAL -> {
@@ -509,6 +600,7 @@ public final class Unpickler {
     }
 
     private Object call(Object callable, PyTuple args) {
+        charge(2 * CONTAINER_BYTES);
         if (!(callable instanceof PyObject p)) {
             throw fail("a callable below the argument tuple", typeName(callable));
         }
@@ -540,43 +632,65 @@ public final class Unpickler {
     }
 
     private void memoPut(long index) {
+        charge(ENTRY_BYTES + SLOT_BYTES);
         memo.put(index, peek());
     }
 
     // ---- keys ---------------------------------------------------------------------------------
 
     /**
-     * Checks that a value can be a dict key or set element as in Python, and bounds the work Java's
-     * recursive hashCode will do on it: deep or huge tuple keys would otherwise overflow the stack or
-     * take exponential time (a tuple that holds the same tuple twice, nested).
+     * Checks that a value can be a dict key or set element as in Python, before it is put into
+     * {@code container} (a dict or set being built, or any object standing for one), and bounds the
+     * work Java's hashCode and equals will do on it: deep or huge keys would otherwise overflow the
+     * stack or take exponential time (a tuple or object that holds the same one twice, nested), and
+     * keys with one Java hash code make HashMap compare each new key with all the others.
      */
-    private void requireHashable(Object key) {
-        KeyInfo k = keyInfo(key, 0);
-        hashWork += k.cost();
+    private void requireHashable(Object container, Object key) {
+        KeyInfo k = keyInfo(key, 0, false);
+        HashCounts counts = hashCounts.get(container);
+        if (counts == null) {
+            counts = new HashCounts();
+            hashCounts.put(container, counts);
+            charge(HashCounts.BYTES);
+        }
+        // hashing the key, then an equals with every key of the container that has its hash code
+        int before = counts.increment(Objects.hashCode(key));
+        charge(HashCounts.BYTES_PER_KEY);
+        hashWork += k.cost() * (1 + (long) before);
         if (hashWork > hashBudget) {
-            throw fail("at most " + hashBudget + " units of work hashing keys for this input", "more");
+            throw fail("at most " + hashBudget + " units of work hashing and comparing keys for this input"
+                    + " (deep, shared or many keys with one hash code)", "more");
         }
     }
 
-    /** What hashing a key costs (nested elements, weighted by size) and how deep its hashCode recurses. */
+    /** What hashing or comparing a key costs (nested elements, weighted by size) and how deep it recurses. */
     private record KeyInfo(long cost, int height) {
     }
 
     private static final KeyInfo FLAT_KEY = new KeyInfo(1, 0);
 
-    /** Returns the key's info, checking that {@code depth} (its nesting inside the key being checked) plus its height stays bounded. */
-    private KeyInfo keyInfo(Object key, int depth) {
+    /**
+     * Returns the key's info, checking that {@code depth} (its nesting inside the key being checked)
+     * plus its height stays bounded. Inside an object ({@code inObject}) lists, dicts and sets may
+     * appear (its arguments and state): they are compared by the object's equals too.
+     */
+    private KeyInfo keyInfo(Object key, int depth, boolean inObject) {
         KeyInfo k = switch (key) {
-            case PyTuple t -> nestedKeyInfo(t, t.items(), depth);
-            case PyFrozenSet f -> nestedKeyInfo(f, f.items(), depth);
-            case String s -> new KeyInfo(1 + s.length() / 64, 0);
+            case PyTuple t -> nestedKeyInfo(t, t.items(), depth, inObject, true);
+            case PyFrozenSet f -> nestedKeyInfo(f, f.items(), depth, inObject, true);
+            case PyObject p when p.kind() != PyObject.Kind.GLOBAL -> nestedKeyInfo(p, iterable(children(p)), depth, true, false);
+            case String str -> new KeyInfo(1 + str.length() / 64, 0);
             case BigInteger b -> new KeyInfo(1 + b.bitLength() / 64, 0);
             case PyNumpyScalar n -> new KeyInfo(1 + PyNumpyScalar.itemSize(n.dtype()) / 64, 0);
+            case PyByteArray b when inObject -> new KeyInfo(1 + b.length() / 64, 0);
+            case List<?> l when inObject -> nestedKeyInfo(l, l, depth, true, false);
+            case Set<?> set when inObject -> nestedKeyInfo(set, set, depth, true, false);
+            case Map<?, ?> m when inObject -> nestedKeyInfo(m, iterable(children(m)), depth, true, false);
             case List<?> l -> throw unhashable("list");
             case Map<?, ?> m -> throw unhashable("dict");
-            case Set<?> s -> throw unhashable("set");
+            case Set<?> set -> throw unhashable("set");
             case PyByteArray b -> throw unhashable("bytearray");
-            case null, default -> FLAT_KEY; // numbers, bytes (identity hash), PyObject (shallow hash), dates...
+            case null, default -> FLAT_KEY; // numbers, bytes (identity hash), globals, dates...
         };
         if (depth + k.height() > MAX_KEY_DEPTH) {
             throw fail("a key nested at most " + MAX_KEY_DEPTH + " levels deep", "a deeper key");
@@ -584,12 +698,18 @@ public final class Unpickler {
         return k;
     }
 
+    private static Iterable<Object> iterable(Iterator<Object> it) {
+        return () -> it;
+    }
+
     /**
-     * Tuples and frozensets: immutable, so their info is computed once and kept. The recursion
-     * descends only into elements not seen before and stops at MAX_KEY_DEPTH.
+     * Containers in a key: the recursion descends at most MAX_KEY_DEPTH and stops once the cost
+     * passes MAX_KEY_COST, so a shared DAG is refused after a bounded walk. Tuples and frozensets
+     * are immutable, so their info is computed once and kept; objects, lists and dicts may still
+     * change while the pickle is read, so they are walked each time (within the same bounds).
      */
-    private KeyInfo nestedKeyInfo(Object container, Collection<Object> items, int depth) {
-        KeyInfo known = keyInfos.get(container);
+    private KeyInfo nestedKeyInfo(Object container, Iterable<?> items, int depth, boolean inObject, boolean immutable) {
+        KeyInfo known = immutable ? keyInfos.get(container) : null;
         if (known != null) {
             return known;
         }
@@ -599,17 +719,73 @@ public final class Unpickler {
         long cost = 1;
         int height = 0;
         for (Object o : items) {
-            KeyInfo k = keyInfo(o, depth + 1);
+            KeyInfo k = keyInfo(o, depth + 1, inObject);
             cost += k.cost();
             height = Math.max(height, k.height());
             if (cost > MAX_KEY_COST) {
-                throw fail("a key of hash cost at most " + MAX_KEY_COST, "a larger " + typeName(container));
+                throw fail("a key of hash cost at most " + MAX_KEY_COST, "a larger " + typeName(container)
+                        + " (deep, or sharing parts many times)");
             }
         }
         KeyInfo k = new KeyInfo(cost, height + 1);
-        // a frozenset caches its own hash code: hashing it again costs nothing
-        keyInfos.put(container, container instanceof PyFrozenSet ? new KeyInfo(1, k.height()) : k);
+        if (immutable) {
+            // a frozenset caches its own hash code: hashing it again costs nothing
+            keyInfos.put(container, container instanceof PyFrozenSet ? new KeyInfo(1, k.height()) : k);
+            charge(48);
+        }
         return k;
+    }
+
+    /**
+     * How many keys of each Java hash code one dict or set being built holds (open addressing over
+     * two int arrays): a HashMap compares a new key with every key of its hash code.
+     */
+    private static final class HashCounts {
+        static final long BYTES = 96;
+        /** The slots per key at the highest load, in bytes. */
+        static final long BYTES_PER_KEY = 16;
+        private int[] hashes = new int[8];
+        private int[] counts = new int[8];
+        private int size;
+
+        /** Counts one more key of hash code h; returns how many there were before. */
+        int increment(int h) {
+            if (2 * (size + 1) > hashes.length) {
+                grow();
+            }
+            int mask = hashes.length - 1;
+            int i = spread(h) & mask;
+            while (counts[i] != 0 && hashes[i] != h) {
+                i = (i + 1) & mask;
+            }
+            if (counts[i] == 0) {
+                hashes[i] = h;
+                size++;
+            }
+            return counts[i]++;
+        }
+
+        private static int spread(int h) {
+            return h * 0x9E3779B9 ^ (h >>> 16);
+        }
+
+        private void grow() {
+            int[] oldHashes = hashes;
+            int[] oldCounts = counts;
+            hashes = new int[oldHashes.length * 2];
+            counts = new int[oldHashes.length * 2];
+            int mask = hashes.length - 1;
+            for (int j = 0; j < oldHashes.length; j++) {
+                if (oldCounts[j] != 0) {
+                    int i = spread(oldHashes[j]) & mask;
+                    while (counts[i] != 0) {
+                        i = (i + 1) & mask;
+                    }
+                    hashes[i] = oldHashes[j];
+                    counts[i] = oldCounts[j];
+                }
+            }
+        }
     }
 
     private PickleFormatException unhashable(String type) {
@@ -784,6 +960,7 @@ public final class Unpickler {
             throw fail("at most " + MAX_ARRAY + " bytes in one value (a Java array)", n + " bytes");
         }
         long p = take(n);
+        charge(16 + n);
         byte[] b = new byte[(int) n];
         MemorySegment.copy(seg, ValueLayout.JAVA_BYTE, p, b, 0, (int) n);
         return b;
@@ -886,6 +1063,7 @@ public final class Unpickler {
     }
 
     private String utf8(byte[] b) {
+        charge(24 + 2L * b.length);
         try {
             return StandardCharsets.UTF_8.newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)

@@ -58,7 +58,9 @@ class UnpicklerOpcodesTest {
     @Test
     void testSTOP() {
         assertNull(pickle(b(NONE, STOP)));
-        assertNull(value(b(NONE, STOP)));
+        // inside an entry's value a STOP would end Python's reading of the whole file there
+        assertEquals("STOP", fails(b(NONE, STOP)).found());
+        assertEquals(1, fails(b(NONE, STOP, NONE)).offset());
         assertEquals(1, assertThrows(PickleFormatException.class, () -> pickle(b(NONE, STOP, NONE))).offset());
         assertEquals("STOP", assertThrows(PickleFormatException.class, () -> pickle(b(NONE))).expected());
     }
@@ -416,8 +418,10 @@ class UnpicklerOpcodesTest {
     @Test
     void testMEMOIZE() {
         // MEMOIZE uses the memo's size as the index
-        assertEquals("a", value(b(NONE, MEMOIZE, SHORT_BINUNICODE, 1, "a", MEMOIZE, POP, POP, BINGET, 1)));
-        assertNull(value(b(NONE, MEMOIZE, POP, BINGET, 0)));
+        assertEquals("a", pickle(b(NONE, MEMOIZE, SHORT_BINUNICODE, 1, "a", MEMOIZE, POP, POP, BINGET, 1, STOP)));
+        assertNull(pickle(b(NONE, MEMOIZE, POP, BINGET, 0, STOP)));
+        // in an entry's value its index would be the whole file's memo size, not the value's
+        assertEquals("MEMOIZE", fails(b(NONE, MEMOIZE)).found());
         assertEquals("a list below the appended items", fails(b(EMPTY_LIST, NONE, NONE, APPEND)).expected());
     }
 
@@ -536,6 +540,7 @@ class UnpicklerOpcodesTest {
     void testFRAME() {
         assertNull(pickle(b(PROTO, 4, FRAME, le64(2), NONE, STOP)));
         fails(b(FRAME, le64(5), NONE));
+        assertEquals("FRAME", fails(b(FRAME, le64(1), NONE)).found());
     }
 
     @Test
