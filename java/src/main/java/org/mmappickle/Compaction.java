@@ -30,17 +30,30 @@ final class Compaction {
     private Compaction() {
     }
 
+    /** Suffix of the file a compaction writes beside the original before renaming it into place. */
+    static final String COMPACTING = ".compacting";
+    /** Bytes compared at a time when looking for all-zero ranges to leave as holes. */
+    private static final long ZERO_RUN = 64L << 10;
+
+    /** The file a compaction of {@code path} writes beside it (left behind when one was killed). */
+    static Path leftover(Path path) {
+        return sibling(path, COMPACTING);
+    }
+
     static CompactReport rewrite(Path path, NativeFile old, List<FileEntry> entries, int commit)
             throws IOException {
-        Path tmp = sibling(path, ".compacting");
-        Files.deleteIfExists(tmp);   // left by a compaction that crashed before its rename
+        Path tmp = leftover(path);
+        Files.deleteIfExists(tmp);   // left by a compaction that crashed before its rename (a link is removed, not followed)
         long sizeBefore = old.size();
         int kept = 0;
         int dropped = 0;
         long end = FileLayout.HEADER_LENGTH;
         boolean ok = false;
+        // CREATE_NEW is O_CREAT|O_EXCL: it never opens an existing file or follows a link planted there
         try (Arena arena = Arena.ofConfined(); NativeFile out = NativeFile.open(tmp, NativeFile.Mode.CREATE_NEW)) {
+            copyModeAndOwner(old.descriptorPath(), out, path);
             MemorySegment src = old.map(0, sizeBefore, false, false, arena);
+            MemorySegment zeros = arena.allocate(ZERO_RUN);
             out.write(FileLayout.header(commit), 0);
             out.write(FileLayout.terminator(), end);
             for (FileEntry e : entries) {
@@ -51,7 +64,11 @@ final class Compaction {
                 byte[] key = FileLayout.keyBytes(e.key());
                 long valueOffset = end + FileLayout.ENTRY_PREFIX + key.length;
                 EntryPlan plan = relay(src.asSlice(e.valueOffset(), e.valueLength()), key, valueOffset, path, e);
-                end = EntryWriter.write(out, end, plan, e.memoMax(), true, false).end();
+                FileEntry written = EntryWriter.write(out, end, plan, e.memoMax(), true, true, EntryWriter.Barrier.NONE);
+                for (int i = 0; i < plan.payloads().length; i++) {
+                    writeKeepingHoles(out, plan.payloads()[i], written.valueOffset() + plan.payloadOffset(i), zeros);
+                }
+                end = written.end();
                 kept++;
             }
             out.fsync(false);   // the new file is complete on the device before it replaces the old one
@@ -61,7 +78,12 @@ final class Compaction {
                 Files.deleteIfExists(tmp);
             }
         }
-        Files.move(tmp, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        try {
+            Files.move(tmp, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(tmp);
+            throw e;
+        }
         syncDirectory(path, true);
         return new CompactReport(kept, dropped, sizeBefore, end + FileLayout.TERMINATOR_LENGTH);
     }
@@ -92,6 +114,55 @@ final class Compaction {
         return new EntryPlan(key, new byte[][] {new byte[0], new byte[0]}, new MemorySegment[] {value}, e.memoMax());
     }
 
+    /**
+     * Writes a payload at an offset of a new file, skipping the runs of zeros: the new file has
+     * holes there (it was created empty), so sparse allocations and punched fillers stay sparse
+     * instead of becoming written zeros.
+     */
+    private static void writeKeepingHoles(NativeFile out, MemorySegment src, long at, MemorySegment zeros)
+            throws IOException {
+        long n = src.byteSize();
+        long o = 0;
+        while (o < n) {
+            // runs end on ZERO_RUN boundaries of the new file, so a skipped run covers whole blocks
+            long len = Math.min(ZERO_RUN - Math.floorMod(at + o, ZERO_RUN), n - o);
+            MemorySegment run = src.asSlice(o, len);
+            if (MemorySegment.mismatch(run, 0, len, zeros, 0, len) != -1) {
+                out.write(run, at + o);
+            }
+            o += len;
+        }
+    }
+
+    /**
+     * Gives a file created beside {@code original} the original's owner, group and mode (chown
+     * first: it clears set-id bits), through its descriptor. Where that cannot be done (a user
+     * who may not give files away), the maintenance is refused rather than leave the file with
+     * another owner.
+     *
+     * @param original a name of the original file (its descriptor's, where open)
+     * @param created the new file
+     * @param shown the original's path, for messages
+     */
+    static void copyModeAndOwner(Path original, NativeFile created, Path shown) throws IOException {
+        int mode = (Integer) Files.getAttribute(original, "unix:mode") & 07777;
+        int uid = (Integer) Files.getAttribute(original, "unix:uid");
+        int gid = (Integer) Files.getAttribute(original, "unix:gid");
+        Path fd = created.descriptorPath();
+        try {
+            if ((Integer) Files.getAttribute(fd, "unix:uid") != uid) {
+                Files.setAttribute(fd, "unix:uid", uid);
+            }
+            if ((Integer) Files.getAttribute(fd, "unix:gid") != gid) {
+                Files.setAttribute(fd, "unix:gid", gid);
+            }
+        } catch (IOException | SecurityException e) {
+            throw new IOException(shown + " belongs to uid " + uid + ", gid " + gid + ", which the rewritten file"
+                    + " cannot be given (" + e.getMessage() + "); run this as the file's owner or as root", e);
+        }
+        Files.setAttribute(fd, "unix:mode", mode);
+    }
+
     static void convert(Path source, Path target) throws IOException {
         Object value;
         try (NativeFile in = NativeFile.open(source, NativeFile.Mode.READ); Arena arena = Arena.ofConfined()) {
@@ -115,10 +186,15 @@ final class Compaction {
             FileLayout.keyBytes((String) k);   // every key fits before anything is written
         }
         Path tmp = sibling(target, ".converting");
-        Files.deleteIfExists(tmp);
+        Files.deleteIfExists(tmp);   // a leftover, or a link planted there: removed, never followed
         boolean ok = false;
+        // created exclusively (O_EXCL: no link is followed) and written through this descriptor only
+        NativeFile created = NativeFile.open(tmp, NativeFile.Mode.CREATE_NEW);
         try {
-            try (MmapDict d = MmapDict.open(tmp)) {
+            if (Files.exists(target)) {
+                copyModeAndOwner(target, created, target);
+            }
+            try (MmapDict d = MmapDict.openCreated(tmp, created)) {
                 for (Map.Entry<?, ?> e : m.entrySet()) {
                     d.set((String) e.getKey(), e.getValue());
                 }
@@ -130,6 +206,7 @@ final class Compaction {
             syncDirectory(target, true);
             ok = true;
         } finally {
+            created.close();   // idempotent: the dict closed it already unless its open failed
             if (!ok) {
                 Files.deleteIfExists(tmp);
             }

@@ -169,6 +169,9 @@ public final class MmapDict extends AbstractMap<String, Object> implements AutoC
         this.progress = o.progress;
     }
 
+    /** How often an open tries again when another process renames a new file over the path meanwhile. */
+    private static final int OPEN_ATTEMPTS = 100;
+
     /** Opens a file read-write, creating it when missing. */
     public static MmapDict open(Path path) throws IOException {
         return open(path, new Options());
@@ -193,12 +196,12 @@ public final class MmapDict extends AbstractMap<String, Object> implements AutoC
                 : options.create ? NativeFile.Mode.CREATE : NativeFile.Mode.READ_WRITE;
         // a compaction or conversion by another process may rename a new file over the path between
         // our open and our lock: then the descriptor holds the old file, and we open again
-        for (int attempt = 0; ; attempt++) {
+        for (int attempt = 0; attempt < OPEN_ATTEMPTS; attempt++) {
             NativeFile f = NativeFile.open(path, mode);
             boolean ok = false;
             try {
                 MmapDict d = new MmapDict(path, f, options);
-                if (d.initialize() || attempt >= 100) {
+                if (d.initialize()) {
                     ok = true;
                     return d;
                 }
@@ -208,12 +211,32 @@ public final class MmapDict extends AbstractMap<String, Object> implements AutoC
                 }
             }
         }
+        throw new IOException(path + " was replaced " + OPEN_ATTEMPTS + " times while it was being opened (another"
+                + " process compacting or converting it in a loop?); try again later");
+    }
+
+    /**
+     * Opens a dict on a file this library has just created exclusively (conversion writes through
+     * the descriptor it created, never through a name another process could re-point).
+     */
+    static MmapDict openCreated(Path path, NativeFile created) throws IOException {
+        MmapDict d = new MmapDict(path, created, new Options());
+        if (!d.initialize()) {
+            d.close();
+            throw new IOException(path + " was replaced by another process while it was being written");
+        }
+        return d;
     }
 
     /** Checks or writes the header and builds the index; false when the path now names another file. */
     private boolean initialize() throws IOException {
         lock.lock();
-        file.lock(true);
+        try {
+            file.lock(true);
+        } catch (IOException | RuntimeException e) {
+            lock.unlock();
+            throw e;
+        }
         try {
             if (!file.isStillAt(path)) {
                 return false;
@@ -237,11 +260,40 @@ public final class MmapDict extends AbstractMap<String, Object> implements AutoC
             }
             header = file.map(0, FileLayout.HEADER_LENGTH, false, false);
             refresh();
+            removeLeftoverCompaction();
             return true;
         } finally {
             file.unlock();
             lock.unlock();
         }
+    }
+
+    /**
+     * Removes the {@code FILE.compacting} a killed compaction left beside the file, on a writable
+     * open or repair: with the file's lock and presence lock held no compaction of it can be
+     * running (one holds the lock from its first byte to its rename).
+     */
+    private void removeLeftoverCompaction() throws IOException {
+        Path left = Compaction.leftover(path);
+        if (!writable && java.nio.file.Files.exists(left, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            LOG.log(System.Logger.Level.WARNING, "{0}: {1} was left by a compaction that was killed;"
+                    + " the next writable open or repair removes it", path, left);
+        } else if (writable && java.nio.file.Files.exists(left, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            long size = java.nio.file.Files.size(left);
+            java.nio.file.Files.delete(left);
+            LOG.log(System.Logger.Level.WARNING, "{0}: removed {1} ({2} bytes), left by a compaction that was killed",
+                    path, left, size);
+        }
+    }
+
+    /**
+     * Returns the {@code FILE.compacting} that a killed compaction left beside this file, if one is
+     * there now (a writable open and {@link #repair()} remove it; a read-only open only reports it).
+     */
+    public Optional<Path> leftoverCompaction() {
+        Path left = Compaction.leftover(path);
+        return java.nio.file.Files.exists(left, java.nio.file.LinkOption.NOFOLLOW_LINKS) ? Optional.of(left)
+                : Optional.empty();
     }
 
     // ------------------------------------------------------------------ locking and the index
@@ -289,7 +341,12 @@ public final class MmapDict extends AbstractMap<String, Object> implements AutoC
     }
 
     private int fileCommit() {
-        return header.get(I32, FileLayout.COMMIT_OFFSET);
+        try {
+            return header.get(I32, FileLayout.COMMIT_OFFSET);
+        } catch (InternalError gone) {
+            throw new PickleFormatException(path, FileLayout.COMMIT_OFFSET, "the header's commit number",
+                    "a file shrunk below its header by another process (" + gone.getMessage() + ")", gone);
+        }
     }
 
     /** True when no process changed the file since the index was built (no system call). */
@@ -305,8 +362,7 @@ public final class MmapDict extends AbstractMap<String, Object> implements AutoC
             return;
         }
         try (Arena scanArena = Arena.ofConfined()) {
-            MemorySegment all = file.map(0, size, false, false, scanArena);
-            EntryScanner.Result r = EntryScanner.scan(all, FileLayout.HEADER_LENGTH, size);
+            EntryScanner.Result r = scan(size, scanArena);
             switch (r.tail()) {
                 case CLEAN -> index.reset(r.entries(), r.end(), commit, size);
                 case TORN -> {
@@ -336,10 +392,38 @@ public final class MmapDict extends AbstractMap<String, Object> implements AutoC
         }
     }
 
+    /**
+     * Scans the file's entries through a map of {@code size} bytes. A process that shrinks the
+     * file meanwhile (not one of ours: they hold the lock) makes the map's pages vanish; the JDK
+     * reports that as an {@link InternalError}, which becomes a format error naming the file.
+     */
+    private EntryScanner.Result scan(long size, Arena arena) throws IOException {
+        if (size < FileLayout.HEADER_LENGTH) {
+            throw new PickleFormatException(path, size, "at least the " + FileLayout.HEADER_LENGTH + "-byte header",
+                    "a file of " + size + " bytes (shrunk by another process?)");
+        }
+        MemorySegment all = file.map(0, size, false, false, arena);
+        try {
+            return EntryScanner.scan(all, FileLayout.HEADER_LENGTH, size);
+        } catch (InternalError gone) {
+            throw new PickleFormatException(path, size, "a file of at least " + size + " bytes while it is scanned",
+                    "a file shrunk by another process during the scan (" + gone.getMessage() + ")", gone);
+        }
+    }
+
+    /**
+     * Cuts a torn tail: the terminator goes (back) right after the last complete entry before the
+     * file is cut there, so the repair itself needs no new space where the terminator survived.
+     */
     private void repairTail(EntryScanner.Result r, long size) throws IOException {
-        file.truncate(r.end());
-        file.write(FileLayout.terminator(), r.end());
-        lastRepair = new RepairReport(r.entries().size(), r.end(), size - r.end());
+        byte[] at = new byte[FileLayout.TERMINATOR_LENGTH];
+        long n = file.read(MemorySegment.ofArray(at), r.end());
+        boolean kept = n == at.length && FileLayout.isTerminator(at, 0);
+        if (!kept) {
+            file.write(FileLayout.terminator(), r.end());
+        }
+        file.truncate(r.end() + FileLayout.TERMINATOR_LENGTH);
+        lastRepair = new RepairReport(r.entries().size(), r.end(), size - r.end() - (kept ? FileLayout.TERMINATOR_LENGTH : 0));
         LOG.log(System.Logger.Level.WARNING, "{0}: repaired a torn tail: cut {1} bytes at offset {2}, kept {3} entries",
                 path, size - r.end(), r.end(), r.entries().size());
         commit();
@@ -609,8 +693,8 @@ public final class MmapDict extends AbstractMap<String, Object> implements AutoC
                 Object previous = wantPrevious && old != null ? readValue(old) : null;
                 long valueOffset = index.end() + FileLayout.ENTRY_PREFIX + k.length;
                 EntryPlan plan = prepared.plan(k, valueOffset, index.memoStart());
-                writeEntry(plan, plan.memoMax(), true, false);
-                sync(d, true);
+                writeEntry(plan, plan.memoMax(), true, false, d);
+                sync(d, true);   // the new entry is on the device before the old one is deleted
                 if (old != null) {
                     markDeleted(old);
                 }
@@ -648,8 +732,17 @@ public final class MmapDict extends AbstractMap<String, Object> implements AutoC
         Reserved r = locked(() -> {
             long valueOffset = index.end() + FileLayout.ENTRY_PREFIX + k.length;
             EntryPlan plan = prepared.plan(k, valueOffset, index.memoStart());
-            FileEntry e = writeEntry(plan, FileLayout.PENDING_MEMO, false, true);
-            file.ofdLock(true, PENDING_LOCK + e.offset(), 1, false);
+            FileEntry e = writeEntry(plan, FileLayout.PENDING_MEMO, false, true, d);
+            if (!file.ofdLock(true, PENDING_LOCK + e.offset(), 1, false)) {
+                // nobody can hold the lock of an offset that was the terminator a moment ago,
+                // unless the file was replaced under us: give the entry up rather than copy unguarded
+                FileEntry dropped = e.withMemoMax(0);
+                writeTrailer(dropped);
+                index.update(dropped);
+                commit();
+                throw new IOException(path + ": the pending lock of the entry at " + e.offset()
+                        + " is held by another process; the append was abandoned");
+            }
             ownPending.add(e.offset());
             commit();
             return new Reserved(e, plan);
@@ -673,6 +766,7 @@ public final class MmapDict extends AbstractMap<String, Object> implements AutoC
                 writeTrailer(valid);
                 index.update(valid);
                 if (old != null && old.offset() != valid.offset()) {
+                    sync(d, true);   // the new entry is valid on the device before the old one is deleted
                     markDeleted(old);
                 }
                 commit();
@@ -747,31 +841,22 @@ public final class MmapDict extends AbstractMap<String, Object> implements AutoC
         file.write(MemorySegment.ofArray(suffix).asSlice(1, 6), e.memoOffset());
     }
 
-    /** Writes an entry at the end of the file followed by the terminator, and adds it to the index. */
-    private FileEntry writeEntry(EntryPlan plan, int memoMax, boolean valid, boolean skipPayloads) throws IOException {
+    /**
+     * Appends an entry (see {@link EntryWriter#write}: its body first, then, after a sync when
+     * the change is durable, the bytes that link it in) and adds it to the index. A failure puts
+     * the tail back as it was, so the file stays a loadable pickle without the new entry.
+     */
+    private FileEntry writeEntry(EntryPlan plan, int memoMax, boolean valid, boolean skipPayloads, Durability d)
+            throws IOException {
         long end = index.end();
         FileEntry e;
         try {
-            e = EntryWriter.write(file, end, plan, memoMax, valid, skipPayloads);
+            e = EntryWriter.write(file, end, plan, memoMax, valid, skipPayloads, () -> sync(d, true));
         } catch (IOException failed) {
-            throw restoreTail(end, failed);
+            throw EntryWriter.restoreTail(file, end, failed);
         }
         index.append(e);
         return e;
-    }
-
-    /**
-     * After a failed append (a full disk part way through), cuts the torn tail off and puts the
-     * terminator back, so the file stays a loadable pickle without the new entry.
-     */
-    private IOException restoreTail(long end, IOException failed) {
-        try {
-            file.truncate(end);
-            file.write(FileLayout.terminator(), end);
-        } catch (IOException | RuntimeException secondary) {
-            failed.addSuppressed(secondary);
-        }
-        return failed;
     }
 
     private void markDeleted(FileEntry e) throws IOException {
@@ -802,11 +887,12 @@ public final class MmapDict extends AbstractMap<String, Object> implements AutoC
                 try {
                     file.reserve(valueOffset + plan.payloadOffset(0), plan.payloadBytes());
                 } catch (IOException full) {
-                    throw restoreTail(index.end(), full);
+                    throw EntryWriter.restoreTail(file, index.end(), full);
                 }
             }
-            FileEntry e = writeEntry(plan, 0, true, true);
+            FileEntry e = writeEntry(plan, 0, true, true, durability);
             if (old != null) {
+                sync(true);   // the new entry is on the device before the old one is deleted
                 markDeleted(old);
             }
             commit();
@@ -945,9 +1031,10 @@ public final class MmapDict extends AbstractMap<String, Object> implements AutoC
         checkWritable();
         return locked(() -> {
             // refresh() repaired a tail it found; look again in case the file was changed under us
+            removeLeftoverCompaction();
             long size = file.size();
             try (Arena a = Arena.ofConfined()) {
-                EntryScanner.Result r = EntryScanner.scan(file.map(0, size, false, false, a), FileLayout.HEADER_LENGTH, size);
+                EntryScanner.Result r = scan(size, a);
                 if (r.tail() == EntryScanner.Tail.TORN) {
                     repairTail(r, size);
                     index.reset(r.entries(), r.end(), fileCommit(), file.size());
@@ -968,7 +1055,7 @@ public final class MmapDict extends AbstractMap<String, Object> implements AutoC
         return locked(() -> {
             long before = file.allocatedBytes();
             int reclaimed = 0;
-            long punched = 0;
+            List<FileEntry> fillers = new ArrayList<>();
             for (FileEntry e : new ArrayList<>(index.all())) {
                 if (e.valid() || e.valueLength() < FILLER_HEADER + 1 || ownPending.contains(e.offset())) {
                     continue;
@@ -986,20 +1073,41 @@ public final class MmapDict extends AbstractMap<String, Object> implements AutoC
                     file.write(filler, e.valueOffset());
                     reclaimed++;
                 }
-                file.punchHole(e.valueOffset() + FILLER_HEADER, payload);
-                punched += payload;
                 if (e.pending()) {   // an abandoned two-phase append: make it an ordinary deleted entry
                     FileEntry done = e.withMemoMax(0);
                     writeTrailer(done);
                     index.update(done);
                 }
                 views.remove(e.offset());
+                fillers.add(e);
             }
             if (reclaimed > 0) {
                 commit();
             }
+            // every filler is on the device before any byte of what it replaced is punched: a
+            // punched generic value without its filler would not load
+            sync(true);
+            long punched = 0;
+            boolean holes = true;
+            for (FileEntry e : fillers) {
+                long payload = e.valueLength() - FILLER_HEADER;
+                try {
+                    file.punchHole(e.valueOffset() + FILLER_HEADER, payload);
+                } catch (NativeIOException unsupported) {
+                    if (!unsupported.errnoName().equals("EOPNOTSUPP") && !unsupported.errnoName().equals("ENOSYS")) {
+                        throw unsupported;
+                    }
+                    // the file system cannot punch holes (FUSE, ramfs, ...): the fillers stay, unpunched
+                    LOG.log(System.Logger.Level.WARNING, "{0}: the file system cannot punch holes ({1}):"
+                            + " deleted values were overwritten by fillers but their space is not reclaimed",
+                            path, unsupported.errnoName());
+                    holes = false;
+                    break;
+                }
+                punched += payload;
+            }
             sync(false);
-            return new VacuumReport(reclaimed, punched, before, file.allocatedBytes());
+            return new VacuumReport(reclaimed, punched, before, file.allocatedBytes(), holes);
         });
     }
 

@@ -24,7 +24,12 @@ public final class EntryScanner {
     public enum Tail {
         /** Exactly the terminator: the file is whole. */
         CLEAN,
-        /** An entry or terminator cut short at the end of the file (a crash while appending): repairable. */
+        /**
+         * What an interrupted append leaves: an entry or terminator cut short at the end of the
+         * file, or the old terminator followed by the residue of an entry that was never linked
+         * in. Repair cuts after the last complete entry and keeps (or restores) the terminator
+         * there; plain {@code pickle.load} reads the same entries before and after.
+         */
         TORN,
         /** Bytes that are neither an entry nor the terminator, with more data after them. */
         CORRUPT
@@ -45,14 +50,29 @@ public final class EntryScanner {
     private EntryScanner() {
     }
 
-    /** Scans entries from offset {@code start} up to {@code size} (the file's size). */
+    /**
+     * Scans entries from offset {@code start} up to {@code size} (the file's size). The scan stops
+     * at the first terminator: whatever follows it is the residue of an append that was
+     * interrupted before its entry was linked in (see {@link Tail#TORN}), which plain {@code
+     * pickle.load} never reads either, since it stops at the terminator's STOP.
+     */
     public static Result scan(MemorySegment file, long start, long size) {
         List<FileEntry> entries = new ArrayList<>();
+        if (size < start || file.byteSize() < size) {
+            // the file shrank under us (another process truncated it): a clean error, never an index fault
+            return new Result(entries, start, Tail.CORRUPT, Math.min(start, size),
+                    "at least " + start + " bytes (the header), but the file is " + size + " bytes long");
+        }
         long o = start;
         while (true) {
             long remaining = size - o;
-            if (remaining == TERMINATOR_LENGTH && isTerminatorAt(file, o)) {
-                return new Result(entries, o, Tail.CLEAN, o, null);
+            if (remaining >= TERMINATOR_LENGTH && isTerminatorAt(file, o)) {
+                if (remaining == TERMINATOR_LENGTH) {
+                    return new Result(entries, o, Tail.CLEAN, o, null);
+                }
+                return new Result(entries, o, Tail.TORN, o + TERMINATOR_LENGTH,
+                        "the end of the file after the terminator (" + (remaining - TERMINATOR_LENGTH)
+                                + " bytes of an append that never linked its entry in follow it)");
             }
             String problem = checkEntry(file, o, size);
             if (problem != null) {
@@ -108,10 +128,14 @@ public final class EntryScanner {
     }
 
     /**
-     * A crash while appending leaves, after the last complete entry, a prefix of an entry (its
-     * frame running past the end of the file, or its last bytes missing with nothing after it) or
-     * a prefix of the terminator. Anything else with data after it is corruption, which repair
-     * must not silently cut away.
+     * The states an interrupted append leaves after the last complete entry, and only those:
+     * a prefix of the terminator (a file cut short), or an entry whose frame runs past the end of
+     * the file with no terminator ending the file (an append cut short; the terminator is
+     * written after the entry's head in every order this library and the original use). The old
+     * terminator followed by the residue of an append is recognised by {@link #scan} itself.
+     * Everything else is corruption, which repair must not cut: in particular a frame length that
+     * ends inside the file but disagrees with the entry's content (plain {@code pickle} may read
+     * every entry after it, since FRAME is only a buffering hint to it).
      */
     private static boolean isTorn(MemorySegment f, long o, long size) {
         long remaining = size - o;
@@ -128,8 +152,9 @@ public final class EntryScanner {
             return true;   // a frame header cut short
         }
         long frame = f.get(U64, o + 1);
-        // the frame runs past the end of the file, or leaves room for no more than a terminator
-        return frame < 0 || frame > remaining - 9 - TERMINATOR_LENGTH;
+        boolean pastTheEnd = frame < 0 || frame > remaining - 9;
+        boolean endsWithTerminator = remaining >= 9 + TERMINATOR_LENGTH && isTerminatorAt(f, size - TERMINATOR_LENGTH);
+        return pastTheEnd && !endsWithTerminator;
     }
 
     private static boolean isTerminatorAt(MemorySegment f, long o) {

@@ -13,26 +13,53 @@ public final class EntryWriter {
     private EntryWriter() {
     }
 
+    /** Runs between writing an entry's body and linking it in (an fsync, for durable changes). */
+    @FunctionalInterface
+    public interface Barrier {
+        /** A barrier that does nothing (a file nobody reads until it is complete). */
+        Barrier NONE = () -> { };
+
+        /** Waits until everything written so far is where it has to be. */
+        void await() throws IOException;
+    }
+
     /**
-     * Writes the entry of a plan at {@code offset} and the terminator after it. With {@code
-     * skipPayloads} the payload ranges are left unwritten (a sparse hole, filled later or never).
-     * Small entries go out in one write, so the file goes from "..., terminator" to "..., entry,
-     * terminator" in one step; larger ones write the structure first and the bytes that end the
-     * file last, so a crash leaves a torn tail that repair removes, never a wrong entry.
+     * Writes the entry of a plan at {@code offset}, where the file's terminator is, and a new
+     * terminator after it. The old terminator stays in place until the entry is complete: the
+     * body (key, value, trailer, new terminator) goes after it first, then {@code bodyDone} runs,
+     * then one write of the entry's first 11 bytes over the old terminator links the entry in.
+     * Until that write, plain {@code pickle.load} and a scan both stop at the old terminator, so
+     * every state a crash (or a power loss after a barrier that syncs) can leave is either the
+     * file as it was plus bytes after its terminator, or the file with the whole entry; and a
+     * failed write never needs new space to restore the tail (cutting after the old terminator
+     * is enough). With {@code skipPayloads} the payload ranges are left unwritten (a sparse hole,
+     * filled later or never).
      *
+     * @param file the file, locked by the caller
+     * @param offset where the terminator is
+     * @param plan the entry's key, structure and payloads
+     * @param memoMax the entry's memo-max
+     * @param valid whether the entry is written valid
+     * @param skipPayloads whether payload ranges are left unwritten
+     * @param bodyDone runs after the body and before the entry is linked in
      * @return where the entry lies
+     * @throws IOException when a write fails; the terminator at {@code offset} may have been
+     *     overwritten only when the last write failed (see {@link #restoreTail})
      */
     public static FileEntry write(NativeFile file, long offset, EntryPlan plan, int memoMax, boolean valid,
-                                  boolean skipPayloads) throws IOException {
+                                  boolean skipPayloads, Barrier bodyDone) throws IOException {
         long valueLength = plan.valueLength();
         byte[] prefix = FileLayout.entryPrefix(plan.key(), valueLength);
+        byte[] head = java.util.Arrays.copyOf(prefix, FileLayout.TERMINATOR_LENGTH);
+        byte[] key = java.util.Arrays.copyOfRange(prefix, FileLayout.TERMINATOR_LENGTH, prefix.length);
         long valueOffset = offset + prefix.length;
         byte[] suffix = FileLayout.entrySuffix(memoMax, valid);
         byte[] terminator = FileLayout.terminator();
-        long total = prefix.length + valueLength + suffix.length + terminator.length;
+        long bodyOffset = offset + head.length;
+        long total = key.length + valueLength + suffix.length + terminator.length;
         if (!skipPayloads && total <= ONE_WRITE_BYTES) {
             MemorySegment buf = MemorySegment.ofArray(new byte[(int) total]);
-            long p = put(buf, 0, MemorySegment.ofArray(prefix));
+            long p = put(buf, 0, MemorySegment.ofArray(key));
             for (int i = 0; i < plan.payloads().length; i++) {
                 p = put(buf, p, MemorySegment.ofArray(plan.structure()[i]));
                 p = put(buf, p, plan.payloads()[i]);
@@ -40,9 +67,9 @@ public final class EntryWriter {
             p = put(buf, p, MemorySegment.ofArray(plan.structure()[plan.payloads().length]));
             p = put(buf, p, MemorySegment.ofArray(suffix));
             put(buf, p, MemorySegment.ofArray(terminator));
-            file.write(buf, offset);
+            file.write(buf, bodyOffset);
         } else {
-            file.write(concat(prefix, plan.structure()[0]), offset);
+            file.write(concat(key, plan.structure()[0]), bodyOffset);
             for (int i = 0; i < plan.payloads().length; i++) {
                 long at = valueOffset + plan.payloadOffset(i);
                 if (!skipPayloads) {
@@ -55,8 +82,36 @@ public final class EntryWriter {
             }
             file.write(concat(suffix, terminator), valueOffset + valueLength);
         }
+        bodyDone.await();
+        file.write(head, offset);
         return new FileEntry(offset, new String(plan.key(), StandardCharsets.UTF_8), valueOffset, valueLength,
                 memoMax, valid);
+    }
+
+    /**
+     * Puts the tail back after an append that failed part way (a full disk): the terminator at
+     * {@code end}, rewritten only when the failed append had begun to overwrite it (those bytes
+     * were just written, so rewriting them needs no new space even on a copy-on-write file
+     * system), and the file cut right after it. Failures of this repair are added to {@code
+     * failed} as suppressed exceptions, and {@code failed} is returned for the caller to throw.
+     *
+     * @param file the file, locked by the caller
+     * @param end where the terminator belongs
+     * @param failed the failure of the append
+     * @return {@code failed}
+     */
+    public static IOException restoreTail(NativeFile file, long end, IOException failed) {
+        try {
+            byte[] at = new byte[FileLayout.TERMINATOR_LENGTH];
+            long n = file.read(MemorySegment.ofArray(at), end);
+            if (n < at.length || !FileLayout.isTerminator(at, 0)) {
+                file.write(FileLayout.terminator(), end);
+            }
+            file.truncate(end + FileLayout.TERMINATOR_LENGTH);
+        } catch (IOException | RuntimeException secondary) {
+            failed.addSuppressed(secondary);
+        }
+        return failed;
     }
 
     private static long put(MemorySegment buf, long at, MemorySegment src) {
