@@ -728,4 +728,29 @@ public final class ArrayLayout {
             }
         }
     }
+
+    /**
+     * The payload length of an array: the one checked size computation (every dimension
+     * non-negative, the product of the item size and the dimensions within a long).
+     *
+     * @param dtype the element type
+     * @param shape the dimensions
+     * @return the payload's length in bytes
+     * @throws IllegalArgumentException for a negative dimension or a size past 2^63 bytes
+     */
+    public static long payloadLength(DType dtype, long[] shape) {
+        long n = dtype.itemSize();
+        for (long d : shape) {
+            if (d < 0) {
+                throw new IllegalArgumentException("negative dimension in shape " + Arrays.toString(shape));
+            }
+            try {
+                n = Math.multiplyExact(n, d);
+            } catch (ArithmeticException e) {
+                throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " of " + dtype
+                        + " is larger than 2^63 bytes", e);
+            }
+        }
+        return n;
+    }
 }

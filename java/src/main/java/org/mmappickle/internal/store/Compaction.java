@@ -1,4 +1,4 @@
-package org.mmappickle;
+package org.mmappickle.internal.store;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -10,12 +10,16 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Map;
+import org.mmappickle.ArrayFormat;
+import org.mmappickle.CompactReport;
+import org.mmappickle.Durability;
+import org.mmappickle.NotMmapPickleException;
+import org.mmappickle.PickleFormatException;
 import org.mmappickle.codec.Codecs;
 import org.mmappickle.codec.StoredValue;
 import org.mmappickle.internal.format.ArrayLayout;
 import org.mmappickle.internal.format.ArrayValues;
 import org.mmappickle.internal.format.EntryPlan;
-import org.mmappickle.internal.format.EntryWriter;
 import org.mmappickle.internal.format.FileEntry;
 import org.mmappickle.internal.format.FileLayout;
 import org.mmappickle.internal.io.NativeFile;
@@ -194,9 +198,11 @@ final class Compaction {
             if (Files.exists(target)) {
                 copyModeAndOwner(target, created, target);
             }
-            try (MmapDict d = MmapDict.openCreated(tmp, created)) {
+            FileStore.Settings settings = new FileStore.Settings(true, false, ArrayFormat.OURS, Durability.PAGE_CACHE,
+                    null, Codecs.inPriorityOrder(Codecs.defaults()));
+            try (FileStore d = FileStore.openCreated(tmp, created, settings)) {
                 for (Map.Entry<?, ?> e : m.entrySet()) {
-                    d.set((String) e.getKey(), e.getValue());
+                    d.put((String) e.getKey(), e.getValue(), ArrayFormat.OURS, false, Durability.PAGE_CACHE);
                 }
                 d.flush();
             } catch (java.io.UncheckedIOException e) {

@@ -1,4 +1,7 @@
-package org.mmappickle.internal.format;
+package org.mmappickle.internal.store;
+import org.mmappickle.internal.format.FileEntry;
+import org.mmappickle.internal.format.EntryPlan;
+import org.mmappickle.internal.format.FileLayout;
 
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;

@@ -1,4 +1,5 @@
-package org.mmappickle.internal.format;
+package org.mmappickle.internal.store;
+import org.mmappickle.internal.format.FileEntry;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
