@@ -17,7 +17,6 @@ import java.util.function.Function;
 import org.mmappickle.codec.Codecs;
 import org.mmappickle.codec.NDArrayCodec;
 import org.mmappickle.codec.ValueCodec;
-import org.mmappickle.internal.format.FileEntry;
 import org.mmappickle.internal.store.FileStore;
 import org.mmappickle.internal.store.Maintenance;
 
@@ -87,11 +86,9 @@ public final class MmapDict extends AbstractMap<String, Object> implements AutoC
         }
 
         /**
-         * The value codecs this dict reads and writes with, tried in decreasing priority (the
-         * original's {@code picklers=}); an explicit list restricts the dict to them. Default (or
-         * null): {@link Codecs#defaults()}, the built-ins and those {@link java.util.ServiceLoader}
-         * finds. A value that no codec of the list can write is refused; an entry that none
-         * recognises is read by the generic reader.
+         * The value codecs, tried in decreasing priority (the original's {@code picklers=}); a list
+         * restricts the dict to them. Default (null): {@link Codecs#defaults()}. A value none can
+         * write is refused; an entry none recognises is read by the generic reader.
          */
         public Options codecs(List<ValueCodec> value) {
             this.codecs = value == null ? null : List.copyOf(value);
@@ -200,10 +197,7 @@ public final class MmapDict extends AbstractMap<String, Object> implements AutoC
         });
     }
 
-    /**
-     * The Map views: iteration walks a snapshot of the keys, turning each into an element
-     * (skipped when that gives null: the key went meanwhile); {@code remove} writes through.
-     */
+    /** The Map views: iterate a snapshot of the keys, each made an element (null: gone meanwhile, skipped). */
     private class View<E> extends AbstractSet<E> {
         private final Function<String, E> element;
 
@@ -258,11 +252,7 @@ public final class MmapDict extends AbstractMap<String, Object> implements AutoC
 
     // ------------------------------------------------------------------ writing
 
-    /**
-     * Stores a value under a key, replacing any previous one, and returns the previous value (for
-     * a replaced array, its view). Use {@link #set} when the previous value is not needed: it
-     * saves reading it.
-     */
+    /** Stores a value, replacing and returning the previous one (use {@link #set} to skip reading it). */
     @Override
     public Object put(String key, Object value) {
         return store.put(key, value, arrayFormat, true, durability);
@@ -322,11 +312,8 @@ public final class MmapDict extends AbstractMap<String, Object> implements AutoC
      */
     @Override
     public Object remove(Object key) {
-        if (!(key instanceof String k)) {
-            return null;
-        }
         store.checkWritable();
-        return store.remove(k);
+        return key instanceof String k ? store.remove(k) : null;
     }
 
     /** Removes a key without reading its value; returns true when it was present. */
@@ -336,7 +323,6 @@ public final class MmapDict extends AbstractMap<String, Object> implements AutoC
 
     /** Removes a key with a durability of its own (see {@link #set(String, Object, Durability)}). */
     public boolean delete(String key, Durability d) {
-        store.checkWritable();
         return store.delete(List.of(key), Objects.requireNonNull(d)) > 0;
     }
 
@@ -397,7 +383,6 @@ public final class MmapDict extends AbstractMap<String, Object> implements AutoC
      * leftover. Returns what the tail repair did, or empty when the file was whole.
      */
     public Optional<RepairReport> repair() throws IOException {
-        store.checkWritable();
         return Optional.ofNullable(Maintenance.repair(store));
     }
 
@@ -418,7 +403,6 @@ public final class MmapDict extends AbstractMap<String, Object> implements AutoC
      * space was not reclaimed.
      */
     public VacuumReport vacuum() throws IOException {
-        store.checkWritable();
         return Maintenance.vacuum(store);
     }
 
@@ -484,12 +468,7 @@ public final class MmapDict extends AbstractMap<String, Object> implements AutoC
      * is pending only while a live writer holds its pending lock.
      */
     public List<EntryInfo> entries() {
-        return store.entries().stream().map(MmapDict::info).toList();
-    }
-
-    private static EntryInfo info(FileEntry e) {
-        return new EntryInfo(e.key(), e.offset(), e.end() - e.offset(), e.valueOffset(), e.valueLength(),
-                e.memoMax(), e.valid(), e.pending());
+        return store.entries();
     }
 
     /** Returns what the repair of a torn tail did when this dict opened, if it had to repair. */

@@ -20,6 +20,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.mmappickle.ArrayFormat;
 import org.mmappickle.CopyProgress;
 import org.mmappickle.Durability;
+import org.mmappickle.EntryInfo;
 import org.mmappickle.MaskedArray;
 import org.mmappickle.NDArray;
 import org.mmappickle.PickleFormatException;
@@ -700,14 +701,15 @@ public final class FileStore implements AutoCloseable {
      *
      * @return the entries
      */
-    public List<FileEntry> entries() {
+    public List<EntryInfo> entries() {
         return unchecked(() -> {
-            List<FileEntry> out = new ArrayList<>(index.all().size());
+            List<EntryInfo> out = new ArrayList<>(index.all().size());
             for (FileEntry e : index.all()) {
                 if (e.pending() && !ownPending.contains(e.offset()) && !pendingLockHeld(e)) {
                     e = e.withMemoMax(0);   // abandoned: an ordinary deleted entry
                 }
-                out.add(e);
+                out.add(new EntryInfo(e.key(), e.offset(), e.end() - e.offset(), e.valueOffset(), e.valueLength(),
+                        e.memoMax(), e.valid(), e.pending()));
             }
             return out;
         });
