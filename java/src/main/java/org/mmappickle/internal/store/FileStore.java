@@ -26,6 +26,7 @@ import org.mmappickle.NDArray;
 import org.mmappickle.PickleFormatException;
 import org.mmappickle.RepairReport;
 import org.mmappickle.codec.ValueCodec;
+import org.mmappickle.internal.format.ArrayLayout;
 import org.mmappickle.internal.format.EntryIndex;
 import org.mmappickle.internal.format.EntryPlan;
 import org.mmappickle.internal.format.EntryScanner;
@@ -704,15 +705,43 @@ public final class FileStore implements AutoCloseable {
     public List<EntryInfo> entries() {
         return unchecked(() -> {
             List<EntryInfo> out = new ArrayList<>(index.all().size());
-            for (FileEntry e : index.all()) {
-                if (e.pending() && !ownPending.contains(e.offset()) && !pendingLockHeld(e)) {
-                    e = e.withMemoMax(0);   // abandoned: an ordinary deleted entry
+            try (Arena arena = Arena.ofConfined()) {
+                long size = file.size();
+                MemorySegment all = file.map(0, size, false, false, arena);
+                for (FileEntry e : index.all()) {
+                    if (e.pending() && !ownPending.contains(e.offset()) && !pendingLockHeld(e)) {
+                        e = e.withMemoMax(0);   // abandoned: an ordinary deleted entry
+                    }
+                    out.add(describe(all, e));
                 }
-                out.add(new EntryInfo(e.key(), e.offset(), e.end() - e.offset(), e.valueOffset(), e.valueLength(),
-                        e.memoMax(), e.valid(), e.pending()));
+            } catch (InternalError gone) {
+                throw new PickleFormatException(path, 0, "a file that stays whole while its entries are described",
+                        "a file shrunk by another process (" + gone.getMessage() + ")", gone);
             }
             return out;
         });
+    }
+
+    /** An entry's facts, with what its value is told by the array grammar (a malformed array is a generic value). */
+    private EntryInfo describe(MemorySegment all, FileEntry e) {
+        ArrayLayout.Parsed p = null;
+        if (e.valueOffset() + e.valueLength() <= all.byteSize()) {
+            try {
+                p = ArrayLayout.parse(all.asSlice(e.valueOffset(), e.valueLength()), path, e.valueOffset());
+            } catch (PickleFormatException malformed) {
+                p = null;   // reading it says what is wrong; a listing shows the other entries
+            }
+        }
+        long length = e.end() - e.offset();
+        if (p == null) {
+            return new EntryInfo(e.key(), e.offset(), length, e.valueOffset(), e.valueLength(), e.memoMax(), e.valid(),
+                    e.pending());
+        }
+        EntryInfo.Kind kind = p.mask() == null ? EntryInfo.Kind.NDARRAY : EntryInfo.Kind.MASKED;
+        long payload = p.data().payloadLength() + (p.mask() == null ? 0 : p.mask().payloadLength());
+        ArrayFormat layout = p.layout() == ArrayLayout.Layout.OURS ? ArrayFormat.OURS : ArrayFormat.ORIGINAL;
+        return new EntryInfo(e.key(), e.offset(), length, e.valueOffset(), e.valueLength(), e.memoMax(), e.valid(),
+                e.pending(), kind, layout, p.data().dtype(), p.data().shape().clone(), payload);
     }
 
     /** True when another process holds the lock of a pending entry (it is copying the payload now). */
