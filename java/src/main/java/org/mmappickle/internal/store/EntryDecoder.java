@@ -38,11 +38,12 @@ public final class EntryDecoder {
      * Reads an entry's value.
      *
      * @param codecs the dict's codecs, in priority order
+     * @param windows the file's long-lived maps, which views are slices of
      * @throws PickleFormatException when the value is malformed, with its file offset
      */
-    public static Decoded read(NativeFile file, Path path, FileEntry e, boolean writable, List<ValueCodec> codecs)
-            throws IOException {
-        try (FileValue v = new FileValue(file, path, e, writable)) {
+    public static Decoded read(NativeFile file, Path path, FileEntry e, boolean writable, List<ValueCodec> codecs,
+                               MappedWindows windows) throws IOException {
+        try (FileValue v = new FileValue(file, path, e, writable, windows)) {
             ValueCodec reader = Codecs.generic();
             for (ValueCodec c : codecs) {
                 if (c.recognizes(v.head(), v)) {
@@ -66,8 +67,10 @@ public final class EntryDecoder {
         private MemorySegment mapped;
         private MemorySegment temporaryMap;
         private Arena temporary;
+        private final MappedWindows windows;
 
-        FileValue(NativeFile file, Path path, FileEntry e, boolean writable) throws IOException {
+        FileValue(NativeFile file, Path path, FileEntry e, boolean writable, MappedWindows windows) throws IOException {
+            this.windows = windows;
             this.file = file;
             this.path = path;
             this.e = e;
@@ -130,7 +133,7 @@ public final class EntryDecoder {
         @Override
         public MemorySegment map() throws IOException {
             if (mapped == null) {
-                mapped = file.map(e.valueOffset(), e.valueLength(), writable, false);
+                mapped = windows.map(e.valueOffset(), e.valueLength());   // a slice of a shared window: maps stay bounded
             }
             return mapped;
         }

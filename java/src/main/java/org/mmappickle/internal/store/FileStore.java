@@ -97,6 +97,8 @@ public final class FileStore implements AutoCloseable {
     /** Offsets of entries whose payload this store is copying now (their OFD locks do not conflict with our own). */
     private final Set<Long> ownPending = new HashSet<>();
     private MemorySegment header;
+    /** The maps array views are slices of (bounded by the file's size); replaced with the descriptor. */
+    private MappedWindows windows;
     private RepairReport lastRepair;
     private volatile boolean closed;
     /** True once an array view was handed out: compaction would strand it on the old file. */
@@ -106,6 +108,7 @@ public final class FileStore implements AutoCloseable {
         this.path = path;
         this.file = file;
         this.settings = settings;
+        this.windows = new MappedWindows(file, settings.writable());
     }
 
     /**
@@ -617,7 +620,7 @@ public final class FileStore implements AutoCloseable {
         if (cached != null) {
             return cached;
         }
-        EntryDecoder.Decoded d = EntryDecoder.read(file, path, e, settings.writable(), settings.codecs());
+        EntryDecoder.Decoded d = EntryDecoder.read(file, path, e, settings.writable(), settings.codecs(), windows);
         if (d.view()) {
             views.put(e.offset(), d.value());
             viewsHandedOut = true;
@@ -859,6 +862,7 @@ public final class FileStore implements AutoCloseable {
             fresh.ofdLock(false, PRESENCE_LOCK, 1, false);
             NativeFile old = file;
             file = fresh;
+            windows = new MappedWindows(fresh, settings.writable());
             old.close();   // drops the old file's flock, presence lock and maps
             header = file.map(0, FileLayout.HEADER_LENGTH, false, false);
             views.clear();
