@@ -22,13 +22,13 @@ import static org.mmappickle.internal.pickle.Opcodes.BYTEARRAY8;
 import java.io.ByteArrayOutputStream;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Locale;
 import org.mmappickle.DType;
 import org.mmappickle.PickleFormatException;
+import org.mmappickle.internal.bytes.LittleEndian;
 
 /**
  * The bytes of an array entry's value in both layouts of FORMAT.md: mmappickle 1.0.1's
@@ -171,9 +171,9 @@ public final class ArrayLayout {
     private static final byte[] TUPLE3_REDUCE = {(byte) TUPLE3, REDUCE};
     private static final String MASK_DTYPE = "bool";
 
-    private static final ValueLayout.OfShort U16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfInt I32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfLong I64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfShort U16 = LittleEndian.U16;
+    private static final ValueLayout.OfInt I32 = LittleEndian.I32;
+    private static final ValueLayout.OfLong I64 = LittleEndian.I64;
 
     private ArrayLayout() {
     }

@@ -10,6 +10,7 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import org.mmappickle.internal.bytes.LittleEndian;
 
 /**
  * One pass over a file's entries (FORMAT.md "Entry"), reading only structural bytes: the frame
@@ -17,8 +18,8 @@ import java.util.List;
  * segment holding the file's bytes from offset 0 (a mapping, or heap bytes in tests).
  */
 public final class EntryScanner {
-    private static final ValueLayout.OfLong U64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfInt I32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfLong U64 = LittleEndian.I64;
+    private static final ValueLayout.OfInt I32 = LittleEndian.I32;
 
     /** What follows the last complete entry. */
     public enum Tail {

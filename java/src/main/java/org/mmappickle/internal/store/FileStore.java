@@ -5,7 +5,6 @@ import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -26,6 +25,7 @@ import org.mmappickle.NDArray;
 import org.mmappickle.PickleFormatException;
 import org.mmappickle.RepairReport;
 import org.mmappickle.codec.ValueCodec;
+import org.mmappickle.internal.bytes.LittleEndian;
 import org.mmappickle.internal.format.ArrayLayout;
 import org.mmappickle.internal.format.EntryIndex;
 import org.mmappickle.internal.format.EntryPlan;
@@ -46,7 +46,7 @@ import org.mmappickle.internal.io.NativeFile;
  */
 public final class FileStore implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(FileStore.class.getName());
-    private static final ValueLayout.OfInt I32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfInt I32 = LittleEndian.I32;
     /** Byte of the presence lock every open dict holds shared (DESIGN.md "Locks"); far beyond any real offset. */
     public static final long PRESENCE_LOCK = 1L << 62;
     /** Base of the per-entry locks a writer holds while it copies a payload (PENDING_LOCK + entry offset). */

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -13,6 +12,7 @@ import org.mmappickle.CompactReport;
 import org.mmappickle.NativeIOException;
 import org.mmappickle.RepairReport;
 import org.mmappickle.VacuumReport;
+import org.mmappickle.internal.bytes.LittleEndian;
 import org.mmappickle.internal.format.EntryScanner;
 import org.mmappickle.internal.format.FileEntry;
 
@@ -25,7 +25,7 @@ public final class Maintenance {
     private static final System.Logger LOG = System.getLogger(Maintenance.class.getName());
     /** BINBYTES8 opcode and its u64 length: the head of a vacuumed value. */
     private static final int FILLER_HEADER = 9;
-    private static final ValueLayout.OfLong U64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfLong U64 = LittleEndian.I64;
 
     private Maintenance() {
     }
