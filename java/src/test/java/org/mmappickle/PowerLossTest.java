@@ -107,6 +107,52 @@ class PowerLossTest {
         return p;
     }
 
+    /** A disk writes 512-byte sectors whole; a small write that spans two may reach it in part. */
+    private static final int SECTOR = 512;
+
+    /** Splits every small write (a head, a trailer, a flag) that spans two sectors into its two parts. */
+    private static List<Op> sectors(List<Op> ops) {
+        List<Op> out = new ArrayList<>();
+        for (Op o : ops) {
+            if (o instanceof SyscallRecorder.Write w && w.bytes().length <= 16
+                    && w.offset() / SECTOR != (w.offset() + w.bytes().length - 1) / SECTOR) {
+                int cut = (int) (SECTOR - w.offset() % SECTOR);
+                out.add(new SyscallRecorder.Write(w.offset(), Arrays.copyOfRange(w.bytes(), 0, cut)));
+                out.add(new SyscallRecorder.Write(w.offset() + cut, Arrays.copyOfRange(w.bytes(), cut, w.bytes().length)));
+            } else {
+                out.add(o);
+            }
+        }
+        return out;
+    }
+
+    /** The base file with one more value, sized so that the next entry's head spans two sectors. */
+    private Path straddlingBase() throws IOException {
+        Path base = base();
+        for (int length = 0; length < 2 * SECTOR; length++) {
+            Path p = dir.resolve("straddle.mmdpickle");
+            Files.copy(base, p, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            try (MmapDict m = MmapDict.open(p, new MmapDict.Options().durability(Durability.DURABLE))) {
+                m.set("pad", "x".repeat(length));
+            }
+            if ((Files.size(p) - 11) % SECTOR == SECTOR - 7) {   // head bytes 1-6 in one sector, 7-10 in the next
+                return p;
+            }
+        }
+        throw new AssertionError("no padding puts the terminator 7 bytes before a sector boundary");
+    }
+
+    @Test
+    void aHeadTornAcrossTwoSectorsOpensAsTheOldOrTheNewDict() throws Exception {
+        assumeTrue(SyscallRecorder.available(), "strace cannot trace here (no ptrace)");
+        Path base = straddlingBase();
+        int states = 0;
+        for (String[] change : new String[][] {{"set", "s2", "fresh"}, {"set", "s1", "new1"}, {"array", "big2", BIG, "5"}}) {
+            states += replay(change, base, true);
+        }
+        System.out.println("power-loss states with torn heads checked: " + states);
+    }
+
     @Test
     void everyStateAPowerLossCanLeaveOpensRepairsAndLoadsAsTheOldOrTheNewDict() throws Exception {
         assumeTrue(SyscallRecorder.available(), "strace cannot trace here (no ptrace)");
@@ -120,16 +166,16 @@ class PowerLossTest {
         };
         int states = 0;
         for (String[] change : changes) {
-            states += replay(change);
+            states += replay(change, base(), false);
         }
         System.out.println("power-loss states checked: " + states);
     }
 
-    private int replay(String[] change) throws Exception {
-        String what = String.join(" ", change);
-        Path run = Files.createDirectories(dir.resolve("run-" + change[0] + "-" + change[1]));
+    private int replay(String[] change, Path base, boolean tornHead) throws Exception {
+        String what = String.join(" ", change) + (tornHead ? " (head across sectors)" : "");
+        Path run = Files.createDirectories(dir.resolve("run-" + change[0] + "-" + change[1] + (tornHead ? "-torn" : "")));
         Path file = run.resolve("f.mmdpickle");
-        Files.copy(base(), file);
+        Files.copy(base, file);
         byte[] before = Files.readAllBytes(file);
         String oldDigest;
         try (MmapDict m = MmapDict.openReadOnly(file)) {
@@ -145,7 +191,10 @@ class PowerLossTest {
             newDigest = digest(m);
         }
         assertNotEquals(oldDigest, newDigest, what + " changed nothing");
-        List<Op> ops = rec.ops();
+        List<Op> ops = sectors(rec.ops());
+        if (tornHead) {
+            assertTrue(ops.size() > rec.ops().size(), what + ": the head spans two sectors");
+        }
         assertTrue(ops.stream().anyMatch(o -> o instanceof SyscallRecorder.Sync), what + ": a durable change syncs");
 
         Path states = Files.createDirectories(run.resolve("states"));

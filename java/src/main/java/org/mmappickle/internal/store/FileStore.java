@@ -100,6 +100,8 @@ public final class FileStore implements AutoCloseable {
     /** The maps array views are slices of (bounded by the file's size); replaced with the descriptor. */
     private MappedWindows windows;
     private RepairReport lastRepair;
+    /** The last entry's offset when a power loss tore its frame length (EntryScanner.Result#staleFrameAt), else -1. */
+    private long staleFrameAt = -1;
     private volatile boolean closed;
     /** True once an array view was handed out: compaction would strand it on the old file. */
     private boolean viewsHandedOut;
@@ -343,6 +345,7 @@ public final class FileStore implements AutoCloseable {
             }
             index.reset(r.entries(), r.end(), commit, size);
             index.tornAt(r.tail() == EntryScanner.Tail.TORN ? r.end() : -1);
+            staleFrameAt = r.staleFrameAt();
         }
         // views of entries that are still valid stay cached (the bytes did not move); a rescan
         // must not make a viewer map the same frame again on every change another process makes
@@ -381,6 +384,18 @@ public final class FileStore implements AutoCloseable {
     void putRight() throws IOException {
         if (index.tornAt() >= 0) {
             repairTail(index.tornAt());
+        }
+        if (staleFrameAt >= 0) {
+            // the entry's head was torn by a power loss after its body was synced: finish the head
+            FileEntry e = index.at(staleFrameAt);
+            byte[] frame = new byte[8];
+            MemorySegment.ofArray(frame).set(LittleEndian.I64, 0, e.end() - e.offset() - 9);
+            file.write(frame, e.offset() + 1);
+            LOG.log(System.Logger.Level.WARNING, "{0}: completed the torn frame length of the entry at {1}", path,
+                    e.offset());
+            staleFrameAt = -1;
+            commit();
+            sync(settings.durability(), false);
         }
         if (!index.shadowed().isEmpty()) {
             for (FileEntry e : index.shadowed()) {
