@@ -68,7 +68,11 @@ public final class FileStore implements AutoCloseable {
                            CopyProgress progress, List<ValueCodec> codecs) {
     }
 
-    /** A step run under the locks. */
+    /**
+     * A step run under the locks.
+     *
+     * @param <T> what it returns
+     */
     @FunctionalInterface
     public interface Step<T> {
         /**
@@ -185,7 +189,11 @@ public final class FileStore implements AutoCloseable {
                     throw new IOException(path + " is being compacted by another process; try again when it is done");
                 }
                 header = file.map(0, FileLayout.HEADER_LENGTH, false, false);
-                refresh();
+                try {
+                    refresh();
+                } catch (InternalError fault) {
+                    throw shrunk(fault);
+                }
                 if (settings.writable()) {
                     putRight();
                     Maintenance.removeLeftoverCompaction(path);
@@ -208,6 +216,7 @@ public final class FileStore implements AutoCloseable {
      * rescanned first when another process changed the file. The step may read; a step that
      * changes the file uses {@link #withExclusiveLockForChange}.
      *
+     * @param <T> the step's result type
      * @param step what to run
      * @return the step's result
      * @throws IOException when the file fails
@@ -220,6 +229,8 @@ public final class FileStore implements AutoCloseable {
             try {
                 refresh();
                 return step.run();
+            } catch (InternalError fault) {
+                throw shrunk(fault);
             } finally {
                 file.unlock();
             }
@@ -229,9 +240,24 @@ public final class FileStore implements AutoCloseable {
     }
 
     /**
+     * The error for a fault on a page of the file's maps (the header, a scan), which another
+     * process's truncation makes vanish. In compiled code the JDK may deliver the fault a little
+     * after the access that caused it, so the store's entry points turn it into a format error
+     * rather than the access itself; a fault of anything else is rethrown as it is.
+     */
+    private PickleFormatException shrunk(InternalError fault) {
+        if (fault.getMessage() == null || !fault.getMessage().contains("unsafe memory access")) {
+            throw fault;
+        }
+        return new PickleFormatException(path, 0, "a file that keeps its size while it is read",
+                "a file shrunk by another process (" + fault.getMessage() + ")", fault);
+    }
+
+    /**
      * As {@link #withExclusiveLockAndFreshIndex}, for a step that changes the file: the file is put
      * right first ({@link #putRight}), since a change appends after the last complete entry.
      *
+     * @param <T> the step's result type
      * @param step what to run
      * @return the step's result
      * @throws IOException when the file fails
@@ -244,7 +270,13 @@ public final class FileStore implements AutoCloseable {
         });
     }
 
-    /** {@link #withExclusiveLockAndFreshIndex}, with an I/O failure as {@link UncheckedIOException}. */
+    /**
+     * {@link #withExclusiveLockAndFreshIndex}, with an I/O failure as {@link UncheckedIOException}.
+     *
+     * @param <T> the step's result type
+     * @param step what to run
+     * @return the step's result
+     */
     public <T> T unchecked(Step<T> step) {
         try {
             return withExclusiveLockAndFreshIndex(step);
@@ -253,7 +285,13 @@ public final class FileStore implements AutoCloseable {
         }
     }
 
-    /** {@link #withExclusiveLockForChange}, with an I/O failure as {@link UncheckedIOException}. */
+    /**
+     * {@link #withExclusiveLockForChange}, with an I/O failure as {@link UncheckedIOException}.
+     *
+     * @param <T> the step's result type
+     * @param step what to run
+     * @return the step's result
+     */
     public <T> T uncheckedChange(Step<T> step) {
         try {
             return withExclusiveLockForChange(step);
@@ -266,6 +304,7 @@ public final class FileStore implements AutoCloseable {
      * Runs a read with the JVM lock only, optimistically: valid when the commit number did not
      * move while it ran (a seqlock); otherwise it runs again with both locks and a fresh index.
      *
+     * @param <T> the read's result type
      * @param read what to read
      * @return its result
      */
@@ -273,17 +312,21 @@ public final class FileStore implements AutoCloseable {
         lock.lock();
         try {
             ensureOpen();
-            if (unchanged()) {
-                try {
-                    T v = read.run();
-                    if (unchanged()) {
-                        return v;
-                    }
-                } catch (PickleFormatException | IOException raced) {
-                    if (unchanged()) {
-                        throw raced instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) raced;
+            try {
+                if (unchanged()) {
+                    try {
+                        T v = read.run();
+                        if (unchanged()) {
+                            return v;
+                        }
+                    } catch (PickleFormatException | IOException raced) {
+                        if (unchanged()) {
+                            throw raced instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) raced;
+                        }
                     }
                 }
+            } catch (InternalError fault) {
+                throw shrunk(fault);
             }
             return unchecked(read);
         } finally {
@@ -291,7 +334,14 @@ public final class FileStore implements AutoCloseable {
         }
     }
 
-    /** Runs a step with the JVM lock only (no file lock, no refresh), on an open store. */
+    /**
+     * Runs a step with the JVM lock only (no file lock, no refresh), on an open store.
+     *
+     * @param <T> the step's result type
+     * @param step what to run
+     * @return the step's result
+     * @throws IOException when the step fails
+     */
     public <T> T withJvmLock(Step<T> step) throws IOException {
         lock.lock();
         try {
@@ -777,6 +827,8 @@ public final class FileStore implements AutoCloseable {
         try {
             ensureOpen();
             return fileCommit();
+        } catch (InternalError fault) {
+            throw shrunk(fault);
         } finally {
             lock.unlock();
         }
@@ -815,17 +867,29 @@ public final class FileStore implements AutoCloseable {
         }
     }
 
-    /** Returns the file's path. */
+    /**
+     * Returns the file's path.
+     *
+     * @return the path it was opened with
+     */
     public Path path() {
         return path;
     }
 
-    /** Returns the settings. */
+    /**
+     * Returns the settings.
+     *
+     * @return how the store reads and writes
+     */
     public Settings settings() {
         return settings;
     }
 
-    /** Returns true once closed. */
+    /**
+     * Returns true once closed.
+     *
+     * @return whether {@link #close} ran
+     */
     public boolean isClosed() {
         return closed;
     }
