@@ -183,7 +183,11 @@ public final class FileStore implements AutoCloseable {
                 byte[] head = new byte[(int) Math.min(size, FileLayout.HEADER_LENGTH)];
                 file.read(MemorySegment.ofArray(head), 0);
                 if (!FileLayout.isHeader(head)) {
-                    throw FileClassifier.classify(path, file, size);
+                    try {
+                        throw FileClassifier.classify(path, file, size);
+                    } catch (InternalError fault) {
+                        throw shrunk(fault);
+                    }
                 }
                 if (!file.ofdLock(false, PRESENCE_LOCK, 1, false)) {
                     throw new IOException(path + " is being compacted by another process; try again when it is done");
