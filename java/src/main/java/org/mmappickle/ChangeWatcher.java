@@ -21,8 +21,14 @@ public final class ChangeWatcher {
     ChangeWatcher(MmapDict dict, Duration interval, boolean fromEmpty) {
         this.dict = dict;
         this.interval = interval;
-        this.seen = fromEmpty ? Map.of() : dict.liveOffsets();
-        this.commit = fromEmpty ? Integer.MIN_VALUE : dict.commitNumber();
+        if (fromEmpty) {
+            this.seen = Map.of();
+            this.commit = Integer.MIN_VALUE;
+        } else {
+            var now = dict.snapshot();   // the offsets and the commit number they belong to, in one lock hold
+            this.seen = now.offsets();
+            this.commit = now.commit();
+        }
     }
 
     /**
@@ -43,13 +49,8 @@ public final class ChangeWatcher {
      * @throws InterruptedException when the waiting thread is interrupted
      */
     public Changes poll(Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (dict.currentCommit() == commit) {
-            long left = deadline - System.nanoTime();
-            if (left <= 0) {
-                return new Changes(List.of(), List.of(), List.of(), commit);
-            }
-            Thread.sleep(Math.max(1, Math.min(interval.toMillis(), left / 1_000_000)));
+        if (!dict.awaitChange(commit, timeout, interval)) {
+            return new Changes(List.of(), List.of(), List.of(), commit);
         }
         return look();
     }
@@ -60,8 +61,9 @@ public final class ChangeWatcher {
      * @return what changed since the last look, without waiting
      */
     public Changes look() {
-        int now = dict.commitNumber();
-        Map<String, Long> current = dict.liveOffsets();
+        var snapshot = dict.snapshot();   // one lock hold: the offsets belong to this commit number
+        int now = snapshot.commit();
+        Map<String, Long> current = snapshot.offsets();
         List<String> added = new ArrayList<>();
         List<String> replaced = new ArrayList<>();
         List<String> deleted = new ArrayList<>();

@@ -149,7 +149,11 @@ class DurabilityTest {
             try (MmapDict m = MmapDict.open(p)) {
                 for (int i = 0; i < 100 && full == null; i++) {
                     try {
-                        m.put("a" + i, new double[(i % 2 == 0 ? 40_000 : 200_000) + i]);   // small and two-phase puts
+                        // small and two-phase puts, nonzero: compaction below must need the space (it
+                        // leaves runs of zeros as holes)
+                        double[] v = new double[(i % 2 == 0 ? 40_000 : 200_000) + i];
+                        java.util.Arrays.fill(v, 1.0);
+                        m.put("a" + i, v);
                         stored.add("a" + i);
                     } catch (java.io.UncheckedIOException e) {
                         full = e.getCause();
@@ -177,9 +181,12 @@ class DurabilityTest {
             assertPlainPickleLoads(p);
             // compaction and conversion on a full disk: an IOException, the original file untouched
             try (MmapDict m = MmapDict.open(p)) {
+                // nonzero payloads: compaction leaves runs of zeros as holes, which need no space
+                double[] fill = new double[50_000];
+                java.util.Arrays.fill(fill, 0.5);
                 for (int i = 0; ; i++) {
                     try {
-                        m.put("fill" + i, new double[50_000]);
+                        m.put("fill" + i, fill);
                     } catch (java.io.UncheckedIOException e) {
                         break;
                     }

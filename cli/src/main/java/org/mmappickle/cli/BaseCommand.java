@@ -104,12 +104,12 @@ abstract class BaseCommand implements Callable<Integer> {
     private static boolean nothingStored(MmapDict d) {
         try {
             for (org.mmappickle.EntryInfo e : d.entries()) {
-                if (e.valid() || d.pendingWriterAlive(e)) {
+                if (e.valid() || e.pending()) {
                     return false;
                 }
             }
             return true;
-        } catch (IOException | RuntimeException e) {
+        } catch (RuntimeException e) {
             return false;   // a file that cannot be read back is left for the user to look at
         }
     }

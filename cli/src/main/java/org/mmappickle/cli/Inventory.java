@@ -1,23 +1,15 @@
 package org.mmappickle.cli;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.mmappickle.DType;
 import org.mmappickle.EntryInfo;
-import org.mmappickle.MaskedArray;
 import org.mmappickle.MmapDict;
-import org.mmappickle.NDArray;
 
 /**
  * Every entry of a file with what it holds: kind (value, ndarray, masked), array layout (ours or the original's,
@@ -107,7 +99,7 @@ record Inventory(Path path, int commitNumber, long fileSize, long allocatedBytes
         }
     }
 
-    /** Takes the inventory of an open file: array entries are looked at through the dict (mapped views). */
+    /** Takes the inventory of an open file: what each entry holds comes from the library's {@link EntryInfo}. */
     static Inventory of(MmapDict d) throws IOException {
         List<EntryInfo> entries = d.entries();
         int commit = d.commitNumber();
@@ -118,114 +110,26 @@ record Inventory(Path path, int commitNumber, long fileSize, long allocatedBytes
             }
         }
         List<Row> rows = new ArrayList<>(entries.size());
-        try (FileChannel ch = FileChannel.open(d.path(), StandardOpenOption.READ)) {
-            for (int i = 0; i < entries.size(); i++) {
-                EntryInfo e = entries.get(i);
-                // a pending entry's writer holds a lock on it while it copies: without the lock, the writer is gone
-                State state = e.pending() ? d.pendingWriterAlive(e) ? State.PENDING : State.ABANDONED
-                        : !e.valid() ? State.DELETED
-                        : lastValid.get(e.key()) == i ? State.VALID : State.SHADOWED;
-                rows.add(row(d, ch, e, state));
-            }
-            return new Inventory(d.path(), commit, ch.size(), d.allocatedBytes(), rows);
+        for (int i = 0; i < entries.size(); i++) {
+            EntryInfo e = entries.get(i);
+            State state = e.abandoned() ? State.ABANDONED : e.pending() ? State.PENDING : !e.valid() ? State.DELETED
+                    : lastValid.get(e.key()) == i ? State.VALID : State.SHADOWED;
+            rows.add(row(e, state));
         }
+        return new Inventory(d.path(), commit, Files.size(d.path()), d.allocatedBytes(), rows);
     }
 
-    private static Row row(MmapDict d, FileChannel ch, EntryInfo e, State state) throws IOException {
-        Kind kind = Kind.VALUE;
-        Layout layout = null;
-        byte[] head = readPrefix(ch, e.valueOffset(), e.valueLength());
-        if (head != null) {
-            for (Prefix p : PREFIXES) {
-                if (startsWith(head, p.bytes)) {
-                    kind = p.kind;
-                    layout = p.layout;
-                    break;
-                }
-            }
-        }
+    private static Row row(EntryInfo e, State state) {
+        Kind kind = switch (e.kind()) {
+            case VALUE -> Kind.VALUE;
+            case NDARRAY -> Kind.NDARRAY;
+            case MASKED -> Kind.MASKED;
+        };
+        Layout layout = e.layout() == null ? null : e.layout() == org.mmappickle.ArrayFormat.OURS ? Layout.OURS : Layout.ORIGINAL;
         if (kind == Kind.VALUE || state != State.VALID) {
             return new Row(e, state, kind, layout, null, null, e.valueLength());
         }
-        // the dict maps the array (no copy); only live entries can be reached by key
-        Object v;
-        try {
-            v = d.get(e.key());
-        } catch (org.mmappickle.PickleFormatException damaged) {
-            // a listing should show the other entries of a damaged file; get and dump say what is wrong
-            return new Row(e, state, kind, layout, null, null, e.valueLength());
-        }
-        if (v instanceof NDArray a) {
-            return new Row(e, state, Kind.NDARRAY, layout, a.dtype(), a.shape(), a.byteSize());
-        }
-        if (v instanceof MaskedArray m) {
-            return new Row(e, state, Kind.MASKED, layout, m.dtype(), m.shape(), m.data().byteSize() + m.mask().byteSize());
-        }
-        // the prefix promised an array the library read otherwise: believe the library
-        return new Row(e, state, Kind.VALUE, null, null, null, e.valueLength());
-    }
-
-    private record Prefix(byte[] bytes, Kind kind, Layout layout) {
-    }
-
-    private static final List<Prefix> PREFIXES = List.of(
-            new Prefix(globalPrefix("numpy", "ndarray"), Kind.NDARRAY, Layout.OURS),
-            new Prefix(globalPrefix("numpy.ma", "MaskedArray"), Kind.MASKED, Layout.OURS),
-            new Prefix(globalPrefix("numpy.core.fromnumeric", "reshape"), Kind.NDARRAY, Layout.ORIGINAL),
-            new Prefix(globalPrefix("numpy.ma.core", "MaskedArray"), Kind.MASKED, Layout.ORIGINAL));
-
-    /** {@code 8C <len> module 8C <len> name}: the two SHORT_BINUNICODE that start an array entry's value. */
-    private static byte[] globalPrefix(String module, String name) {
-        byte[] m = module.getBytes(StandardCharsets.US_ASCII);
-        byte[] n = name.getBytes(StandardCharsets.US_ASCII);
-        byte[] b = new byte[4 + m.length + n.length];
-        b[0] = (byte) 0x8C;
-        b[1] = (byte) m.length;
-        System.arraycopy(m, 0, b, 2, m.length);
-        b[2 + m.length] = (byte) 0x8C;
-        b[3 + m.length] = (byte) n.length;
-        System.arraycopy(n, 0, b, 4 + m.length, n.length);
-        return b;
-    }
-
-    private static final int PREFIX_BYTES = 48;
-    /** Our layout pads with at most one page (plus the 64-byte alignment) before the array's opcodes. */
-    private static final long MAX_PADDING = 8192;
-
-    /**
-     * Returns the value's first bytes after the alignment padding our layout may start with
-     * ({@code 42 <u32 p> <p bytes> 30}: BINBYTES then POP), or null when the value is too short to be an array.
-     */
-    private static byte[] readPrefix(FileChannel ch, long offset, long length) throws IOException {
-        byte[] head = read(ch, offset, (int) Math.min(length, PREFIX_BYTES));
-        if (head.length >= 5 && head[0] == 0x42) {
-            long p = ByteBuffer.wrap(head, 1, 4).order(ByteOrder.LITTLE_ENDIAN).getInt() & 0xFFFFFFFFL;
-            long after = 5 + p + 1;
-            if (p > MAX_PADDING || after >= length) {
-                return null;
-            }
-            byte[] pop = read(ch, offset + after - 1, 1);
-            if (pop.length != 1 || pop[0] != 0x30) {
-                return null;
-            }
-            return read(ch, offset + after, (int) Math.min(length - after, PREFIX_BYTES));
-        }
-        return head;
-    }
-
-    private static byte[] read(FileChannel ch, long at, int n) throws IOException {
-        ByteBuffer b = ByteBuffer.allocate(n);
-        while (b.hasRemaining()) {
-            int got = ch.read(b, at + b.position());
-            if (got < 0) {
-                break;
-            }
-        }
-        return Arrays.copyOf(b.array(), b.position());
-    }
-
-    private static boolean startsWith(byte[] a, byte[] prefix) {
-        return a.length >= prefix.length && Arrays.equals(a, 0, prefix.length, prefix, 0, prefix.length);
+        return new Row(e, state, kind, layout, e.dtype(), e.shape(), e.payloadBytes());
     }
 
     // ---------------------------------------------------------------------------------------- summary facts

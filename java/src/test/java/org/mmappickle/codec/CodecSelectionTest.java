@@ -19,7 +19,7 @@ import org.mmappickle.MaskedArray;
 import org.mmappickle.MmapDict;
 import org.mmappickle.NDArray;
 import org.mmappickle.PickleFormatException;
-import org.mmappickle.internal.format.EntryEncoder;
+import org.mmappickle.internal.store.EntryEncoder;
 import org.mmappickle.internal.format.EntryPlan;
 
 /** Choosing a dict's codecs, their order, and what happens when none fits. */

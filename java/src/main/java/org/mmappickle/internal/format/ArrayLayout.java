@@ -22,13 +22,13 @@ import static org.mmappickle.internal.pickle.Opcodes.BYTEARRAY8;
 import java.io.ByteArrayOutputStream;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Locale;
 import org.mmappickle.DType;
 import org.mmappickle.PickleFormatException;
+import org.mmappickle.internal.bytes.LittleEndian;
 
 /**
  * The bytes of an array entry's value in both layouts of docs/format.md: mmappickle 1.0.1's
@@ -171,9 +171,9 @@ public final class ArrayLayout {
     private static final byte[] TUPLE3_REDUCE = {(byte) TUPLE3, REDUCE};
     private static final String MASK_DTYPE = "bool";
 
-    private static final ValueLayout.OfShort U16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfInt I32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfLong I64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfShort U16 = LittleEndian.U16;
+    private static final ValueLayout.OfInt I32 = LittleEndian.I32;
+    private static final ValueLayout.OfLong I64 = LittleEndian.I64;
 
     private ArrayLayout() {
     }
@@ -727,5 +727,30 @@ public final class ArrayLayout {
                 out.write(i < 8 ? (int) (d >>> (8 * i)) : (d < 0 ? 0xFF : 0));
             }
         }
+    }
+
+    /**
+     * The payload length of an array: the one checked size computation (every dimension
+     * non-negative, the product of the item size and the dimensions within a long).
+     *
+     * @param dtype the element type
+     * @param shape the dimensions
+     * @return the payload's length in bytes
+     * @throws IllegalArgumentException for a negative dimension or a size past 2^63 bytes
+     */
+    public static long payloadLength(DType dtype, long[] shape) {
+        long n = dtype.itemSize();
+        for (long d : shape) {
+            if (d < 0) {
+                throw new IllegalArgumentException("negative dimension in shape " + Arrays.toString(shape));
+            }
+            try {
+                n = Math.multiplyExact(n, d);
+            } catch (ArithmeticException e) {
+                throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " of " + dtype
+                        + " is larger than 2^63 bytes", e);
+            }
+        }
+        return n;
     }
 }

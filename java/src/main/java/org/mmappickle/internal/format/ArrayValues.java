@@ -361,7 +361,7 @@ public final class ArrayValues {
 
     private static NDArray build(long[] shape, String dtypeStr, boolean fortran, byte[] data) {
         DType dt = DType.parse(dtypeStr);
-        long n = EntryEncoder.payloadLength(dt, shape);
+        long n = ArrayLayout.payloadLength(dt, shape);
         if (n != data.length) {
             throw new IllegalArgumentException("array data of " + data.length + " bytes for " + n);
         }

@@ -20,6 +20,7 @@ public final class EntryIndex {
     private int maxMemo;
     private int commit = Integer.MIN_VALUE;
     private long size = -1;
+    private long tornAt = -1;
 
     /** Replaces everything with the result of a scan. */
     public void reset(List<FileEntry> scanned, long end, int commit, long size) {
@@ -33,6 +34,19 @@ public final class EntryIndex {
         this.end = end;
         this.commit = commit;
         this.size = size;
+    }
+
+    /**
+     * Records where a torn tail starts (the offset after the last complete entry), or -1 when the
+     * tail is clean; the owner repairs it as an explicit step of a change.
+     */
+    public void tornAt(long offset) {
+        tornAt = offset;
+    }
+
+    /** Where the torn tail starts, or -1 when the tail is clean. */
+    public long tornAt() {
+        return tornAt;
     }
 
     /** Returns true when the index describes a file with this commit number and size. */

@@ -327,14 +327,26 @@ public final class NativeFile implements AutoCloseable {
      */
     public boolean isStillAt(Path other) throws IOException {
         try {
-            Object mine = java.nio.file.Files.getAttribute(Path.of("/proc/self/fd/" + fd()), "unix:ino");
-            Object mineDev = java.nio.file.Files.getAttribute(Path.of("/proc/self/fd/" + fd()), "unix:dev");
+            Object mine = java.nio.file.Files.getAttribute(descriptorPath(), "unix:ino");
+            Object mineDev = java.nio.file.Files.getAttribute(descriptorPath(), "unix:dev");
             Object theirs = java.nio.file.Files.getAttribute(other, "unix:ino");
             Object theirDev = java.nio.file.Files.getAttribute(other, "unix:dev");
             return mine.equals(theirs) && mineDev.equals(theirDev);
         } catch (NoSuchFileException gone) {
             return false;
         }
+    }
+
+    /**
+     * Returns {@code /proc/self/fd/N} for this descriptor: a name for the open file itself, so
+     * that its attributes can be read and changed (chmod, chown) without going through a path
+     * that another process could have pointed elsewhere. Valid while the file is open.
+     *
+     * @return the descriptor's name under /proc
+     * @throws ClosedChannelException when the file is closed
+     */
+    public Path descriptorPath() throws ClosedChannelException {
+        return Path.of("/proc/self/fd/" + fd());
     }
 
     /** Returns true once {@link #close()} ran. */

@@ -125,4 +125,38 @@ class EntryScannerTest {
         assertEquals(1, FileLayout.nextCommit(-5));
     }
 
+
+    @Test
+    void theTerminatorFollowedByResidueIsTornAndAFileShorterThanItsHeaderIsCorrupt() throws Exception {
+        byte[] whole = golden("history.mmdpickle");
+        EntryScanner.Result full = scan(whole);
+        for (int extra : new int[] {1, 9, 11, 100}) {
+            byte[] b = Arrays.copyOf(whole, whole.length + extra);
+            b[whole.length] = (byte) 0x95;
+            EntryScanner.Result r = scan(b);
+            assertEquals(EntryScanner.Tail.TORN, r.tail(), "residue of " + extra);
+            assertEquals(full.entries().size(), r.entries().size());
+            assertEquals(full.end(), r.end());
+        }
+        for (int size = 0; size < FileLayout.HEADER_LENGTH; size++) {
+            EntryScanner.Result r = EntryScanner.scan(MemorySegment.ofArray(Arrays.copyOf(whole, size)),
+                    FileLayout.HEADER_LENGTH, size);
+            assertEquals(EntryScanner.Tail.CORRUPT, r.tail(), "size " + size);
+        }
+    }
+
+    @Test
+    void aFrameThatEndsInsideTheFileButDisagreesWithItsEntryIsCorruptNotTorn() throws Exception {
+        byte[] whole = golden("history.mmdpickle");
+        EntryScanner.Result full = scan(whole);
+        for (FileEntry e : full.entries()) {
+            long frame = e.end() - e.offset() - 9;
+            for (long f : new long[] {frame + 1, whole.length - e.offset() - 9, frame - 1}) {
+                byte[] b = whole.clone();
+                MemorySegment.ofArray(b).set(java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED
+                        .withOrder(java.nio.ByteOrder.LITTLE_ENDIAN), e.offset() + 1, f);
+                assertEquals(EntryScanner.Tail.CORRUPT, scan(b).tail(), "entry at " + e.offset() + ", frame " + f);
+            }
+        }
+    }
 }

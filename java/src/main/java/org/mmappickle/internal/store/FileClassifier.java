@@ -1,10 +1,12 @@
-package org.mmappickle;
+package org.mmappickle.internal.store;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.util.Map;
+import org.mmappickle.NotMmapPickleException;
+import org.mmappickle.PickleFormatException;
 import org.mmappickle.internal.io.NativeFile;
 import org.mmappickle.internal.pickle.Unpickler;
 

@@ -1,4 +1,4 @@
-package org.mmappickle;
+package org.mmappickle.internal.store;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -9,38 +9,50 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
-import java.util.Map;
+import org.mmappickle.CompactReport;
+import org.mmappickle.PickleFormatException;
 import org.mmappickle.codec.Codecs;
 import org.mmappickle.codec.StoredValue;
 import org.mmappickle.internal.format.ArrayLayout;
-import org.mmappickle.internal.format.ArrayValues;
 import org.mmappickle.internal.format.EntryPlan;
-import org.mmappickle.internal.format.EntryWriter;
 import org.mmappickle.internal.format.FileEntry;
 import org.mmappickle.internal.format.FileLayout;
 import org.mmappickle.internal.io.NativeFile;
-import org.mmappickle.internal.pickle.Unpickler;
 
 /**
- * Rewrites a file into a new one beside it and renames the new one over it: compaction (valid
- * entries only, moved down) and conversion of plain pickles. A crash at any point leaves the old
- * file whole until the rename, and the new one whole after it.
+ * Compaction: rewrites a file's valid entries, moved down, into a new file beside it and renames
+ * the new one over it. A crash at any point leaves the old file whole until the rename, and the
+ * new one whole after it. Also the helpers of every file created beside a target (its name,
+ * owner and mode, the directory sync), which {@link Conversion} shares.
  */
 final class Compaction {
     private Compaction() {
     }
 
+    /** Suffix of the file a compaction writes beside the original before renaming it into place. */
+    static final String COMPACTING = ".compacting";
+    /** Bytes compared at a time when looking for all-zero ranges to leave as holes. */
+    private static final long ZERO_RUN = 64L << 10;
+
+    /** The file a compaction of {@code path} writes beside it (left behind when one was killed). */
+    static Path leftover(Path path) {
+        return sibling(path, COMPACTING);
+    }
+
     static CompactReport rewrite(Path path, NativeFile old, List<FileEntry> entries, int commit)
             throws IOException {
-        Path tmp = sibling(path, ".compacting");
-        Files.deleteIfExists(tmp);   // left by a compaction that crashed before its rename
+        Path tmp = leftover(path);
+        Files.deleteIfExists(tmp);   // left by a compaction that crashed before its rename (a link is removed, not followed)
         long sizeBefore = old.size();
         int kept = 0;
         int dropped = 0;
         long end = FileLayout.HEADER_LENGTH;
         boolean ok = false;
+        // CREATE_NEW is O_CREAT|O_EXCL: it never opens an existing file or follows a link planted there
         try (Arena arena = Arena.ofConfined(); NativeFile out = NativeFile.open(tmp, NativeFile.Mode.CREATE_NEW)) {
+            copyModeAndOwner(old.descriptorPath(), out, path);
             MemorySegment src = old.map(0, sizeBefore, false, false, arena);
+            MemorySegment zeros = arena.allocate(ZERO_RUN);
             out.write(FileLayout.header(commit), 0);
             out.write(FileLayout.terminator(), end);
             for (FileEntry e : entries) {
@@ -51,7 +63,11 @@ final class Compaction {
                 byte[] key = FileLayout.keyBytes(e.key());
                 long valueOffset = end + FileLayout.ENTRY_PREFIX + key.length;
                 EntryPlan plan = relay(src.asSlice(e.valueOffset(), e.valueLength()), key, valueOffset, path, e);
-                end = EntryWriter.write(out, end, plan, e.memoMax(), true, false).end();
+                FileEntry written = EntryWriter.write(out, end, plan, e.memoMax(), true, true, EntryWriter.Barrier.NONE);
+                for (int i = 0; i < plan.payloads().length; i++) {
+                    writeKeepingHoles(out, plan.payloads()[i], written.valueOffset() + plan.payloadOffset(i), zeros);
+                }
+                end = written.end();
                 kept++;
             }
             out.fsync(false);   // the new file is complete on the device before it replaces the old one
@@ -61,7 +77,12 @@ final class Compaction {
                 Files.deleteIfExists(tmp);
             }
         }
-        Files.move(tmp, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        try {
+            Files.move(tmp, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(tmp);
+            throw e;
+        }
         syncDirectory(path, true);
         return new CompactReport(kept, dropped, sizeBefore, end + FileLayout.TERMINATOR_LENGTH);
     }
@@ -92,57 +113,62 @@ final class Compaction {
         return new EntryPlan(key, new byte[][] {new byte[0], new byte[0]}, new MemorySegment[] {value}, e.memoMax());
     }
 
-    static void convert(Path source, Path target) throws IOException {
-        Object value;
-        try (NativeFile in = NativeFile.open(source, NativeFile.Mode.READ); Arena arena = Arena.ofConfined()) {
-            long size = in.size();
-            if (size == 0) {
-                throw new NotMmapPickleException(source, NotMmapPickleException.Kind.EMPTY, "an empty file");
+    /**
+     * Writes a payload at an offset of a new file, skipping the runs of zeros: the new file has
+     * holes there (it was created empty), so sparse allocations and punched fillers stay sparse
+     * instead of becoming written zeros.
+     */
+    private static void writeKeepingHoles(NativeFile out, MemorySegment src, long at, MemorySegment zeros)
+            throws IOException {
+        long n = src.byteSize();
+        long o = 0;
+        while (o < n) {
+            // runs end on ZERO_RUN boundaries of the new file, so a skipped run covers whole blocks
+            long len = Math.min(ZERO_RUN - Math.floorMod(at + o, ZERO_RUN), n - o);
+            MemorySegment run = src.asSlice(o, len);
+            if (MemorySegment.mismatch(run, 0, len, zeros, 0, len) != -1) {
+                out.write(run, at + o);
             }
-            try {
-                value = ArrayValues.toJava(Unpickler.loadPickle(in.map(0, size, false, false, arena), source));
-            } catch (PickleFormatException e) {
-                throw new NotMmapPickleException(source, NotMmapPickleException.Kind.NOT_A_PICKLE,
-                        "bytes that are not a pickle (" + e.getMessage() + ")");
-            }
-        }
-        if (!(value instanceof Map<?, ?> m) || !m.keySet().stream().allMatch(k -> k instanceof String)) {
-            throw new NotMmapPickleException(source, NotMmapPickleException.Kind.OTHER_PICKLE,
-                    "a pickle of " + (value instanceof Map ? "a dict with non-string keys" : value == null ? "None"
-                            : "a " + value.getClass().getSimpleName()) + ", which cannot become an mmappickle dict");
-        }
-        for (Object k : m.keySet()) {
-            FileLayout.keyBytes((String) k);   // every key fits before anything is written
-        }
-        Path tmp = sibling(target, ".converting");
-        Files.deleteIfExists(tmp);
-        boolean ok = false;
-        try {
-            try (MmapDict d = MmapDict.open(tmp)) {
-                for (Map.Entry<?, ?> e : m.entrySet()) {
-                    d.set((String) e.getKey(), e.getValue());
-                }
-                d.flush();
-            } catch (java.io.UncheckedIOException e) {
-                throw e.getCause();   // a full disk while writing the new file: an IOException, as documented
-            }
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            syncDirectory(target, true);
-            ok = true;
-        } finally {
-            if (!ok) {
-                Files.deleteIfExists(tmp);
-            }
+            o += len;
         }
     }
 
-    private static Path sibling(Path p, String suffix) {
+    /**
+     * Gives a file created beside {@code original} the original's owner, group and mode (chown
+     * first: it clears set-id bits), through its descriptor. Where that cannot be done (a user
+     * who may not give files away), the maintenance is refused rather than leave the file with
+     * another owner.
+     *
+     * @param original a name of the original file (its descriptor's, where open)
+     * @param created the new file
+     * @param shown the original's path, for messages
+     */
+    static void copyModeAndOwner(Path original, NativeFile created, Path shown) throws IOException {
+        int mode = (Integer) Files.getAttribute(original, "unix:mode") & 07777;
+        int uid = (Integer) Files.getAttribute(original, "unix:uid");
+        int gid = (Integer) Files.getAttribute(original, "unix:gid");
+        Path fd = created.descriptorPath();
+        try {
+            if ((Integer) Files.getAttribute(fd, "unix:uid") != uid) {
+                Files.setAttribute(fd, "unix:uid", uid);
+            }
+            if ((Integer) Files.getAttribute(fd, "unix:gid") != gid) {
+                Files.setAttribute(fd, "unix:gid", gid);
+            }
+        } catch (IOException | SecurityException e) {
+            throw new IOException(shown + " belongs to uid " + uid + ", gid " + gid + ", which the rewritten file"
+                    + " cannot be given (" + e.getMessage() + "); run this as the file's owner or as root", e);
+        }
+        Files.setAttribute(fd, "unix:mode", mode);
+    }
+
+    static Path sibling(Path p, String suffix) {
         Path abs = p.toAbsolutePath();
         return abs.resolveSibling(abs.getFileName() + suffix);
     }
 
     /** Makes the rename itself durable (the directory entry), where the file system allows it. */
-    private static void syncDirectory(Path file, boolean durable) {
+    static void syncDirectory(Path file, boolean durable) {
         if (!durable) {
             return;
         }

@@ -1,5 +1,4 @@
-package org.mmappickle.internal.format;
-
+package org.mmappickle.internal.store;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -12,6 +11,8 @@ import org.mmappickle.PickleFormatException;
 import org.mmappickle.codec.Codecs;
 import org.mmappickle.codec.StoredValue;
 import org.mmappickle.codec.ValueCodec;
+import org.mmappickle.internal.format.ArrayLayout;
+import org.mmappickle.internal.format.FileEntry;
 import org.mmappickle.internal.io.NativeFile;
 import org.mmappickle.internal.pickle.ValueStructure;
 
@@ -19,7 +20,7 @@ import org.mmappickle.internal.pickle.ValueStructure;
  * Turns an entry's value bytes into a Java value through a dict's codecs: the first (in priority
  * order) that recognises the value's first bytes reads it; when none does, the generic reader.
  */
-public final class EntryDecoder {
+final class EntryDecoder {
     /** Values up to this size are read with one pread; larger ones through a map. */
     private static final long PREAD_VALUE_BYTES = 1L << 20;
 
@@ -40,11 +41,12 @@ public final class EntryDecoder {
      * Reads an entry's value.
      *
      * @param codecs the dict's codecs, in priority order
+     * @param windows the file's long-lived maps, which views are slices of
      * @throws PickleFormatException when the value is malformed, with its file offset
      */
-    public static Decoded read(NativeFile file, Path path, FileEntry e, boolean writable, List<ValueCodec> codecs)
-            throws IOException {
-        try (FileValue v = new FileValue(file, path, e, writable)) {
+    public static Decoded read(NativeFile file, Path path, FileEntry e, boolean writable, List<ValueCodec> codecs,
+                               MappedWindows windows) throws IOException {
+        try (FileValue v = new FileValue(file, path, e, writable, windows)) {
             ValueCodec reader = Codecs.generic();
             for (ValueCodec c : codecs) {
                 if (c.recognizes(v.head(), v)) {
@@ -113,8 +115,10 @@ public final class EntryDecoder {
         private MemorySegment mapped;
         private MemorySegment temporaryMap;
         private Arena temporary;
+        private final MappedWindows windows;
 
-        FileValue(NativeFile file, Path path, FileEntry e, boolean writable) throws IOException {
+        FileValue(NativeFile file, Path path, FileEntry e, boolean writable, MappedWindows windows) throws IOException {
+            this.windows = windows;
             this.file = file;
             this.path = path;
             this.e = e;
@@ -198,7 +202,7 @@ public final class EntryDecoder {
         @Override
         public MemorySegment map() throws IOException {
             if (mapped == null) {
-                mapped = file.map(e.valueOffset(), e.valueLength(), writable, false);
+                mapped = windows.map(e.valueOffset(), e.valueLength());   // a slice of a shared window: maps stay bounded
             }
             return mapped;
         }

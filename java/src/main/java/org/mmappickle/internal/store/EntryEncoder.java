@@ -1,4 +1,6 @@
-package org.mmappickle.internal.format;
+package org.mmappickle.internal.store;
+import org.mmappickle.internal.format.EntryPlan;
+import org.mmappickle.internal.format.ArrayLayout;
 
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
@@ -109,18 +111,6 @@ public final class EntryEncoder {
 
     /** The payload length of an array, checking that the shape is valid and its size fits a long. */
     public static long payloadLength(DType dtype, long[] shape) {
-        long n = dtype.itemSize();
-        for (long d : shape) {
-            if (d < 0) {
-                throw new IllegalArgumentException("negative dimension in shape " + java.util.Arrays.toString(shape));
-            }
-            try {
-                n = Math.multiplyExact(n, d);
-            } catch (ArithmeticException e) {
-                throw new IllegalArgumentException("shape " + java.util.Arrays.toString(shape) + " of " + dtype
-                        + " is larger than 2^63 bytes", e);
-            }
-        }
-        return n;
+        return ArrayLayout.payloadLength(dtype, shape);
     }
 }

@@ -1,0 +1,51 @@
+package org.mmappickle.internal.store;
+
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.util.HashMap;
+import java.util.Map;
+import org.mmappickle.internal.io.NativeFile;
+
+/**
+ * The long-lived maps that array views are slices of: the file is mapped in windows of {@code
+ * 2 * WINDOW} bytes starting every {@code WINDOW} bytes, each mapped once (past the end of the file
+ * too, so that a growing file needs no new map), and a view is a slice of the window that holds
+ * it. So the number of maps grows with the file's size, not with the number of reads: a dict that
+ * puts, reads and deletes arrays forever keeps a bounded set. A value longer than a window gets a
+ * map of its own. Maps live until the file is closed.
+ */
+final class MappedWindows {
+    /** Window stride; each window spans two strides, so any value up to one stride fits in one window. */
+    static final long WINDOW = 64L << 20;
+
+    private final NativeFile file;
+    private final boolean writable;
+    private final Map<Long, MemorySegment> windows = new HashMap<>();
+
+    MappedWindows(NativeFile file, boolean writable) {
+        this.file = file;
+        this.writable = writable;
+    }
+
+    /**
+     * Returns a long-lived map of a range of the file (writable when the file is).
+     *
+     * @param offset where the range starts
+     * @param length its length
+     * @return the range, read-only unless the file is writable
+     * @throws IOException when mmap fails
+     */
+    synchronized MemorySegment map(long offset, long length) throws IOException {
+        if (length > WINDOW) {
+            return file.map(offset, length, writable, false);
+        }
+        long k = offset / WINDOW;
+        MemorySegment w = windows.get(k);
+        if (w == null) {
+            w = file.map(k * WINDOW, 2 * WINDOW, writable, false);
+            windows.put(k, w);
+        }
+        MemorySegment slice = w.asSlice(offset - k * WINDOW, length);
+        return writable ? slice : slice.asReadOnly();
+    }
+}
