@@ -15,15 +15,18 @@ import org.mmappickle.MmapDict;
  */
 public final class FileSummary {
     private final Inventory inv;
+    /** A killed compaction's file beside this one, or null. */
+    private final Path leftover;
 
-    private FileSummary(Inventory inv) {
+    private FileSummary(Inventory inv, Path leftover) {
         this.inv = inv;
+        this.leftover = leftover;
     }
 
     /** Takes the summary of an existing file, opened read-only for the time it takes. */
     public static FileSummary of(Path file) throws IOException {
         try (MmapDict d = BaseCommand.openReadOnly(file)) {
-            return new FileSummary(Inventory.of(d));
+            return new FileSummary(Inventory.of(d), d.leftoverCompaction().orElse(null));
         }
     }
 
@@ -69,6 +72,10 @@ public final class FileSummary {
         lines.add(new String[] {"tail:", torn == 0 ? "clean (terminator at " + inv.end() + ")"
                 : "torn: " + torn + " bytes after the last complete entry at " + inv.end()
                         + " (opening the file for writing repairs it)"});
+        if (leftover != null) {
+            lines.add(new String[] {"leftover:", Text.safe(leftover.toString()) + ", the file of a compaction that was"
+                    + " killed (the next writable open or 'mmappickle repair' removes it)"});
+        }
         lines.add(new String[] {"plain pickle:", "numpy 2.x " + loads2() + "; numpy 1.x " + (inv.loadsOnNumpy1() ? "yes" : "no")});
         Text.table(out, lines);
     }
@@ -107,6 +114,11 @@ public final class FileSummary {
         o.put("apparent_size", inv.fileSize());
         o.put("allocated_size", inv.allocatedBytes());
         o.put("torn_bytes", inv.tornBytes());
+        if (leftover != null) {
+            o.put("leftover_compaction", leftover.toString());
+        } else {
+            o.putNull("leftover_compaction");
+        }
         o.put("plain_pickle_numpy2", inv.loadsOnNumpy2());
         o.put("plain_pickle_numpy1", inv.loadsOnNumpy1());
         return o;

@@ -240,6 +240,23 @@ class CliTest {
         assertTrue(ours.get("plain_pickle_numpy2").booleanValue());
         assertEquals(1, ours.get("arrays_ours").intValue());
         assertTrue(ok("info", f.toString()).out().contains("numpy 2.x yes; numpy 1.x yes"));
+        assertTrue(ours.get("leftover_compaction").isNull());
+    }
+
+    @Test
+    void infoReportsAKilledCompactionsLeftoverAndRepairRemovesIt() throws Exception {
+        Path f = dir.resolve("left.mmdpickle");
+        ok("put", f.toString(), "a", "--text", "x");
+        Path leftover = dir.resolve("left.mmdpickle.compacting");
+        Files.write(leftover, new byte[4096]);   // what a compaction killed mid-copy leaves beside the file
+        String text = ok("info", f.toString()).out();
+        assertTrue(text.contains("leftover:") && text.contains(leftover.getFileName().toString()), text);
+        assertEquals(leftover.toAbsolutePath().toString(),
+                TaggedJson.read(ok("info", "--json", f.toString()).out()).get("leftover_compaction").textValue());
+        assertTrue(Files.exists(leftover), "info only reports it");
+        ok("repair", f.toString());
+        assertFalse(Files.exists(leftover), "repair removes it");
+        assertFalse(ok("info", f.toString()).out().contains("leftover:"));
     }
 
     // -------------------------------------------------------------------------------------------- put, get
