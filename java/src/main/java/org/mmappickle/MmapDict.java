@@ -49,12 +49,15 @@ import org.mmappickle.internal.store.Maintenance;
  * with the lock released (the entry stays marked deleted until its bytes are complete), so
  * readers never wait for a copy.
  *
- * <p><b>Errors.</b> {@code Map} methods wrap I/O failures in {@link UncheckedIOException};
- * malformed files raise {@link PickleFormatException}; a read-only dict throws {@link
- * UnsupportedOperationException} from every change.
+ * <p><b>Errors</b>, for every method unless its own comment says otherwise. After {@link #close()}
+ * it throws {@link IllegalStateException} naming the file. On a read-only dict every change throws
+ * {@link UnsupportedOperationException} and writes nothing. A method that does not declare {@code
+ * IOException} (the {@code Map} methods among them) wraps I/O failures in {@link
+ * UncheckedIOException}. A file found malformed, or shrunk by another process, raises {@link
+ * PickleFormatException} naming the file, the offset and what was expected there.
  */
 public final class MmapDict extends AbstractMap<String, Object> implements AutoCloseable {
-    /** How to open a file. */
+    /** How to open a file; each setter returns these options, for chaining. */
     public static final class Options {
         private boolean readOnly;
         private boolean create = true;
@@ -67,45 +70,52 @@ public final class MmapDict extends AbstractMap<String, Object> implements AutoC
         public Options() {
         }
 
-        /** Opens read-only: every change throws, the file is never written. */
-        public Options readOnly(boolean value) {
-            this.readOnly = value;
-            return this;
-        }
-
-        /** Whether a missing file is created (default true). */
-        public Options create(boolean value) {
-            this.create = value;
-            return this;
-        }
-
-        /** The layout of array entries this dict writes (default {@link ArrayFormat#OURS}). */
-        public Options arrayFormat(ArrayFormat value) {
-            this.arrayFormat = Objects.requireNonNull(value);
-            return this;
-        }
+        /**
+         * Opens read-only: every change throws, the file is never written.
+         * @param value true for read-only (default false)
+         * @return these options
+         */
+        public Options readOnly(boolean value) { this.readOnly = value; return this; }
 
         /**
-         * The value codecs, tried in decreasing priority (the original's {@code picklers=}); a list
-         * restricts the dict to them. Default (null): {@link Codecs#defaults()}. A value none can
-         * write is refused; an entry none recognises is read by the generic reader.
+         * Sets whether a writable open creates a missing file.
+         * @param value false to fail with {@link java.nio.file.NoSuchFileException} instead (default true)
+         * @return these options
+         */
+        public Options create(boolean value) { this.create = value; return this; }
+
+        /**
+         * Sets the layout of the array entries this dict writes.
+         * @param value the layout (default {@link ArrayFormat#OURS})
+         * @return these options
+         */
+        public Options arrayFormat(ArrayFormat value) { this.arrayFormat = Objects.requireNonNull(value); return this; }
+
+        /**
+         * Sets the value codecs, tried in decreasing priority (the original's {@code picklers=}); a
+         * list restricts the dict to them. A value none can write is refused; an entry none
+         * recognises is read by the generic reader.
+         * @param value the codecs (copied), or null for {@link Codecs#defaults()} (the default)
+         * @return these options
          */
         public Options codecs(List<ValueCodec> value) {
             this.codecs = value == null ? null : List.copyOf(value);
             return this;
         }
 
-        /** Told how far the copy of each large array payload has gone (default: nobody). */
-        public Options progress(CopyProgress value) {
-            this.progress = value;
-            return this;
-        }
+        /**
+         * Sets who is told how far the copy of each large array payload has gone.
+         * @param value the listener, or null for nobody (the default)
+         * @return these options
+         */
+        public Options progress(CopyProgress value) { this.progress = value; return this; }
 
-        /** When changes are safe from a crash (default {@link Durability#PAGE_CACHE}). */
-        public Options durability(Durability value) {
-            this.durability = Objects.requireNonNull(value);
-            return this;
-        }
+        /**
+         * Sets when changes are safe from a crash.
+         * @param value the durability (default {@link Durability#PAGE_CACHE})
+         * @return these options
+         */
+        public Options durability(Durability value) { this.durability = Objects.requireNonNull(value); return this; }
     }
 
     /** The open file: descriptor, locks, index and entry writes (docs/architecture.md). */
@@ -119,25 +129,35 @@ public final class MmapDict extends AbstractMap<String, Object> implements AutoC
         this.durability = o.durability;
     }
 
-    /** Opens a file read-write, creating it when missing. */
+    /**
+     * {@return the file, opened read-write and created when missing}
+     * @param path the file
+     * @throws IOException when the file cannot be opened or created (see {@link #open(Path, Options)})
+     */
     public static MmapDict open(Path path) throws IOException {
         return open(path, new Options());
     }
 
     /**
-     * Opens a file read-only.
-     *
+     * {@return the file, opened read-only}
+     * @param path the file
      * @throws java.nio.file.NoSuchFileException when the file does not exist
+     * @throws IOException when the file cannot be opened (see {@link #open(Path, Options)})
      */
     public static MmapDict openReadOnly(Path path) throws IOException {
         return open(path, new Options().readOnly(true));
     }
 
     /**
-     * Opens a file with options. A writable open of an empty file writes the empty dict; a writable
+     * {@return the file, opened with options} A writable open of an empty file writes the empty dict; a writable
      * open of a file whose tail was torn by a crash repairs it ({@link #lastRepair()}) and removes
-     * a killed compaction's leftover ({@link #leftoverCompaction()}); a file not in the layout is
-     * left unchanged and raises {@link NotMmapPickleException}.
+     * a killed compaction's leftover ({@link #leftoverCompaction()}).
+     * @param path the file
+     * @param options how to open it
+     * @throws NotMmapPickleException when the file is not in the layout (it is left unchanged)
+     * @throws PickleFormatException when its entries are malformed
+     * @throws java.nio.file.NoSuchFileException when it is missing and not to be created
+     * @throws IOException when it cannot be opened (not a regular file, say), or another process is compacting it
      */
     public static MmapDict open(Path path, Options options) throws IOException {
         List<ValueCodec> codecs = Codecs.inPriorityOrder(options.codecs != null ? options.codecs : Codecs.defaults());
@@ -149,8 +169,9 @@ public final class MmapDict extends AbstractMap<String, Object> implements AutoC
     // ------------------------------------------------------------------ reading
 
     /**
-     * Returns the value of a key, or null. Arrays come back as views of the file (the same view
-     * for repeated calls, with no system call); other values as fresh copies.
+     * Returns the value of a key, or null when it is absent or {@code key} is not a string. Arrays
+     * come back as views of the file (the same view for repeated calls, with no system call);
+     * other values as fresh copies.
      */
     @Override
     public Object get(Object key) {
@@ -160,7 +181,6 @@ public final class MmapDict extends AbstractMap<String, Object> implements AutoC
     /**
      * Returns the array stored under a key: {@code get(key)} without the cast. Its view, used after
      * this dict closed, raises an {@link IllegalStateException} naming the file and the key.
-     *
      * @param key the key
      * @return the array (a view of the file), or null when the key is absent
      * @throws ClassCastException if the value is not an {@link NDArray}, naming its type
@@ -173,7 +193,6 @@ public final class MmapDict extends AbstractMap<String, Object> implements AutoC
     /**
      * Returns the masked array stored under a key: {@code get(key)} without the cast; its views
      * name the file and the key when used after this dict closed.
-     *
      * @param key the key
      * @return the masked array (views of the file), or null when the key is absent
      * @throws ClassCastException if the value is not a {@link MaskedArray}, naming its type
@@ -196,7 +215,7 @@ public final class MmapDict extends AbstractMap<String, Object> implements AutoC
         return "key '" + key + "' in " + path();
     }
 
-    /** Returns true when the key has a value. */
+    /** Returns true when the key has a value (false for a key that is not a string). */
     @Override
     public boolean containsKey(Object key) {
         return key instanceof String k && store.containsKey(k);
@@ -240,9 +259,7 @@ public final class MmapDict extends AbstractMap<String, Object> implements AutoC
     private class View<E> extends AbstractSet<E> {
         private final Function<String, E> element;
 
-        View(Function<String, E> element) {
-            this.element = element;
-        }
+        View(Function<String, E> element) { this.element = element; }
 
         @Override
         public Iterator<E> iterator() {
@@ -291,13 +308,22 @@ public final class MmapDict extends AbstractMap<String, Object> implements AutoC
 
     // ------------------------------------------------------------------ writing
 
-    /** Stores a value, replacing and returning the previous one (use {@link #set} to skip reading it). */
+    /**
+     * Stores a value, replacing and returning the previous one (use {@link #set} to skip reading it).
+     * @throws IllegalArgumentException when the key is over 255 UTF-8 bytes or not valid Unicode, or
+     *     the value cannot be stored (no codec of this dict writes it, or it cannot be pickled)
+     */
     @Override
     public Object put(String key, Object value) {
         return store.put(key, value, arrayFormat, true, durability);
     }
 
-    /** Stores a value under a key, replacing any previous one, without reading the previous value. */
+    /**
+     * Stores a value under a key, replacing any previous one, without reading the previous value.
+     * @param key the key
+     * @param value the value
+     * @throws IllegalArgumentException as {@link #put} does
+     */
     public void set(String key, Object value) {
         store.put(key, value, arrayFormat, false, durability);
     }
@@ -305,12 +331,22 @@ public final class MmapDict extends AbstractMap<String, Object> implements AutoC
     /**
      * Stores a value with a durability of its own: {@link Durability#DURABLE} makes this one change
      * safe from a power loss when the call returns, whatever the dict's default.
+     * @param key the key
+     * @param value the value
+     * @param durability the durability of this change
+     * @throws IllegalArgumentException as {@link #put} does
      */
     public void set(String key, Object value, Durability durability) {
         store.put(key, value, arrayFormat, false, Objects.requireNonNull(durability));
     }
 
-    /** Stores a value, writing array entries in the given layout instead of the dict's default. */
+    /**
+     * Stores a value, writing array entries in the given layout instead of the dict's default.
+     * @param key the key
+     * @param value the value
+     * @param format the layout of an array entry (ignored for other values)
+     * @throws IllegalArgumentException as {@link #put} does
+     */
     public void set(String key, Object value, ArrayFormat format) {
         store.put(key, value, Objects.requireNonNull(format), false, durability);
     }
@@ -318,6 +354,10 @@ public final class MmapDict extends AbstractMap<String, Object> implements AutoC
     /**
      * Stores a Java primitive array ({@code double[]}, {@code float[]}, {@code long[]}, {@code
      * int[]}, {@code short[]} or {@code boolean[]}) as an array of the given shape.
+     * @param key the key
+     * @param primitiveArray the elements in C order (wrapped, not copied, until written)
+     * @param shape the length of each axis, whose product is the array's length
+     * @throws IllegalArgumentException when it is not such an array, or the shape does not fit its length
      */
     public void setArray(String key, Object primitiveArray, long... shape) {
         NDArray a = NDArrayCodec.asNDArray(primitiveArray);
@@ -331,16 +371,29 @@ public final class MmapDict extends AbstractMap<String, Object> implements AutoC
     /**
      * Adds an array whose bytes are never held in memory (the original's {@code EmptyNDArray}) and
      * returns its writable view, to be filled in place. The payload reads as zeros; it is left
-     * sparse (no disk blocks until written) unless {@code reserve} asks for the blocks now, in
-     * which case a full disk fails here with an {@link IOException} instead of later. The key is
-     * visible to other processes as soon as this returns, before the caller fills the view: a
+     * sparse (no disk blocks until written) unless {@code reserve} asks for the blocks now. The key
+     * is visible to other processes as soon as this returns, before the caller fills the view: a
      * reader that reacts to the key may see zeros or a half-filled array.
+     * @param key the key
+     * @param dtype the element type
+     * @param reserve whether to allocate the payload's disk blocks now
+     * @param shape the length of each axis
+     * @return the writable view of the new array
+     * @throws IllegalArgumentException when the key or the shape is invalid, or no codec of this dict reads arrays
+     * @throws IOException on I/O failure; with {@code reserve}, a full disk fails here instead of later
      */
     public NDArray allocate(String key, DType dtype, boolean reserve, long... shape) throws IOException {
         return store.allocate(key, dtype, reserve, shape);
     }
 
-    /** Adds a sparse array (see {@link #allocate(String, DType, boolean, long...)}). */
+    /**
+     * Adds a sparse array (see {@link #allocate(String, DType, boolean, long...)}).
+     * @param key the key
+     * @param dtype the element type
+     * @param shape the length of each axis
+     * @return the writable view of the new array
+     * @throws IOException on I/O failure
+     */
     public NDArray allocate(String key, DType dtype, long... shape) throws IOException {
         return allocate(key, dtype, false, shape);
     }
@@ -355,12 +408,21 @@ public final class MmapDict extends AbstractMap<String, Object> implements AutoC
         return key instanceof String k ? store.remove(k) : null;
     }
 
-    /** Removes a key without reading its value; returns true when it was present. */
+    /**
+     * Removes a key without reading its value.
+     * @param key the key
+     * @return true when it was present
+     */
     public boolean delete(String key) {
         return delete(key, durability);
     }
 
-    /** Removes a key with a durability of its own (see {@link #set(String, Object, Durability)}). */
+    /**
+     * Removes a key with a durability of its own (see {@link #set(String, Object, Durability)}).
+     * @param key the key
+     * @param d the durability of this change
+     * @return true when it was present
+     */
     public boolean delete(String key, Durability d) {
         return store.delete(List.of(key), Objects.requireNonNull(d)) > 0;
     }
@@ -375,21 +437,29 @@ public final class MmapDict extends AbstractMap<String, Object> implements AutoC
     // ------------------------------------------------------------------ watching
 
     /**
-     * Returns a watcher of this file's changes that polls the commit number every {@code interval};
-     * its first {@link ChangeWatcher#poll} reports changes made after this call.
+     * {@return a watcher of this file's changes whose first {@link ChangeWatcher#poll} reports
+     * changes made after this call}
+     * @param interval how often it looks at the commit number
      */
     public ChangeWatcher watcher(Duration interval) {
         return new ChangeWatcher(this, interval, false);
     }
 
-    /** Returns a watcher whose first look reports every key already in the file as added. */
+    /**
+     * {@return a watcher whose first look reports every key already in the file as added}
+     * @param interval how often it looks at the commit number
+     */
     public ChangeWatcher watcherFromStart(Duration interval) {
         return new ChangeWatcher(this, interval, true);
     }
 
     /**
      * Waits until the commit number moves away from {@code seenCommit} (another process or thread
-     * changed the file) or the timeout passes; returns true when it moved.
+     * changed the file) or the timeout passes.
+     * @param seenCommit the commit number last seen ({@link #commitNumber()})
+     * @param timeout how long to wait at most
+     * @return true when it moved, false when the timeout passed first
+     * @throws InterruptedException when the waiting thread is interrupted
      */
     public boolean awaitChange(int seenCommit, Duration timeout) throws InterruptedException {
         return awaitChange(seenCommit, timeout, Duration.ofMillis(10));
@@ -418,8 +488,9 @@ public final class MmapDict extends AbstractMap<String, Object> implements AutoC
     /**
      * Puts the file right now (a writable open already does): cuts a torn tail after its last
      * complete entry and keeps the terminator there, so that plain {@code pickle.load} reads it;
-     * deletes entries a later one of the same key shadows; removes a killed compaction's
-     * leftover. Returns what the tail repair did, or empty when the file was whole.
+     * deletes entries a later one of the same key shadows; removes a killed compaction's leftover.
+     * @return what the tail repair did, or empty when the file was whole
+     * @throws IOException on I/O failure
      */
     public Optional<RepairReport> repair() throws IOException {
         return Optional.ofNullable(Maintenance.repair(store));
@@ -428,6 +499,7 @@ public final class MmapDict extends AbstractMap<String, Object> implements AutoC
     /**
      * Returns the {@code FILE.compacting} that a killed compaction left beside this file, if one is
      * there now (a writable open and {@link #repair()} remove it; a read-only open only reports it).
+     * @return its path, or empty; works after close too
      */
     public Optional<Path> leftoverCompaction() {
         return Optional.ofNullable(Maintenance.leftoverCompaction(store.path()));
@@ -437,9 +509,10 @@ public final class MmapDict extends AbstractMap<String, Object> implements AutoC
      * Reclaims the disk space of deleted entries without moving anything (safe while other
      * processes read the file): each deleted value becomes a pickle {@code bytes} filler of the
      * same length whose payload is punched out of the file, so every valid entry keeps its offset
-     * and every memory map stays valid. Entries another writer is still filling are skipped. On a
-     * file system that cannot punch holes the fillers are still written, and the report says the
-     * space was not reclaimed.
+     * and every memory map stays valid. Entries another writer is still filling are skipped.
+     * @return what was reclaimed; on a file system that cannot punch holes the fillers are still
+     *     written, and the report says the space was not reclaimed
+     * @throws IOException on I/O failure
      */
     public VacuumReport vacuum() throws IOException {
         return Maintenance.vacuum(store);
@@ -450,13 +523,12 @@ public final class MmapDict extends AbstractMap<String, Object> implements AutoC
      * vacuum does, but crash-safe: the compacted file is written beside this one (created
      * exclusively, with this file's owner and mode, runs of zeros left as holes), flushed, and
      * renamed over it, so a crash at any point leaves either file whole. Array payloads in this
-     * project's layout are realigned. Refused while another process of ours (or another dict in
-     * this one) has the file open, and while this dict has array views handed out (they would
-     * keep pointing at the old file) or is copying a large payload; Python processes must not
-     * have it open either, as with the original's vacuum.
-     *
-     * @throws IllegalStateException when this dict has handed out array views
-     * @throws IOException when another open dict holds the file, or on I/O failure
+     * project's layout are realigned. Python processes must not have the file open, as with the
+     * original's vacuum.
+     * @return the entries kept and dropped, and the sizes before and after
+     * @throws IllegalStateException when this dict has handed out array views (they would keep
+     *     pointing at the old file) or is copying a large payload
+     * @throws IOException when another dict (in this JVM or another) has the file open, or on I/O failure
      */
     public CompactReport compact() throws IOException {
         return Maintenance.compact(store);
@@ -468,54 +540,68 @@ public final class MmapDict extends AbstractMap<String, Object> implements AutoC
      * beside the target (created exclusively, never through a link, with the target's owner and
      * mode when it exists) and renamed over it at the end, so the source is never changed (it may
      * be the target itself: conversion in place) and a failure leaves no half-written target.
-     *
+     * @param source the plain pickle
+     * @param target the mmappickle file to write
      * @throws NotMmapPickleException when the source is not a pickle of a dict with string keys
+     * @throws IllegalArgumentException when a key is over 255 UTF-8 bytes or not valid Unicode (nothing is written)
+     * @throws IOException when either file fails (the source is missing, the disk is full, ...)
      */
     public static void convert(Path source, Path target) throws IOException {
         Maintenance.convert(source, target);
     }
 
-    /** Converts a plain pickle in place (see {@link #convert(Path, Path)}). */
+    /**
+     * Converts a plain pickle in place (see {@link #convert(Path, Path)}).
+     * @param file the plain pickle, replaced by the mmappickle file
+     * @throws IOException as {@link #convert(Path, Path)} does
+     */
     public static void convert(Path file) throws IOException {
         Maintenance.convert(file, file);
     }
 
     // ------------------------------------------------------------------ facts for tools
 
-    /** Returns the path of the file. */
+    /** {@return the path of the file, as it was opened} Works after close too. */
     public Path path() {
         return store.path();
     }
 
-    /** Returns true when the dict was opened read-only. */
+    /** {@return true when the dict was opened read-only} Works after close too. */
     public boolean isReadOnly() {
         return !store.settings().writable();
     }
 
-    /** Returns the file's current commit number. */
+    /** {@return the file's current commit number, which every change moves} */
     public int commitNumber() {
         return store.commitNumber();
     }
 
-    /** Returns the bytes of disk the file occupies (less than its size when it is sparse or vacuumed). */
+    /**
+     * {@return the bytes of disk the file occupies} They are fewer than its size when it is sparse
+     * or vacuumed.
+     * @throws IOException when the file system cannot say
+     */
     public long allocatedBytes() throws IOException {
         return store.allocatedBytes();
     }
 
     /**
-     * Returns every entry of the file, valid or deleted, in file order, with its offsets; an entry
+     * {@return every entry of the file, valid or deleted, in file order, with its offsets} An entry
      * is pending only while a live writer holds its pending lock.
      */
     public List<EntryInfo> entries() {
         return store.entries();
     }
 
-    /** Returns what the repair of a torn tail did when this dict opened, if it had to repair. */
+    /** {@return what the repair of a torn tail did when this dict opened, or empty if none} Works after close too. */
     public Optional<RepairReport> lastRepair() {
         return Optional.ofNullable(store.lastRepair());
     }
 
-    /** Writes everything this dict changed, including through array views, to the device. */
+    /**
+     * Writes everything this dict changed, including through array views, to the device.
+     * @throws IOException when msync or fsync fails
+     */
     public void flush() throws IOException {
         store.flush();
     }
@@ -524,6 +610,7 @@ public final class MmapDict extends AbstractMap<String, Object> implements AutoC
      * Closes the file. Array views handed out become unusable (an access throws
      * {@link IllegalStateException}, never a crash); a large copy running in another thread
      * fails with that exception too; idempotent.
+     * @throws IOException when closing the descriptor fails
      */
     @Override
     public void close() throws IOException {
