@@ -102,6 +102,12 @@ public final class FileStore implements AutoCloseable {
     private RepairReport lastRepair;
     /** The last entry's offset when a power loss tore its frame length (EntryScanner.Result#staleFrameAt), else -1. */
     private long staleFrameAt = -1;
+    /**
+     * True when other processes committed since the index last checked the valid bytes of the
+     * entries it holds: a deletion (one byte) leaves no trace in the tail an incremental refresh
+     * reads, so point reads check their entry's byte and listings check them all first.
+     */
+    private boolean deletionsUnverified;
     private volatile boolean closed;
     /** True once an array view was handed out: compaction would strand it on the old file. */
     private boolean viewsHandedOut;
@@ -329,13 +335,32 @@ public final class FileStore implements AutoCloseable {
         return fileCommit() == index.commit();
     }
 
-    /** Brings the index up to date; called with both locks held. Never writes. */
+    /**
+     * Brings the index up to date; called with both locks held. Never writes. What another
+     * process appended is read from the index's end to the file's end; what it deleted is learned
+     * lazily (see {@link #live} and {@link #exactIndex}); a full rescan only when the file shrank,
+     * its commit number went back (the original's vacuum resets it), its last known entry moved,
+     * or its tail needs repair (docs/architecture.md, "Incremental refresh").
+     */
     private void refresh() throws IOException {
         long size = file.size();
         int commit = fileCommit();
         if (index.isCurrent(commit, size)) {
             return;
         }
+        if (!refreshIncrementally(commit, size)) {
+            rescan(commit, size);
+        }
+        // views of entries that are still valid stay cached (the bytes did not move); a rescan
+        // must not make a viewer map the same frame again on every change another process makes
+        views.keySet().removeIf(offset -> {
+            FileEntry e = index.find(offset);
+            return e == null || !e.valid();
+        });
+    }
+
+    /** Rebuilds the index from a scan of the whole file. */
+    private void rescan(int commit, long size) throws IOException {
         try (Arena scanArena = Arena.ofConfined()) {
             EntryScanner.Result r = scan(size, scanArena);
             if (r.tail() == EntryScanner.Tail.CORRUPT) {
@@ -346,13 +371,131 @@ public final class FileStore implements AutoCloseable {
             index.reset(r.entries(), r.end(), commit, size);
             index.tornAt(r.tail() == EntryScanner.Tail.TORN ? r.end() : -1);
             staleFrameAt = r.staleFrameAt();
+            deletionsUnverified = false;
         }
-        // views of entries that are still valid stay cached (the bytes did not move); a rescan
-        // must not make a viewer map the same frame again on every change another process makes
-        views.keySet().removeIf(offset -> {
-            FileEntry e = index.find(offset);
-            return e == null || !e.valid();
-        });
+    }
+
+    /**
+     * Adds what other processes appended since the index was built: scans from the index's end
+     * to the file's end, rereads the trailers of pending entries (the only ones that may become
+     * valid) and the valid byte of each entry a new one replaces. Returns false, having changed
+     * nothing, when only a full rescan can say what the file holds now.
+     */
+    private boolean refreshIncrementally(int commit, long size) throws IOException {
+        long known = index.fileSize();
+        if (known < 0 || size < known || commit < index.commit() || index.tornAt() >= 0
+                || staleFrameAt >= 0 || !index.shadowed().isEmpty()) {
+            return false;
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            long end = index.end();
+            EntryScanner.Result r = scanTail(end, size, arena);
+            if (r == null || r.tail() == EntryScanner.Tail.CORRUPT) {
+                return false;
+            }
+            for (FileEntry p : index.pending()) {
+                FileEntry now = p.withMemoMax(intAt(p.memoOffset())).withValid(byteAt(p.validOffset()) == FileLayout.NEWTRUE);
+                if (!now.equals(p)) {
+                    if (now.valid()) {
+                        forgetIfDeleted(index.live(now.key()));
+                    }
+                    index.update(now);
+                }
+            }
+            for (FileEntry e : r.entries()) {
+                if (e.valid()) {
+                    forgetIfDeleted(index.live(e.key()));
+                }
+                index.append(e);
+            }
+            index.committed(commit, size);
+            index.tornAt(r.tail() == EntryScanner.Tail.TORN ? r.end() : -1);
+            staleFrameAt = r.staleFrameAt();
+            deletionsUnverified = true;
+            return true;
+        } catch (InternalError gone) {
+            return false;   // the file shrank meanwhile: the full rescan reports it
+        }
+    }
+
+    /**
+     * Scans the file from the index's end; null when the index's last entry is no longer where
+     * it was (another process rewrote the file in place).
+     */
+    private EntryScanner.Result scanTail(long end, long size, Arena arena) throws IOException {
+        MemorySegment all = file.map(0, size, false, false, arena);
+        FileEntry last = index.last();
+        if (last != null && (all.get(java.lang.foreign.ValueLayout.JAVA_BYTE, last.offset()) != FileLayout.FRAME
+                || all.get(LittleEndian.I64, last.offset() + 1) != last.end() - last.offset() - 9
+                || all.get(java.lang.foreign.ValueLayout.JAVA_BYTE, last.offset() + 10)
+                        != (byte) (last.valueOffset() - last.offset() - FileLayout.ENTRY_PREFIX))) {
+            return null;
+        }
+        return EntryScanner.scan(all, end, size);
+    }
+
+    /** Marks an entry deleted in the index when its valid byte in the file says so (another process deleted it). */
+    private boolean forgetIfDeleted(FileEntry e) throws IOException {
+        if (e == null || !e.valid() || byteAt(e.validOffset()) == FileLayout.NEWTRUE) {
+            return false;
+        }
+        index.update(e.withValid(false));
+        views.remove(e.offset());
+        return true;
+    }
+
+    /**
+     * Returns the valid entry of a key, or null, checking its valid byte when other processes
+     * committed since the index last learned their deletions. Called under the JVM lock.
+     */
+    FileEntry liveEntry(String key) throws IOException {
+        FileEntry e = index.live(key);
+        if (e != null && deletionsUnverified && forgetIfDeleted(e)) {
+            return index.live(key);
+        }
+        return e;
+    }
+
+    /**
+     * Returns the index with every deletion by another process learned (the valid byte of each
+     * valid entry read again: O(keys) reads of memory, no parsing); for what lists all keys.
+     */
+    private EntryIndex exactIndex() throws IOException {
+        if (deletionsUnverified) {
+            for (FileEntry e : index.validEntries()) {
+                forgetIfDeleted(e);
+            }
+            deletionsUnverified = false;
+        }
+        return index;
+    }
+
+    /** True while deletions by other processes may be missing from the index (with the locks held). */
+    boolean deletionsUnverified() {
+        return deletionsUnverified;
+    }
+
+    /** The byte at an offset inside the file, through the long-lived maps. */
+    private byte byteAt(long offset) throws IOException {
+        try {
+            return windows.byteAt(offset);
+        } catch (InternalError gone) {
+            throw shrunk(offset, gone);
+        }
+    }
+
+    /** The little-endian int at an offset inside the file, through the long-lived maps. */
+    private int intAt(long offset) throws IOException {
+        try {
+            return windows.intAt(offset);
+        } catch (InternalError gone) {
+            throw shrunk(offset, gone);
+        }
+    }
+
+    private PickleFormatException shrunk(long offset, InternalError gone) {
+        return new PickleFormatException(path, offset, "a file that holds the entries the index knows",
+                "a file shrunk by another process (" + gone.getMessage() + ")", gone);
     }
 
     /**
@@ -488,7 +631,7 @@ public final class FileStore implements AutoCloseable {
     Object appendValue(String key, byte[] k, EntryEncoder.Prepared prepared, boolean wantPrevious, Durability d)
             throws IOException {
         return withExclusiveLockForChange(() -> {
-            FileEntry old = index.live(key);
+            FileEntry old = liveEntry(key);
             Object previous = wantPrevious && old != null ? readValue(old) : null;
             EntryPlan plan = prepared.plan(k, valueOffsetFor(k), index.memoStart());
             appendEntry(plan, plan.memoMax(), true, false, d);
@@ -561,7 +704,7 @@ public final class FileStore implements AutoCloseable {
                     + " it could not read the allocated array back as a view of the file");
         }
         return withExclusiveLockForChange(() -> {
-            FileEntry old = index.live(key);
+            FileEntry old = liveEntry(key);
             long valueOffset = valueOffsetFor(k);
             EntryPlan plan = EntryEncoder.allocation(dtype, shape, settings.arrayFormat(), k, valueOffset);
             if (reserve && plan.payloadBytes() > 0) {
@@ -593,7 +736,7 @@ public final class FileStore implements AutoCloseable {
         return uncheckedChange(() -> {
             int n = 0;
             for (String k : keys) {
-                FileEntry e = index.live(k);
+                FileEntry e = liveEntry(k);
                 if (e != null) {
                     markDeleted(e);
                     n++;
@@ -615,7 +758,7 @@ public final class FileStore implements AutoCloseable {
      */
     public Object remove(String key) {
         return uncheckedChange(() -> {
-            FileEntry e = index.live(key);
+            FileEntry e = liveEntry(key);
             if (e == null) {
                 return null;
             }
@@ -651,7 +794,7 @@ public final class FileStore implements AutoCloseable {
      */
     public Object get(String key) {
         return optimistic(() -> {
-            FileEntry e = index.live(key);
+            FileEntry e = liveEntry(key);
             return e == null ? null : readValue(e);
         });
     }
@@ -663,12 +806,12 @@ public final class FileStore implements AutoCloseable {
      * @return whether it is present
      */
     public boolean containsKey(String key) {
-        return optimistic(() -> index.live(key) != null);
+        return optimistic(() -> liveEntry(key) != null);
     }
 
-    /** Returns the index (with the locks held by the caller). */
-    EntryIndex index() {
-        return index;
+    /** Returns the index with every deletion learned (with the locks held by the caller). */
+    EntryIndex index() throws IOException {
+        return exactIndex();
     }
 
     /**
@@ -677,7 +820,7 @@ public final class FileStore implements AutoCloseable {
      * @return the count
      */
     public int size() {
-        return unchecked(index::size);
+        return unchecked(() -> exactIndex().size());
     }
 
     /**
@@ -686,7 +829,7 @@ public final class FileStore implements AutoCloseable {
      * @return the keys
      */
     public List<String> keys() {
-        return unchecked(() -> new ArrayList<>(index.keys()));
+        return unchecked(() -> new ArrayList<>(exactIndex().keys()));
     }
 
     /**
@@ -698,8 +841,9 @@ public final class FileStore implements AutoCloseable {
     public Snapshot snapshot() {
         return unchecked(() -> {
             Map<String, Long> out = new java.util.LinkedHashMap<>();
-            for (String k : index.keys()) {
-                out.put(k, index.live(k).offset());
+            EntryIndex exact = exactIndex();
+            for (String k : exact.keys()) {
+                out.put(k, exact.live(k).offset());
             }
             return new Snapshot(index.commit(), out);
         });
@@ -722,7 +866,7 @@ public final class FileStore implements AutoCloseable {
      */
     public List<EntryInfo> entries() {
         return unchecked(() -> {
-            List<EntryInfo> out = new ArrayList<>(index.all().size());
+            List<EntryInfo> out = new ArrayList<>(exactIndex().all().size());
             try (Arena arena = Arena.ofConfined()) {
                 long size = file.size();
                 MemorySegment all = file.map(0, size, false, false, arena);
