@@ -62,6 +62,7 @@ public final class MmapDict extends AbstractMap<String, Object> implements AutoC
         private Durability durability = Durability.PAGE_CACHE;
         private CopyProgress progress;
         private List<ValueCodec> codecs;
+        private Sharing sharing = Sharing.AUTO;
 
         /** Starts from the defaults: read-write, created when missing, our array layout, page-cache durability. */
         public Options() {
@@ -98,6 +99,17 @@ public final class MmapDict extends AbstractMap<String, Object> implements AutoC
         /** Told how far the copy of each large array payload has gone (default: nobody). */
         public Options progress(CopyProgress value) {
             this.progress = value;
+            return this;
+        }
+
+        /**
+         * Local or shared-storage mode (default {@link Sharing#AUTO}: chosen from the file system).
+         *
+         * @param value the mode
+         * @return these options
+         */
+        public Options sharing(Sharing value) {
+            this.sharing = Objects.requireNonNull(value);
             return this;
         }
 
@@ -142,7 +154,7 @@ public final class MmapDict extends AbstractMap<String, Object> implements AutoC
     public static MmapDict open(Path path, Options options) throws IOException {
         List<ValueCodec> codecs = Codecs.inPriorityOrder(options.codecs != null ? options.codecs : Codecs.defaults());
         FileStore.Settings settings = new FileStore.Settings(!options.readOnly, options.create, options.arrayFormat,
-                options.durability, options.progress, codecs);
+                options.durability, options.progress, codecs, options.sharing);
         return new MmapDict(FileStore.open(path, settings), options);
     }
 
@@ -442,6 +454,25 @@ public final class MmapDict extends AbstractMap<String, Object> implements AutoC
     }
 
     // ------------------------------------------------------------------ facts for tools
+
+    /**
+     * Returns the type of the file system the file is on, as {@code statfs} tells it ("nfs",
+     * "ext4/ext3/ext2", "fuse", "unknown (0x...)").
+     *
+     * @return its name
+     */
+    public String fileSystemType() {
+        return store.fileSystem().name();
+    }
+
+    /**
+     * Returns the sharing mode in use: {@link Sharing#LOCAL} or {@link Sharing#SHARED_STORAGE}.
+     *
+     * @return the mode
+     */
+    public Sharing sharing() {
+        return store.sharedStorage() ? Sharing.SHARED_STORAGE : Sharing.LOCAL;
+    }
 
     /** Returns the path of the file. */
     public Path path() {

@@ -17,6 +17,10 @@ public final class Jvm {
         cmd.add("--enable-native-access=ALL-UNNAMED");
         cmd.add("-XX:+UseSerialGC");
         cmd.add("-Xmx256m");
+        String sharing = System.getProperty("mmappickle.sharing");
+        if (sharing != null) {
+            cmd.add("-Dmmappickle.sharing=" + sharing);   // a suite run in the shared-storage mode runs its children so too
+        }
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
         cmd.add(mainClass.getName());

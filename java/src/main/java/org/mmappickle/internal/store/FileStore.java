@@ -24,6 +24,7 @@ import org.mmappickle.MaskedArray;
 import org.mmappickle.NDArray;
 import org.mmappickle.PickleFormatException;
 import org.mmappickle.RepairReport;
+import org.mmappickle.Sharing;
 import org.mmappickle.codec.ValueCodec;
 import org.mmappickle.internal.bytes.LittleEndian;
 import org.mmappickle.internal.format.ArrayLayout;
@@ -63,10 +64,28 @@ public final class FileStore implements AutoCloseable {
      * @param durability when changes are safe from a crash
      * @param progress told how far large copies have gone, or null
      * @param codecs the value codecs in the order they are tried
+     * @param sharing local or shared-storage mode, or chosen from the file system
      */
     public record Settings(boolean writable, boolean create, ArrayFormat arrayFormat, Durability durability,
-                           CopyProgress progress, List<ValueCodec> codecs) {
+                           CopyProgress progress, List<ValueCodec> codecs, Sharing sharing) {
+        /**
+         * Settings whose sharing mode is chosen from the file system.
+         *
+         * @param writable false for a read-only store
+         * @param create whether a missing file is created
+         * @param arrayFormat the layout of array entries it writes
+         * @param durability when changes are safe from a crash
+         * @param progress told how far large copies have gone, or null
+         * @param codecs the value codecs in the order they are tried
+         */
+        public Settings(boolean writable, boolean create, ArrayFormat arrayFormat, Durability durability,
+                        CopyProgress progress, List<ValueCodec> codecs) {
+            this(writable, create, arrayFormat, durability, progress, codecs, Sharing.AUTO);
+        }
     }
+
+    /** Largest new tail the shared-storage mode reads with pread into memory (a longer one is mapped after the lock). */
+    private static final long PREAD_TAIL = 16L << 20;
 
     /** A step run under the locks. */
     @FunctionalInterface
@@ -109,6 +128,10 @@ public final class FileStore implements AutoCloseable {
      */
     private boolean deletionsUnverified;
     private volatile boolean closed;
+    /** The file system the file is on (statfs). */
+    private FileSystemKind fileSystem;
+    /** True in the shared-storage mode: the index is read under the lock and with pread only ({@link Sharing}). */
+    private boolean shared;
     /** True once an array view was handed out: compaction would strand it on the old file. */
     private boolean viewsHandedOut;
 
@@ -187,7 +210,11 @@ public final class FileStore implements AutoCloseable {
                 if (!FileLayout.isHeader(head)) {
                     throw FileClassifier.classify(path, file, size);
                 }
-                if (!file.ofdLock(false, PRESENCE_LOCK, 1, false)) {
+                fileSystem = FileSystemKind.of(file.fileSystemType());
+                shared = sharedMode(settings.sharing(), fileSystem);
+                // where flock is emulated with byte-range locks (NFS), a presence lock held for as long
+                // as the file is open would block every other process's flock: shared storage has none
+                if (!shared && !file.ofdLock(false, PRESENCE_LOCK, 1, false)) {
                     throw new IOException(path + " is being compacted by another process; try again when it is done");
                 }
                 header = file.map(0, FileLayout.HEADER_LENGTH, false, false);
@@ -205,6 +232,38 @@ public final class FileStore implements AutoCloseable {
         } finally {
             lock.unlock();
         }
+    }
+
+    /** Resolves the sharing mode: forced, or by the system property mmappickle.sharing, or by the file system. */
+    static boolean sharedMode(Sharing asked, FileSystemKind fs) {
+        Sharing s = asked;
+        if (s == Sharing.AUTO) {
+            String p = System.getProperty("mmappickle.sharing", "auto").trim().toLowerCase(java.util.Locale.ROOT);
+            s = switch (p) {
+                case "local" -> Sharing.LOCAL;
+                case "shared", "shared_storage", "shared-storage" -> Sharing.SHARED_STORAGE;
+                default -> Sharing.AUTO;
+            };
+        }
+        return s == Sharing.AUTO ? fs.shared() : s == Sharing.SHARED_STORAGE;
+    }
+
+    /**
+     * Returns the file system the file is on.
+     *
+     * @return its kind
+     */
+    public FileSystemKind fileSystem() {
+        return fileSystem;
+    }
+
+    /**
+     * Returns true in the shared-storage mode.
+     *
+     * @return whether the index is read under the lock and with pread only
+     */
+    public boolean sharedStorage() {
+        return shared;
     }
 
     // ------------------------------------------------------------------ locking and the index
@@ -276,6 +335,9 @@ public final class FileStore implements AutoCloseable {
      * @return its result
      */
     public <T> T optimistic(Step<T> read) {
+        if (shared) {
+            return unchecked(read);   // another machine's change is seen only at lock time
+        }
         lock.lock();
         try {
             ensureOpen();
@@ -322,6 +384,18 @@ public final class FileStore implements AutoCloseable {
     }
 
     private int fileCommit() {
+        if (shared) {
+            byte[] b = new byte[4];
+            try {
+                if (file.read(MemorySegment.ofArray(b), FileLayout.COMMIT_OFFSET) == 4) {
+                    return MemorySegment.ofArray(b).get(I32, 0);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e.getMessage(), e);
+            }
+            throw new PickleFormatException(path, FileLayout.COMMIT_OFFSET, "the header's commit number",
+                    "a file shrunk below its header by another process");
+        }
         try {
             return header.get(I32, FileLayout.COMMIT_OFFSET);
         } catch (InternalError gone) {
@@ -423,6 +497,9 @@ public final class FileStore implements AutoCloseable {
      * it was (another process rewrote the file in place).
      */
     private EntryScanner.Result scanTail(long end, long size, Arena arena) throws IOException {
+        if (shared && size - end <= PREAD_TAIL) {
+            return scanTailWithPread(end, size);
+        }
         MemorySegment all = file.map(0, size, false, false, arena);
         FileEntry last = index.last();
         if (last != null && (all.get(java.lang.foreign.ValueLayout.JAVA_BYTE, last.offset()) != FileLayout.FRAME
@@ -432,6 +509,37 @@ public final class FileStore implements AutoCloseable {
             return null;
         }
         return EntryScanner.scan(all, end, size);
+    }
+
+    /**
+     * The shared-storage mode's tail scan: the last known entry's head and everything after it
+     * read with pread (never a possibly stale map), scanned in memory, offsets moved back.
+     */
+    private EntryScanner.Result scanTailWithPread(long end, long size) throws IOException {
+        FileEntry last = index.last();
+        if (last != null) {
+            byte[] head = new byte[FileLayout.ENTRY_PREFIX];
+            MemorySegment h = MemorySegment.ofArray(head);
+            if (file.read(h, last.offset()) != head.length || head[0] != FileLayout.FRAME
+                    || h.get(LittleEndian.I64, 1) != last.end() - last.offset() - 9
+                    || head[10] != (byte) (last.valueOffset() - last.offset() - FileLayout.ENTRY_PREFIX)) {
+                return null;
+            }
+        }
+        long from = end;
+        byte[] b = new byte[(int) (size - from)];
+        if (file.read(MemorySegment.ofArray(b), from) != b.length) {
+            return null;   // shrunk meanwhile
+        }
+        MemorySegment m = MemorySegment.ofArray(b);
+        EntryScanner.Result r = EntryScanner.scan(m, 0, size - from);
+        List<FileEntry> moved = new ArrayList<>(r.entries().size());
+        for (FileEntry e : r.entries()) {
+            moved.add(new FileEntry(e.offset() + from, e.key(), e.valueOffset() + from, e.valueLength(), e.memoMax(),
+                    e.valid()));
+        }
+        return new EntryScanner.Result(moved, r.end() + from, r.tail(), r.problemOffset() + from, r.problem(),
+                r.staleFrameAt() < 0 ? -1 : r.staleFrameAt() + from);
     }
 
     /** Marks an entry deleted in the index when its valid byte in the file says so (another process deleted it). */
@@ -477,6 +585,14 @@ public final class FileStore implements AutoCloseable {
 
     /** The byte at an offset inside the file, through the long-lived maps. */
     private byte byteAt(long offset) throws IOException {
+        if (shared) {
+            byte[] b = new byte[1];
+            if (file.read(MemorySegment.ofArray(b), offset) != 1) {
+                throw new PickleFormatException(path, offset, "a file that holds the entries the index knows",
+                        "a file shrunk by another process");
+            }
+            return b[0];
+        }
         try {
             return windows.byteAt(offset);
         } catch (InternalError gone) {
@@ -486,6 +602,14 @@ public final class FileStore implements AutoCloseable {
 
     /** The little-endian int at an offset inside the file, through the long-lived maps. */
     private int intAt(long offset) throws IOException {
+        if (shared) {
+            byte[] b = new byte[4];
+            if (file.read(MemorySegment.ofArray(b), offset) != 4) {
+                throw new PickleFormatException(path, offset, "a file that holds the entries the index knows",
+                        "a file shrunk by another process");
+            }
+            return MemorySegment.ofArray(b).get(I32, 0);
+        }
         try {
             return windows.intAt(offset);
         } catch (InternalError gone) {
@@ -917,6 +1041,9 @@ public final class FileStore implements AutoCloseable {
      * @return the commit number
      */
     public int currentCommit() {
+        if (shared && !lock.isHeldByCurrentThread()) {
+            return unchecked(this::fileCommit);   // read under the lock, where the file system is coherent
+        }
         lock.lock();
         try {
             ensureOpen();

@@ -75,7 +75,8 @@ class IncrementalRefreshTest {
                 assertEquals(0, o.exitValue(), "a writer failed; seed " + seed);
             }
             assertTrue(incremental > 0, "no refresh was incremental (seed " + seed + ")");
-            System.out.println("incremental refresh: " + incremental + " of " + checks + " checks; seed " + seed);
+            System.out.println("incremental refresh: " + incremental + " of " + checks + " checks; seed " + seed
+                    + (store.sharedStorage() ? " (shared-storage mode)" : " (local mode)"));
         }
     }
 
