@@ -737,7 +737,9 @@ public final class Compare {
                     List<Process> ps = new ArrayList<>();
                     try {
                         for (int i = 0; i < procs; i++) {
-                            ps.add(new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-cp", cp,
+                            // -Dmmappickle.sharing=shared on the harness measures the shared-storage mode, workers too
+                            ps.add(new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED",
+                                    "-Dmmappickle.sharing=" + System.getProperty("mmappickle.sharing", "auto"), "-cp", cp,
                                     PutWorker.class.getName(), f.toString(), String.valueOf(o.concurrentSeconds),
                                     String.valueOf(i)).redirectError(ProcessBuilder.Redirect.INHERIT).start());
                         }
