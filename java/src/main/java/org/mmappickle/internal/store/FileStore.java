@@ -548,45 +548,35 @@ public final class FileStore implements AutoCloseable {
 
     /**
      * Scans the file from the index's end; null when the index's last entry is no longer where
-     * it was (another process rewrote the file in place).
+     * it was (another process rewrote the file in place). Only the range from the last entry's
+     * head to the end is read: mapped (local mode), or with pread into memory (shared-storage
+     * mode, where a map may be stale; a tail over 16 MiB, a large array appended, is mapped after
+     * the lock was taken). The scan runs on that range and its offsets are moved back.
      */
     private EntryScanner.Result scanTail(long end, long size, Arena arena) throws IOException {
+        FileEntry last = index.last();
+        long from = last == null ? end : last.offset();
+        MemorySegment m;
         if (shared && size - end <= PREAD_TAIL) {
-            return scanTailWithPread(end, size);
-        }
-        MemorySegment all = file.map(0, size, false, false, arena);
-        FileEntry last = index.last();
-        if (last != null && (all.get(java.lang.foreign.ValueLayout.JAVA_BYTE, last.offset()) != FileLayout.FRAME
-                || all.get(LittleEndian.I64, last.offset() + 1) != last.end() - last.offset() - 9
-                || all.get(java.lang.foreign.ValueLayout.JAVA_BYTE, last.offset() + 10)
-                        != (byte) (last.valueOffset() - last.offset() - FileLayout.ENTRY_PREFIX))) {
-            return null;
-        }
-        return EntryScanner.scan(all, end, size);
-    }
-
-    /**
-     * The shared-storage mode's tail scan: the last known entry's head and everything after it
-     * read with pread (never a possibly stale map), scanned in memory, offsets moved back.
-     */
-    private EntryScanner.Result scanTailWithPread(long end, long size) throws IOException {
-        FileEntry last = index.last();
-        if (last != null) {
-            byte[] head = new byte[FileLayout.ENTRY_PREFIX];
-            MemorySegment h = MemorySegment.ofArray(head);
-            if (file.read(h, last.offset()) != head.length || head[0] != FileLayout.FRAME
-                    || h.get(LittleEndian.I64, 1) != last.end() - last.offset() - 9
-                    || head[10] != (byte) (last.valueOffset() - last.offset() - FileLayout.ENTRY_PREFIX)) {
+            byte[] b = new byte[(int) (size - end)];
+            if (file.read(MemorySegment.ofArray(b), end) != b.length) {
+                return null;   // shrunk meanwhile
+            }
+            if (last != null) {
+                byte[] head = new byte[FileLayout.ENTRY_PREFIX];
+                if (file.read(MemorySegment.ofArray(head), from) != head.length || !sameHead(MemorySegment.ofArray(head), last)) {
+                    return null;
+                }
+            }
+            m = MemorySegment.ofArray(b);
+            from = end;
+        } else {
+            m = file.map(from, size - from, false, false, arena);
+            if (last != null && !sameHead(m, last)) {
                 return null;
             }
         }
-        long from = end;
-        byte[] b = new byte[(int) (size - from)];
-        if (file.read(MemorySegment.ofArray(b), from) != b.length) {
-            return null;   // shrunk meanwhile
-        }
-        MemorySegment m = MemorySegment.ofArray(b);
-        EntryScanner.Result r = EntryScanner.scan(m, 0, size - from);
+        EntryScanner.Result r = EntryScanner.scan(m, end - from, size - from);
         List<FileEntry> moved = new ArrayList<>(r.entries().size());
         for (FileEntry e : r.entries()) {
             moved.add(new FileEntry(e.offset() + from, e.key(), e.valueOffset() + from, e.valueLength(), e.memoMax(),
@@ -594,6 +584,13 @@ public final class FileStore implements AutoCloseable {
         }
         return new EntryScanner.Result(moved, r.end() + from, r.tail(), r.problemOffset() + from, r.problem(),
                 r.staleFrameAt() < 0 ? -1 : r.staleFrameAt() + from);
+    }
+
+    /** True when the segment starts with an entry head of the known entry's frame length and key length. */
+    private static boolean sameHead(MemorySegment m, FileEntry e) {
+        return m.byteSize() >= FileLayout.ENTRY_PREFIX && m.get(java.lang.foreign.ValueLayout.JAVA_BYTE, 0) == FileLayout.FRAME
+                && m.get(LittleEndian.I64, 1) == e.end() - e.offset() - 9
+                && m.get(java.lang.foreign.ValueLayout.JAVA_BYTE, 10) == (byte) (e.valueOffset() - e.offset() - FileLayout.ENTRY_PREFIX);
     }
 
     /** Marks an entry deleted in the index when its valid byte in the file says so (another process deleted it). */
