@@ -69,6 +69,24 @@ class FuseMountTest {
                 }
                 assertTrue(seen <= 2 * n + 1);
             }
+            // writes through a view reach the file under the mount when a change releases the lock
+            // (shared-storage mode: msync before unlock), not only when the kernel writes back later
+            Path arr = mnt.resolve("view.mmdpickle");
+            try (MmapDict m = MmapDict.open(arr)) {
+                NDArray a = m.allocate("a", DType.FLOAT32, 4096);
+                java.lang.foreign.MemorySegment seg = a.segment();
+                for (int i = 0; i < 4096; i++) {
+                    seg.setAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN),
+                            i, i + 0.25f);
+                }
+                m.put("after", 1);
+                java.nio.ByteBuffer want = java.nio.ByteBuffer.allocate(4096 * 4).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+                for (int i = 0; i < 4096; i++) {
+                    want.putFloat(i + 0.25f);
+                }
+                byte[] under = Files.readAllBytes(src.resolve("view.mmdpickle"));
+                assertTrue(indexOf(under, want.array()) > 0, "the view's bytes are not in the file under the mount");
+            }
             // the folder under the mount holds the same file: Python lists the same keys from it
             Python.Result keys = Python.run(List.of(helper.toString(), src.resolve("fuse.mmdpickle").toString(), "keys"), 120);
             assertEquals(0, keys.exit(), keys.err());
@@ -84,5 +102,18 @@ class FuseMountTest {
                 new ProcessBuilder("umount", "-l", mnt.toString()).start().waitFor(30, TimeUnit.SECONDS);
             }
         }
+    }
+
+    private static int indexOf(byte[] hay, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= hay.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (hay[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
     }
 }

@@ -335,7 +335,13 @@ public final class FileStore implements AutoCloseable {
         checkWritable();
         return withExclusiveLockAndFreshIndex(() -> {
             putRight();
-            return step.run();
+            T result = step.run();
+            if (shared) {
+                // another node reads the file, not our pages: what was written through views goes
+                // to the file before the lock is released (the lock is where its cache revalidates)
+                msyncViews();
+            }
+            return result;
         });
     }
 
@@ -1231,17 +1237,22 @@ public final class FileStore implements AutoCloseable {
      */
     public void flush() throws IOException {
         withJvmLock(() -> {
-            for (Object v : views.values()) {
-                if (v instanceof NDArray a && !a.isReadOnly()) {
-                    file.msync(a.segment(), true);
-                } else if (v instanceof MaskedArray m && !m.data().isReadOnly()) {
-                    file.msync(m.data().segment(), true);
-                    file.msync(m.mask().segment(), true);
-                }
-            }
+            msyncViews();
             file.fsync(false);
             return null;
         });
+    }
+
+    /** Writes the dirty pages of the writable array views handed out back to the file (msync). */
+    private void msyncViews() throws IOException {
+        for (Object v : views.values()) {
+            if (v instanceof NDArray a && !a.isReadOnly()) {
+                file.msync(a.segment(), true);
+            } else if (v instanceof MaskedArray m && !m.data().isReadOnly()) {
+                file.msync(m.data().segment(), true);
+                file.msync(m.mask().segment(), true);
+            }
+        }
     }
 
     /**
