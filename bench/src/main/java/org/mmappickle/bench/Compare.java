@@ -887,7 +887,7 @@ public final class Compare {
                     String kk = String.format(Locale.ROOT, "%,d", k);
                     for (int n : o.procs) {
                         if (res.get("concurrent/" + k + "/" + n) != null) {
-                            b.append(n == 1 ? "| one process" : "| " + n + " processes").append(" putting new keys into a ")
+                            b.append(n == 1 ? "| one process" : n == 2 ? "| two processes" : n == 4 ? "| four processes" : "| " + n + " processes").append(" putting new keys into a ")
                                     .append(kk).append(n == 1 ? "-key file (puts/s) | " : "-key file, in total (puts/s) | ")
                                     .append(cell(res.get("concurrent/" + k + "/" + n), 0)).append(" |\n");
                         }
