@@ -15,6 +15,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #define FAIL() return -errno
@@ -107,6 +108,13 @@ int64_t mmp_allocated_blocks(int fd) {
     struct stat st;
     if (stat_fd(fd, &st) != 0) FAIL();
     return (int64_t)st.st_blocks;
+}
+
+int64_t mmp_fs_type(int fd) {
+    struct statfs fs;
+    if (fstatfs(fd, &fs) != 0) FAIL();
+    /* f_type is a signed word on some ABIs; the magic numbers are 32-bit values */
+    return (int64_t)((uint64_t)fs.f_type & 0xffffffffu);
 }
 
 int64_t mmp_page_size(void) {

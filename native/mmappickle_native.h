@@ -72,6 +72,9 @@ int mmp_punch_hole(int fd, int64_t offset, int64_t length);
 /* Returns the number of 512-byte blocks allocated to the file (st_blocks). */
 int64_t mmp_allocated_blocks(int fd);
 
+/* Returns the type of the file system holding fd (fstatfs f_type, e.g. 0x6969 for NFS), as unsigned 32 bits. */
+int64_t mmp_fs_type(int fd);
+
 /* Returns the system's page size. */
 int64_t mmp_page_size(void);
 

@@ -165,6 +165,10 @@ static void test_reserve_punch(int64_t page) {
     CHECK_EQ(mmp_punch_hole(fd, 0, 0), 0);
     CHECK_EQ(mmp_punch_hole(fd, -1, 10), -EINVAL);
     CHECK_EQ(mmp_allocated_blocks(-1), -EBADF);
+    /* the harness's files live on a real file system: some nonzero statfs magic, unsigned 32 bits */
+    int64_t type = mmp_fs_type(fd);
+    CHECK(type > 0 && type <= 0xffffffffLL);
+    CHECK_EQ(mmp_fs_type(-1), -EBADF);
     CHECK_EQ(mmp_close(fd), 0);
 }
 

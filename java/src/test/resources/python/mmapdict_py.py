@@ -14,6 +14,8 @@ usage: mmapdict_py.py FILE OP [ARGS...]
   keys                        print the valid keys, one per line
   commit                      print the commit number
   stress N PREFIX             append N generic entries PREFIX0..PREFIX{N-1} with value [i, 'PREFIX', i*i], one lock each
+  churn N PREFIX SEED         N random changes, one lock each: put PREFIX{0..39} = [i, 'PREFIX'] (replacing) or
+                              delete a valid key (any writer's); prints the number of puts and deletes
 """
 import fcntl, io, os, pickle, pickletools, struct, sys
 
@@ -141,7 +143,32 @@ def array_value(a):
 def main(argv):
     path, op, args = argv[1], argv[2], argv[3:]
     import numpy as np
-    with open(path, 'r+b' if op in ('put', 'putarray', 'del', 'stress') else 'rb') as f:
+    with open(path, 'r+b' if op in ('put', 'putarray', 'del', 'stress', 'churn') else 'rb') as f:
+        if op == 'churn':
+            import random
+            n, prefix, rnd = int(args[0]), args[1], random.Random(int(args[2]))
+            puts = dels = 0
+            for i in range(n):
+                fcntl.flock(f, fcntl.LOCK_EX)
+                try:
+                    es, _ = entries(f)
+                    valid = [e for e in es if e['valid']]
+                    if valid and rnd.random() < 0.4:
+                        e = rnd.choice(valid)
+                        f.seek(e['valid_offset'])
+                        f.write(b'0')
+                        bump_commit(f)
+                        dels += 1
+                    else:
+                        memo = max([e['memo'] for e in es] + [1])
+                        v, m = dump_fixed([i, prefix], memo)
+                        append(f, prefix + str(rnd.randrange(40)), v, m)
+                        puts += 1
+                    f.flush()
+                finally:
+                    fcntl.flock(f, fcntl.LOCK_UN)
+            print(puts, dels)
+            return 0
         if op == 'stress':
             # appends only, so a scan of what others appended since our last look keeps end and memo-max right
             import mmap

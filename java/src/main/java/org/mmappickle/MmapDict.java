@@ -65,6 +65,7 @@ public final class MmapDict extends AbstractMap<String, Object> implements AutoC
         private Durability durability = Durability.PAGE_CACHE;
         private CopyProgress progress;
         private List<ValueCodec> codecs;
+        private Sharing sharing = Sharing.AUTO;
 
         /** Starts from the defaults: read-write, created when missing, our array layout, page-cache durability. */
         public Options() {
@@ -109,6 +110,13 @@ public final class MmapDict extends AbstractMap<String, Object> implements AutoC
          * @return these options
          */
         public Options progress(CopyProgress value) { this.progress = value; return this; }
+
+        /**
+         * Sets local or shared-storage mode (see the README's "Shared storage").
+         * @param value the mode (default {@link Sharing#AUTO}: chosen from the file system)
+         * @return these options
+         */
+        public Options sharing(Sharing value) { this.sharing = Objects.requireNonNull(value); return this; }
 
         /**
          * Sets when changes are safe from a crash.
@@ -162,7 +170,7 @@ public final class MmapDict extends AbstractMap<String, Object> implements AutoC
     public static MmapDict open(Path path, Options options) throws IOException {
         List<ValueCodec> codecs = Codecs.inPriorityOrder(options.codecs != null ? options.codecs : Codecs.defaults());
         FileStore.Settings settings = new FileStore.Settings(!options.readOnly, options.create, options.arrayFormat,
-                options.durability, options.progress, codecs);
+                options.durability, options.progress, codecs, options.sharing);
         return new MmapDict(FileStore.open(path, settings), options);
     }
 
@@ -560,6 +568,20 @@ public final class MmapDict extends AbstractMap<String, Object> implements AutoC
     }
 
     // ------------------------------------------------------------------ facts for tools
+
+    /**
+     * Returns the type of the file system the file is on, as {@code statfs} tells it ("nfs",
+     * "ext4/ext3/ext2", "fuse", "unknown (0x...)").
+     * @return its name
+     */
+    public String fileSystemType() {
+        return store.fileSystem().name();
+    }
+
+    /** {@return the sharing mode in use: {@link Sharing#LOCAL} or {@link Sharing#SHARED_STORAGE}} */
+    public Sharing sharing() {
+        return store.sharedStorage() ? Sharing.SHARED_STORAGE : Sharing.LOCAL;
+    }
 
     /** {@return the path of the file, as it was opened} Works after close too. */
     public Path path() {

@@ -68,6 +68,8 @@ public final class Compare {
         int[] keys = {1000, 10_000, 100_000};
         double concurrentSeconds = 2;
         int concurrentReps = 3;
+        /** How many processes put into one file at once, for the concurrent figures. */
+        int[] procs = {1, 2};
         int allocReps = 11;
         Path out;
         boolean keep;
@@ -86,6 +88,7 @@ public final class Compare {
               --python EXE       python3 with numpy (default python3); numpy rows are skipped when it fails
               --keys A,B,C       key counts for the small-operation figures (default 1000,10000,100000)
               --sections S,...   any of ingest,read,small (default all)
+              --procs A,B,...    process counts for the concurrent-put figures (default 1,2)
               --no-fsync         skip the "+ fsync" column
               --prefault MODE    before each timed write: huge (default: touch and free huge-page memory),
                                  none (nothing), cold (wait 3 s, so the host takes free pages back)
@@ -122,6 +125,8 @@ public final class Compare {
                 case "--python" -> o.python = args[++i];
                 case "--keys" -> o.keys = Arrays.stream(args[++i].split(",")).map(String::trim)
                         .mapToInt(x -> (int) Bench.parseSize(x)).toArray();
+                case "--procs" -> o.procs = Arrays.stream(args[++i].split(",")).map(String::trim)
+                        .mapToInt(Integer::parseInt).toArray();
                 case "--sections" -> {
                     o.sections = new LinkedHashSet<>();
                     for (String x : args[++i].split(",")) {
@@ -724,7 +729,7 @@ public final class Compare {
             String java = ProcessHandle.current().info().command().orElse("java");
             String cp = System.getProperty("java.class.path");
             Path f = dir.resolve("concurrent.mmdpickle");
-            for (int procs : new int[] {1, 2}) {
+            for (int procs : o.procs) {
                 for (int rep = 0; rep < o.concurrentReps; rep++) {
                     Files.copy(base, f, StandardCopyOption.REPLACE_EXISTING);
                     Bench.syncAll();
@@ -732,7 +737,9 @@ public final class Compare {
                     List<Process> ps = new ArrayList<>();
                     try {
                         for (int i = 0; i < procs; i++) {
-                            ps.add(new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-cp", cp,
+                            // -Dmmappickle.sharing=shared on the harness measures the shared-storage mode, workers too
+                            ps.add(new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED",
+                                    "-Dmmappickle.sharing=" + System.getProperty("mmappickle.sharing", "auto"), "-cp", cp,
                                     PutWorker.class.getName(), f.toString(), String.valueOf(o.concurrentSeconds),
                                     String.valueOf(i)).redirectError(ProcessBuilder.Redirect.INHERIT).start());
                         }
@@ -878,10 +885,13 @@ public final class Compare {
                         continue;
                     }
                     String kk = String.format(Locale.ROOT, "%,d", k);
-                    b.append("| one process putting new keys into a ").append(kk).append("-key file (puts/s) | ")
-                            .append(cell(res.get("concurrent/" + k + "/1"), 0)).append(" |\n");
-                    b.append("| two processes putting new keys into a ").append(kk).append("-key file, in total (puts/s) | ")
-                            .append(cell(res.get("concurrent/" + k + "/2"), 0)).append(" |\n");
+                    for (int n : o.procs) {
+                        if (res.get("concurrent/" + k + "/" + n) != null) {
+                            b.append(n == 1 ? "| one process" : n == 2 ? "| two processes" : n == 4 ? "| four processes" : "| " + n + " processes").append(" putting new keys into a ")
+                                    .append(kk).append(n == 1 ? "-key file (puts/s) | " : "-key file, in total (puts/s) | ")
+                                    .append(cell(res.get("concurrent/" + k + "/" + n), 0)).append(" |\n");
+                        }
+                    }
                 }
                 b.append("| `allocate` of a 64 GiB float32 array (ms) | ").append(cell(res.get("alloc"), 3)).append(" |\n");
                 b.append("| the 64 GiB file: size / blocks allocated on disk | ").append(res.noteOf("alloc-size"))
@@ -963,7 +973,7 @@ public final class Compare {
                 Stats two = res.get("concurrent/" + k + "/2");
                 if (two != null) {
                     floor(b, "two processes putting concurrently into a " + String.format(Locale.ROOT, "%,d", k) + "-key file (total)",
-                            two.median(), "puts/s", 5000, true);
+                            two.median(), "puts/s", 20_000, true);
                 }
             }
             Stats al = res.get("alloc");

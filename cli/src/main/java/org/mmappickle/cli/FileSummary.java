@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.mmappickle.MmapDict;
+import org.mmappickle.Sharing;
 
 /**
  * The facts {@code info} prints about a file: header, commit number, entry counts, space in deleted entries,
@@ -17,16 +18,20 @@ public final class FileSummary {
     private final Inventory inv;
     /** A killed compaction's file beside this one, or null. */
     private final Path leftover;
+    private final String fileSystem;
+    private final String sharing;
 
-    private FileSummary(Inventory inv, Path leftover) {
+    private FileSummary(Inventory inv, MmapDict d) {
         this.inv = inv;
-        this.leftover = leftover;
+        this.leftover = d.leftoverCompaction().orElse(null);
+        this.fileSystem = d.fileSystemType();
+        this.sharing = d.sharing() == Sharing.SHARED_STORAGE ? "shared storage" : "local";
     }
 
     /** Takes the summary of an existing file, opened read-only for the time it takes. */
     public static FileSummary of(Path file) throws IOException {
         try (MmapDict d = BaseCommand.openReadOnly(file)) {
-            return new FileSummary(Inventory.of(d), d.leftoverCompaction().orElse(null));
+            return new FileSummary(Inventory.of(d), d);
         }
     }
 
@@ -41,6 +46,7 @@ public final class FileSummary {
         lines.add(new String[] {"file:", Text.safe(inv.path().toString())});
         lines.add(new String[] {"header:", "pickle protocol 4, mmappickle format version 1"});
         lines.add(new String[] {"commit number:", Integer.toString(inv.commitNumber())});
+        lines.add(new String[] {"file system:", fileSystem + "; sharing mode: " + sharing});
         long valid = inv.count(Inventory.State.VALID);
         long deleted = inv.count(Inventory.State.DELETED);
         long pending = inv.count(Inventory.State.PENDING);
@@ -101,6 +107,8 @@ public final class FileSummary {
         o.put("protocol", 4);
         o.put("format_version", 1);
         o.put("commit_number", inv.commitNumber());
+        o.put("file_system", fileSystem);
+        o.put("sharing", sharing);
         o.put("valid", inv.count(Inventory.State.VALID));
         o.put("deleted", inv.count(Inventory.State.DELETED));
         o.put("pending", inv.count(Inventory.State.PENDING));

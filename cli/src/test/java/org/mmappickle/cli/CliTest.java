@@ -214,6 +214,19 @@ class CliTest {
     }
 
     @Test
+    void infoNamesTheFileSystemAndTheSharingMode() throws Exception {
+        Path local = dir.resolve("local.mmdpickle");
+        ok("put", local.toString(), "a", "--text", "hello");
+        String text = ok("info", local.toString()).out();
+        // the temporary folder is on a local file system here (ext4 or tmpfs), never a network one
+        assertTrue(text.matches("(?s).*file system:\\s+(ext4/ext3/ext2|tmpfs|xfs|btrfs|overlayfs); sharing mode: local\\n.*"),
+                text);
+        JsonNode j = TaggedJson.read(ok("info", "--json", local.toString()).out());
+        assertEquals("local", j.get("sharing").asText());
+        assertFalse(j.get("file_system").asText().isEmpty());
+    }
+
+    @Test
     void infoSaysWhatPlainPickleCanLoad() throws Exception {
         String arrays = CliRun.vectors().resolve("arrays.mmdpickle").toString();
         String text = ok("info", arrays).out();

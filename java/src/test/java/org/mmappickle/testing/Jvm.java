@@ -22,6 +22,10 @@ public final class Jvm {
         if (io != null) {
             cmd.add("-Dmmappickle.io=" + io);
         }
+        String sharing = System.getProperty("mmappickle.sharing");
+        if (sharing != null) {
+            cmd.add("-Dmmappickle.sharing=" + sharing);   // a suite run in the shared-storage mode runs its children so too
+        }
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
         cmd.add(mainClass.getName());

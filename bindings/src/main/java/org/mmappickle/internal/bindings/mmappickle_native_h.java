@@ -752,6 +752,63 @@ public class mmappickle_native_h extends mmappickle_native_h$shared {
     }
 
 
+    private static class mmp_fs_type {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            mmappickle_native_h.C_LONG,
+            mmappickle_native_h.C_INT
+        );
+
+        public static final MemorySegment ADDR = mmappickle_native_h.findOrThrow("mmp_fs_type");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c : * int64_t mmp_fs_type(int fd)
+     * }
+     */
+    public static FunctionDescriptor mmp_fs_type$descriptor() {
+        return mmp_fs_type.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c : * int64_t mmp_fs_type(int fd)
+     * }
+     */
+    public static MethodHandle mmp_fs_type$handle() {
+        return mmp_fs_type.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c : * int64_t mmp_fs_type(int fd)
+     * }
+     */
+    public static MemorySegment mmp_fs_type$address() {
+        return mmp_fs_type.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c : * int64_t mmp_fs_type(int fd)
+     * }
+     */
+    public static long mmp_fs_type(int fd) {
+        var mh$ = mmp_fs_type.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("mmp_fs_type", fd);
+            }
+            return (long)mh$.invokeExact(fd);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+
     private static class mmp_page_size {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             mmappickle_native_h.C_LONG

@@ -5,6 +5,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * The in-memory index of a file's entries, so that a put, get or delete costs O(1) (or
@@ -16,6 +17,8 @@ public final class EntryIndex {
     private final List<FileEntry> entries = new ArrayList<>();
     private final LinkedHashMap<String, FileEntry> live = new LinkedHashMap<>();
     private final List<FileEntry> shadowed = new ArrayList<>();
+    /** Entries marked pending (a payload copy in progress): the only ones that may become valid later. */
+    private final TreeMap<Long, FileEntry> pending = new TreeMap<>();
     private long end = FileLayout.HEADER_LENGTH;
     private int maxMemo;
     private int commit = Integer.MIN_VALUE;
@@ -27,6 +30,7 @@ public final class EntryIndex {
         entries.clear();
         live.clear();
         shadowed.clear();
+        pending.clear();
         maxMemo = 0;
         for (FileEntry e : scanned) {
             add(e);
@@ -52,6 +56,11 @@ public final class EntryIndex {
     /** Returns true when the index describes a file with this commit number and size. */
     public boolean isCurrent(int fileCommit, long fileSize) {
         return fileCommit == commit && fileSize == size;
+    }
+
+    /** Returns the file size the index describes, or -1 before the first scan. */
+    public long fileSize() {
+        return size;
     }
 
     /** Returns the commit number the index describes. */
@@ -92,6 +101,9 @@ public final class EntryIndex {
 
     private void add(FileEntry e) {
         entries.add(e);
+        if (e.pending()) {
+            pending.put(e.offset(), e);
+        }
         maxMemo = Math.max(maxMemo, e.memoMax());
         if (e.valid()) {
             FileEntry earlier = live.remove(e.key());   // re-inserting moves the key to the end, as in the file
@@ -115,6 +127,11 @@ public final class EntryIndex {
     public void update(FileEntry changed) {
         int i = position(changed.offset());
         FileEntry old = entries.set(i, changed);
+        if (changed.pending()) {
+            pending.put(changed.offset(), changed);
+        } else {
+            pending.remove(changed.offset());
+        }
         if (!changed.valid()) {
             shadowed.removeIf(x -> x.offset() == changed.offset());
         }
@@ -171,6 +188,24 @@ public final class EntryIndex {
     /** Returns the valid keys in file order (a live view: copy before changing the index). */
     public Set<String> keys() {
         return Collections.unmodifiableSet(live.keySet());
+    }
+
+    /** Returns the entries marked pending, in file order (a copy). */
+    public List<FileEntry> pending() {
+        return new ArrayList<>(pending.values());
+    }
+
+    /** Returns the valid entries, the live and the shadowed ones (a copy). */
+    public List<FileEntry> validEntries() {
+        List<FileEntry> out = new ArrayList<>(live.size() + shadowed.size());
+        out.addAll(live.values());
+        out.addAll(shadowed);
+        return out;
+    }
+
+    /** Returns the last entry, or null when there is none. */
+    public FileEntry last() {
+        return entries.isEmpty() ? null : entries.get(entries.size() - 1);
     }
 
     /** Returns every entry, valid or not, in file order (an unmodifiable view). */

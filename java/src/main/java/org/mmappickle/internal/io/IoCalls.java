@@ -176,6 +176,10 @@ final class IoCalls {
         return PORTABLE ? PortableIo.mmp_allocated_blocks(fd) : mmappickle_native_h.mmp_allocated_blocks(fd);
     }
 
+    static long mmp_fs_type(int fd) {
+        return PORTABLE ? PortableIo.mmp_fs_type(fd) : mmappickle_native_h.mmp_fs_type(fd);
+    }
+
     static int mmp_map(int fd, long offset, long length, int flags, MemorySegment address) {
         return PORTABLE ? PortableIo.mmp_map(fd, offset, length, flags, address) : mmappickle_native_h.mmp_map(fd, offset, length, flags, address);
     }

@@ -140,6 +140,11 @@ public final class NativeFile implements AutoCloseable {
         return check("allocated_blocks", mmp_allocated_blocks(fd()), "") * 512L;
     }
 
+    /** Returns the magic number of the file system that holds the file ({@code fstatfs} {@code f_type}). */
+    public long fileSystemType() throws IOException {
+        return check("fs_type", mmp_fs_type(fd()), "");
+    }
+
     /**
      * Maps a range of the file shared, read-only or read-write. The offset needs no alignment: the
      * mapping starts at the page below it and the returned segment is the requested slice. The

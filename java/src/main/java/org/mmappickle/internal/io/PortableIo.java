@@ -87,6 +87,8 @@ final class PortableIo {
     private static final MethodHandle FCNTL_PTR = variadic("fcntl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS), 2);
     private static final MethodHandle STATX = call("statx",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS));
+    /** {@code fstatfs(fd, struct statfs *)}: its {@code f_type} is the first field, a word on 64-bit Linux. */
+    private static final MethodHandle FSTATFS = call("fstatfs", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
     private static final MethodHandle FTRUNCATE = call("ftruncate", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG));
     private static final MethodHandle POSIX_FALLOCATE = plain("posix_fallocate",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG));
@@ -253,6 +255,18 @@ final class PortableIo {
         try {
             int rc = statx(fd);
             return rc < 0 ? rc : statxBuffer().get(JAVA_LONG, 48);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    static long mmp_fs_type(int fd) {
+        try {
+            MemorySegment cap = capture();
+            // struct statfs (120 bytes on x86_64 and aarch64) fits the statx scratch area
+            MemorySegment buf = statxBuffer();
+            int rc = (int) FSTATFS.invokeExact(cap, fd, buf);
+            return rc != 0 ? -errno(cap) : buf.get(JAVA_LONG, 0) & 0xFFFFFFFFL;
         } catch (Throwable t) {
             throw rethrow(t);
         }

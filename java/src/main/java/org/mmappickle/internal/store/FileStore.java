@@ -24,6 +24,7 @@ import org.mmappickle.MaskedArray;
 import org.mmappickle.NDArray;
 import org.mmappickle.PickleFormatException;
 import org.mmappickle.RepairReport;
+import org.mmappickle.Sharing;
 import org.mmappickle.codec.ValueCodec;
 import org.mmappickle.internal.bytes.LittleEndian;
 import org.mmappickle.internal.format.ArrayLayout;
@@ -63,10 +64,28 @@ public final class FileStore implements AutoCloseable {
      * @param durability when changes are safe from a crash
      * @param progress told how far large copies have gone, or null
      * @param codecs the value codecs in the order they are tried
+     * @param sharing local or shared-storage mode, or chosen from the file system
      */
     public record Settings(boolean writable, boolean create, ArrayFormat arrayFormat, Durability durability,
-                           CopyProgress progress, List<ValueCodec> codecs) {
+                           CopyProgress progress, List<ValueCodec> codecs, Sharing sharing) {
+        /**
+         * Settings whose sharing mode is chosen from the file system.
+         *
+         * @param writable false for a read-only store
+         * @param create whether a missing file is created
+         * @param arrayFormat the layout of array entries it writes
+         * @param durability when changes are safe from a crash
+         * @param progress told how far large copies have gone, or null
+         * @param codecs the value codecs in the order they are tried
+         */
+        public Settings(boolean writable, boolean create, ArrayFormat arrayFormat, Durability durability,
+                        CopyProgress progress, List<ValueCodec> codecs) {
+            this(writable, create, arrayFormat, durability, progress, codecs, Sharing.AUTO);
+        }
     }
+
+    /** Largest new tail the shared-storage mode reads with pread into memory (a longer one is mapped after the lock). */
+    private static final long PREAD_TAIL = 16L << 20;
 
     /**
      * A step run under the locks.
@@ -108,7 +127,17 @@ public final class FileStore implements AutoCloseable {
     private RepairReport lastRepair;
     /** The last entry's offset when a power loss tore its frame length (EntryScanner.Result#staleFrameAt), else -1. */
     private long staleFrameAt = -1;
+    /**
+     * True when other processes committed since the index last checked the valid bytes of the
+     * entries it holds: a deletion (one byte) leaves no trace in the tail an incremental refresh
+     * reads, so point reads check their entry's byte and listings check them all first.
+     */
+    private boolean deletionsUnverified;
     private volatile boolean closed;
+    /** The file system the file is on (statfs). */
+    private FileSystemKind fileSystem;
+    /** True in the shared-storage mode: the index is read under the lock and with pread only ({@link Sharing}). */
+    private boolean shared;
     /** True once an array view was handed out: compaction would strand it on the old file. */
     private boolean viewsHandedOut;
 
@@ -191,7 +220,11 @@ public final class FileStore implements AutoCloseable {
                         throw shrunk(fault);
                     }
                 }
-                if (!file.ofdLock(false, PRESENCE_LOCK, 1, false)) {
+                fileSystem = FileSystemKind.of(file.fileSystemType());
+                shared = sharedMode(settings.sharing(), fileSystem);
+                // where flock is emulated with byte-range locks (NFS), a presence lock held for as long
+                // as the file is open would block every other process's flock: shared storage has none
+                if (!shared && !file.ofdLock(false, PRESENCE_LOCK, 1, false)) {
                     throw new IOException(path + " is being compacted by another process; try again when it is done");
                 }
                 header = file.map(0, FileLayout.HEADER_LENGTH, false, false);
@@ -213,6 +246,38 @@ public final class FileStore implements AutoCloseable {
         } finally {
             lock.unlock();
         }
+    }
+
+    /** Resolves the sharing mode: forced, or by the system property mmappickle.sharing, or by the file system. */
+    static boolean sharedMode(Sharing asked, FileSystemKind fs) {
+        Sharing s = asked;
+        if (s == Sharing.AUTO) {
+            String p = System.getProperty("mmappickle.sharing", "auto").trim().toLowerCase(java.util.Locale.ROOT);
+            s = switch (p) {
+                case "local" -> Sharing.LOCAL;
+                case "shared", "shared_storage", "shared-storage" -> Sharing.SHARED_STORAGE;
+                default -> Sharing.AUTO;
+            };
+        }
+        return s == Sharing.AUTO ? fs.shared() : s == Sharing.SHARED_STORAGE;
+    }
+
+    /**
+     * Returns the file system the file is on.
+     *
+     * @return its kind
+     */
+    public FileSystemKind fileSystem() {
+        return fileSystem;
+    }
+
+    /**
+     * Returns true in the shared-storage mode.
+     *
+     * @return whether the index is read under the lock and with pread only
+     */
+    public boolean sharedStorage() {
+        return shared;
     }
 
     // ------------------------------------------------------------------ locking and the index
@@ -272,7 +337,13 @@ public final class FileStore implements AutoCloseable {
         checkWritable();
         return withExclusiveLockAndFreshIndex(() -> {
             putRight();
-            return step.run();
+            T result = step.run();
+            if (shared) {
+                // another node reads the file, not our pages: what was written through views goes
+                // to the file before the lock is released (the lock is where its cache revalidates)
+                msyncViews();
+            }
+            return result;
         });
     }
 
@@ -315,6 +386,9 @@ public final class FileStore implements AutoCloseable {
      * @return its result
      */
     public <T> T optimistic(Step<T> read) {
+        if (shared) {
+            return unchecked(read);   // another machine's change is seen only at lock time
+        }
         lock.lock();
         try {
             ensureOpen();
@@ -372,6 +446,18 @@ public final class FileStore implements AutoCloseable {
     }
 
     private int fileCommit() {
+        if (shared) {
+            byte[] b = new byte[4];
+            try {
+                if (file.read(MemorySegment.ofArray(b), FileLayout.COMMIT_OFFSET) == 4) {
+                    return MemorySegment.ofArray(b).get(I32, 0);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e.getMessage(), e);
+            }
+            throw new PickleFormatException(path, FileLayout.COMMIT_OFFSET, "the header's commit number",
+                    "a file shrunk below its header by another process");
+        }
         try {
             return header.get(I32, FileLayout.COMMIT_OFFSET);
         } catch (InternalError gone) {
@@ -385,13 +471,32 @@ public final class FileStore implements AutoCloseable {
         return fileCommit() == index.commit();
     }
 
-    /** Brings the index up to date; called with both locks held. Never writes. */
+    /**
+     * Brings the index up to date; called with both locks held. Never writes. What another
+     * process appended is read from the index's end to the file's end; what it deleted is learned
+     * lazily (see {@link #live} and {@link #exactIndex}); a full rescan only when the file shrank,
+     * its commit number went back (the original's vacuum resets it), its last known entry moved,
+     * or its tail needs repair (docs/architecture.md, "Incremental refresh").
+     */
     private void refresh() throws IOException {
         long size = file.size();
         int commit = fileCommit();
         if (index.isCurrent(commit, size)) {
             return;
         }
+        if (!refreshIncrementally(commit, size)) {
+            rescan(commit, size);
+        }
+        // views of entries that are still valid stay cached (the bytes did not move); a rescan
+        // must not make a viewer map the same frame again on every change another process makes
+        views.keySet().removeIf(offset -> {
+            FileEntry e = index.find(offset);
+            return e == null || !e.valid();
+        });
+    }
+
+    /** Rebuilds the index from a scan of the whole file. */
+    private void rescan(int commit, long size) throws IOException {
         try (Arena scanArena = Arena.ofConfined()) {
             EntryScanner.Result r = scan(size, scanArena, checkedValues);
             if (r.tail() == EntryScanner.Tail.CORRUPT) {
@@ -402,14 +507,175 @@ public final class FileStore implements AutoCloseable {
             index.reset(r.entries(), r.end(), commit, size);
             index.tornAt(r.tail() == EntryScanner.Tail.TORN ? r.end() : -1);
             staleFrameAt = r.staleFrameAt();
+            deletionsUnverified = false;
         }
-        // views of entries that are still valid stay cached (the bytes did not move); a rescan
-        // must not make a viewer map the same frame again on every change another process makes
-        views.keySet().removeIf(offset -> {
-            FileEntry e = index.find(offset);
-            return e == null || !e.valid();
-        });
     }
+
+    /**
+     * Adds what other processes appended since the index was built: scans from the index's end
+     * to the file's end, rereads the trailers of pending entries (the only ones that may become
+     * valid) and the valid byte of each entry a new one replaces. Returns false, having changed
+     * nothing, when only a full rescan can say what the file holds now.
+     */
+    private boolean refreshIncrementally(int commit, long size) throws IOException {
+        long known = index.fileSize();
+        if (known < 0 || size < known || commit < index.commit() || index.tornAt() >= 0
+                || staleFrameAt >= 0 || !index.shadowed().isEmpty()) {
+            return false;
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            long end = index.end();
+            EntryScanner.Result r = scanTail(end, size, arena);
+            if (r == null || r.tail() == EntryScanner.Tail.CORRUPT) {
+                return false;
+            }
+            for (FileEntry p : index.pending()) {
+                FileEntry now = p.withMemoMax(intAt(p.memoOffset())).withValid(byteAt(p.validOffset()) == FileLayout.NEWTRUE);
+                if (!now.equals(p)) {
+                    if (now.valid()) {
+                        forgetIfDeleted(index.live(now.key()));
+                    }
+                    index.update(now);
+                }
+            }
+            for (FileEntry e : r.entries()) {
+                if (e.valid()) {
+                    forgetIfDeleted(index.live(e.key()));
+                }
+                index.append(e);
+            }
+            index.committed(commit, size);
+            index.tornAt(r.tail() == EntryScanner.Tail.TORN ? r.end() : -1);
+            staleFrameAt = r.staleFrameAt();
+            deletionsUnverified = true;
+            return true;
+        } catch (InternalError gone) {
+            return false;   // the file shrank meanwhile: the full rescan reports it
+        }
+    }
+
+    /**
+     * Scans the file from the index's end; null when the index's last entry is no longer where
+     * it was (another process rewrote the file in place). Only the range from the last entry's
+     * head to the end is read: mapped (local mode), or with pread into memory (shared-storage
+     * mode, where a map may be stale; a tail over 16 MiB, a large array appended, is mapped after
+     * the lock was taken). The scan runs on that range and its offsets are moved back.
+     */
+    private EntryScanner.Result scanTail(long end, long size, Arena arena) throws IOException {
+        FileEntry last = index.last();
+        long from = last == null ? end : last.offset();
+        MemorySegment m;
+        if (shared && size - end <= PREAD_TAIL) {
+            byte[] b = new byte[(int) (size - end)];
+            if (file.read(MemorySegment.ofArray(b), end) != b.length) {
+                return null;   // shrunk meanwhile
+            }
+            if (last != null) {
+                byte[] head = new byte[FileLayout.ENTRY_PREFIX];
+                if (file.read(MemorySegment.ofArray(head), from) != head.length || !sameHead(MemorySegment.ofArray(head), last)) {
+                    return null;
+                }
+            }
+            m = MemorySegment.ofArray(b);
+            from = end;
+        } else {
+            m = file.map(from, size - from, false, false, arena);
+            if (last != null && !sameHead(m, last)) {
+                return null;
+            }
+        }
+        EntryScanner.Result r = EntryScanner.scan(m, end - from, size - from);
+        List<FileEntry> moved = new ArrayList<>(r.entries().size());
+        for (FileEntry e : r.entries()) {
+            moved.add(new FileEntry(e.offset() + from, e.key(), e.valueOffset() + from, e.valueLength(), e.memoMax(),
+                    e.valid()));
+        }
+        return new EntryScanner.Result(moved, r.end() + from, r.tail(), r.problemOffset() + from, r.problem(),
+                r.staleFrameAt() < 0 ? -1 : r.staleFrameAt() + from);
+    }
+
+    /** True when the segment starts with an entry head of the known entry's frame length and key length. */
+    private static boolean sameHead(MemorySegment m, FileEntry e) {
+        return m.byteSize() >= FileLayout.ENTRY_PREFIX && m.get(java.lang.foreign.ValueLayout.JAVA_BYTE, 0) == FileLayout.FRAME
+                && m.get(LittleEndian.I64, 1) == e.end() - e.offset() - 9
+                && m.get(java.lang.foreign.ValueLayout.JAVA_BYTE, 10) == (byte) (e.valueOffset() - e.offset() - FileLayout.ENTRY_PREFIX);
+    }
+
+    /** Marks an entry deleted in the index when its valid byte in the file says so (another process deleted it). */
+    private boolean forgetIfDeleted(FileEntry e) throws IOException {
+        if (e == null || !e.valid() || byteAt(e.validOffset()) == FileLayout.NEWTRUE) {
+            return false;
+        }
+        index.update(e.withValid(false));
+        views.remove(e.offset());
+        return true;
+    }
+
+    /**
+     * Returns the valid entry of a key, or null, checking its valid byte when other processes
+     * committed since the index last learned their deletions. Called under the JVM lock.
+     */
+    FileEntry liveEntry(String key) throws IOException {
+        FileEntry e = index.live(key);
+        if (e != null && deletionsUnverified && forgetIfDeleted(e)) {
+            return index.live(key);
+        }
+        return e;
+    }
+
+    /**
+     * Returns the index with every deletion by another process learned (the valid byte of each
+     * valid entry read again: O(keys) reads of memory, no parsing); for what lists all keys.
+     */
+    private EntryIndex exactIndex() throws IOException {
+        if (deletionsUnverified) {
+            for (FileEntry e : index.validEntries()) {
+                forgetIfDeleted(e);
+            }
+            deletionsUnverified = false;
+        }
+        return index;
+    }
+
+    /** True while deletions by other processes may be missing from the index (with the locks held). */
+    boolean deletionsUnverified() {
+        return deletionsUnverified;
+    }
+
+    /** The byte at an offset inside the file, through the long-lived maps. */
+    private byte byteAt(long offset) throws IOException {
+        if (shared) {
+            byte[] b = new byte[1];
+            if (file.read(MemorySegment.ofArray(b), offset) != 1) {
+                throw new PickleFormatException(path, offset, "a file that holds the entries the index knows",
+                        "a file shrunk by another process");
+            }
+            return b[0];
+        }
+        try {
+            return windows.byteAt(offset);
+        } catch (InternalError gone) {
+            throw shrunk(gone);
+        }
+    }
+
+    /** The little-endian int at an offset inside the file, through the long-lived maps. */
+    private int intAt(long offset) throws IOException {
+        if (shared) {
+            byte[] b = new byte[4];
+            if (file.read(MemorySegment.ofArray(b), offset) != 4) {
+                throw new PickleFormatException(path, offset, "a file that holds the entries the index knows",
+                        "a file shrunk by another process");
+            }
+            return MemorySegment.ofArray(b).get(I32, 0);
+        }
+        try {
+            return windows.intAt(offset);
+        } catch (InternalError gone) {
+            throw shrunk(gone);
+        }
+    }
+
 
     /**
      * Scans the file's entries through a map of {@code size} bytes. A process that shrinks the
@@ -557,7 +823,7 @@ public final class FileStore implements AutoCloseable {
     Object appendValue(String key, byte[] k, EntryEncoder.Prepared prepared, boolean wantPrevious, Durability d)
             throws IOException {
         return withExclusiveLockForChange(() -> {
-            FileEntry old = index.live(key);
+            FileEntry old = liveEntry(key);
             Object previous = wantPrevious && old != null ? readValue(old) : null;
             EntryPlan plan = prepared.plan(k, valueOffsetFor(k), index.memoStart());
             appendEntry(plan, plan.memoMax(), true, false, d);
@@ -630,7 +896,7 @@ public final class FileStore implements AutoCloseable {
                     + " it could not read the allocated array back as a view of the file");
         }
         return withExclusiveLockForChange(() -> {
-            FileEntry old = index.live(key);
+            FileEntry old = liveEntry(key);
             long valueOffset = valueOffsetFor(k);
             EntryPlan plan = EntryEncoder.allocation(dtype, shape, settings.arrayFormat(), k, valueOffset);
             if (reserve && plan.payloadBytes() > 0) {
@@ -662,7 +928,7 @@ public final class FileStore implements AutoCloseable {
         return uncheckedChange(() -> {
             int n = 0;
             for (String k : keys) {
-                FileEntry e = index.live(k);
+                FileEntry e = liveEntry(k);
                 if (e != null) {
                     markDeleted(e);
                     n++;
@@ -684,7 +950,7 @@ public final class FileStore implements AutoCloseable {
      */
     public Object remove(String key) {
         return uncheckedChange(() -> {
-            FileEntry e = index.live(key);
+            FileEntry e = liveEntry(key);
             if (e == null) {
                 return null;
             }
@@ -720,7 +986,7 @@ public final class FileStore implements AutoCloseable {
      */
     public Object get(String key) {
         return optimistic(() -> {
-            FileEntry e = index.live(key);
+            FileEntry e = liveEntry(key);
             return e == null ? null : readValue(e);
         });
     }
@@ -732,12 +998,12 @@ public final class FileStore implements AutoCloseable {
      * @return whether it is present
      */
     public boolean containsKey(String key) {
-        return optimistic(() -> index.live(key) != null);
+        return optimistic(() -> liveEntry(key) != null);
     }
 
-    /** Returns the index (with the locks held by the caller). */
-    EntryIndex index() {
-        return index;
+    /** Returns the index with every deletion learned (with the locks held by the caller). */
+    EntryIndex index() throws IOException {
+        return exactIndex();
     }
 
     /**
@@ -746,7 +1012,7 @@ public final class FileStore implements AutoCloseable {
      * @return the count
      */
     public int size() {
-        return unchecked(index::size);
+        return unchecked(() -> exactIndex().size());
     }
 
     /**
@@ -755,7 +1021,7 @@ public final class FileStore implements AutoCloseable {
      * @return the keys
      */
     public List<String> keys() {
-        return unchecked(() -> new ArrayList<>(index.keys()));
+        return unchecked(() -> new ArrayList<>(exactIndex().keys()));
     }
 
     /**
@@ -767,8 +1033,9 @@ public final class FileStore implements AutoCloseable {
     public Snapshot snapshot() {
         return unchecked(() -> {
             Map<String, Long> out = new java.util.LinkedHashMap<>();
-            for (String k : index.keys()) {
-                out.put(k, index.live(k).offset());
+            EntryIndex exact = exactIndex();
+            for (String k : exact.keys()) {
+                out.put(k, exact.live(k).offset());
             }
             return new Snapshot(index.commit(), out);
         });
@@ -791,7 +1058,7 @@ public final class FileStore implements AutoCloseable {
      */
     public List<EntryInfo> entries() {
         return unchecked(() -> {
-            List<EntryInfo> out = new ArrayList<>(index.all().size());
+            List<EntryInfo> out = new ArrayList<>(exactIndex().all().size());
             try (Arena arena = Arena.ofConfined()) {
                 long size = file.size();
                 MemorySegment all = file.map(0, size, false, false, arena);
@@ -841,6 +1108,9 @@ public final class FileStore implements AutoCloseable {
      * @return the commit number
      */
     public int currentCommit() {
+        if (shared && !lock.isHeldByCurrentThread()) {
+            return unchecked(this::fileCommit);   // read under the lock, where the file system is coherent
+        }
         lock.lock();
         try {
             ensureOpen();
@@ -981,17 +1251,22 @@ public final class FileStore implements AutoCloseable {
      */
     public void flush() throws IOException {
         withJvmLock(() -> {
-            for (Object v : views.values()) {
-                if (v instanceof NDArray a && !a.isReadOnly()) {
-                    file.msync(a.segment(), true);
-                } else if (v instanceof MaskedArray m && !m.data().isReadOnly()) {
-                    file.msync(m.data().segment(), true);
-                    file.msync(m.mask().segment(), true);
-                }
-            }
+            msyncViews();
             file.fsync(false);
             return null;
         });
+    }
+
+    /** Writes the dirty pages of the writable array views handed out back to the file (msync). */
+    private void msyncViews() throws IOException {
+        for (Object v : views.values()) {
+            if (v instanceof NDArray a && !a.isReadOnly()) {
+                file.msync(a.segment(), true);
+            } else if (v instanceof MaskedArray m && !m.data().isReadOnly()) {
+                file.msync(m.data().segment(), true);
+                file.msync(m.mask().segment(), true);
+            }
+        }
     }
 
     /**

@@ -160,6 +160,12 @@ public final class Maintenance {
      */
     public static CompactReport compact(FileStore store) throws IOException {
         store.checkWritable();
+        if (store.sharedStorage()) {
+            throw new IOException(store.path() + " is open in the shared-storage mode (" + store.fileSystem().name()
+                    + "), where no presence lock can tell whether another process or machine has it open: compaction"
+                    + " moves entries under their readers, so it is refused (use vacuum(), which is safe with readers,"
+                    + " or compact on a local copy while nobody uses the file)");
+        }
         return store.withExclusiveLockForChange(() -> {
             if (store.viewsHandedOut()) {
                 throw new IllegalStateException(store.path() + ": this dict has handed out array views, which compaction"

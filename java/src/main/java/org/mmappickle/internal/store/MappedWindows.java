@@ -2,8 +2,10 @@ package org.mmappickle.internal.store;
 
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.HashMap;
 import java.util.Map;
+import org.mmappickle.internal.bytes.LittleEndian;
 import org.mmappickle.internal.io.NativeFile;
 
 /**
@@ -40,12 +42,41 @@ final class MappedWindows {
             return file.map(offset, length, writable, false);
         }
         long k = offset / WINDOW;
+        MemorySegment slice = window(k).asSlice(offset - k * WINDOW, length);
+        return writable ? slice : slice.asReadOnly();
+    }
+
+    /**
+     * Reads the byte at an offset inside the file through the windows (no system call once its
+     * window is mapped): the index learns other processes' deletions this way.
+     *
+     * @param offset where, below the file's size
+     * @return the byte
+     * @throws IOException when mmap fails
+     */
+    synchronized byte byteAt(long offset) throws IOException {
+        long k = offset / WINDOW;
+        return window(k).get(ValueLayout.JAVA_BYTE, offset - k * WINDOW);
+    }
+
+    /**
+     * Reads the little-endian int at an offset inside the file through the windows.
+     *
+     * @param offset where, at least 4 bytes below the file's size
+     * @return the int
+     * @throws IOException when mmap fails
+     */
+    synchronized int intAt(long offset) throws IOException {
+        long k = offset / WINDOW;
+        return window(k).get(LittleEndian.I32, offset - k * WINDOW);
+    }
+
+    private MemorySegment window(long k) throws IOException {
         MemorySegment w = windows.get(k);
         if (w == null) {
             w = file.map(k * WINDOW, 2 * WINDOW, writable, false);
             windows.put(k, w);
         }
-        MemorySegment slice = w.asSlice(offset - k * WINDOW, length);
-        return writable ? slice : slice.asReadOnly();
+        return w;
     }
 }

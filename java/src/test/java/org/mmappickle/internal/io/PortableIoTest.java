@@ -55,6 +55,8 @@ class PortableIoTest {
             assertEquals(0, PortableIo.mmp_punch_hole(p, 8 * page, 32 * page));
             assertTrue(PortableIo.mmp_allocated_blocks(p) < before);
             assertEquals(mmappickle_native_h.mmp_allocated_blocks(n), PortableIo.mmp_allocated_blocks(p));
+            assertEquals(mmappickle_native_h.mmp_fs_type(n), PortableIo.mmp_fs_type(p));
+            assertTrue(PortableIo.mmp_fs_type(p) > 0);
 
             MemorySegment out = a.allocate(ValueLayout.ADDRESS);
             assertEquals(0, PortableIo.mmp_map(p, page, 2 * page, 1, out));
