@@ -62,6 +62,7 @@ public final class MmapDict extends AbstractMap<String, Object> implements AutoC
         private Durability durability = Durability.PAGE_CACHE;
         private CopyProgress progress;
         private List<ValueCodec> codecs;
+        private int ingestThreads = FileStore.Settings.defaultIngestThreads();
 
         /** Starts from the defaults: read-write, created when missing, our array layout, page-cache durability. */
         public Options() {
@@ -98,6 +99,23 @@ public final class MmapDict extends AbstractMap<String, Object> implements AutoC
         /** Told how far the copy of each large array payload has gone (default: nobody). */
         public Options progress(CopyProgress value) {
             this.progress = value;
+            return this;
+        }
+
+        /**
+         * How many threads copy a large array payload (1 MiB or more) into the file: its range is
+         * split into disjoint pieces ending on 2 MiB boundaries, written concurrently with the lock
+         * released. Default: the available processors, at most 4; 1 copies on the calling thread.
+         *
+         * @param value the thread count, at least 1
+         * @return these options
+         * @throws IllegalArgumentException when {@code value} is below 1
+         */
+        public Options ingestThreads(int value) {
+            if (value < 1) {
+                throw new IllegalArgumentException("ingestThreads must be at least 1, got " + value);
+            }
+            this.ingestThreads = value;
             return this;
         }
 
@@ -142,7 +160,7 @@ public final class MmapDict extends AbstractMap<String, Object> implements AutoC
     public static MmapDict open(Path path, Options options) throws IOException {
         List<ValueCodec> codecs = Codecs.inPriorityOrder(options.codecs != null ? options.codecs : Codecs.defaults());
         FileStore.Settings settings = new FileStore.Settings(!options.readOnly, options.create, options.arrayFormat,
-                options.durability, options.progress, codecs);
+                options.durability, options.progress, codecs, options.ingestThreads);
         return new MmapDict(FileStore.open(path, settings), options);
     }
 
@@ -299,6 +317,27 @@ public final class MmapDict extends AbstractMap<String, Object> implements AutoC
      */
     public NDArray allocate(String key, DType dtype, boolean reserve, long... shape) throws IOException {
         return store.allocate(key, dtype, reserve, shape);
+    }
+
+    /**
+     * Adds an array that stays invisible until it is filled and published: the way to write an
+     * array in place without any reader seeing it half filled. The entry is pending (as during the
+     * copy of a large {@code set}), its payload's disk blocks are reserved where the file system
+     * allows, and the key appears, replacing any previous value, in one commit at
+     * {@link ArrayWriter#publish()}. Closing the writer unpublished, or a crash, leaves a deleted
+     * entry. Fill through {@link ArrayWriter#array()} when the data is produced in place, or with
+     * {@link ArrayWriter#copyFrom(java.lang.foreign.MemorySegment)} when it already exists in
+     * memory (written through the descriptor by the ingest threads, faster than through the map).
+     *
+     * @param key the key
+     * @param dtype the element type
+     * @param shape the shape
+     * @return the writer, to be closed
+     * @throws IOException when the file fails (a full disk while reserving)
+     * @throws IllegalArgumentException for a bad shape or a dict whose codecs cannot read arrays back
+     */
+    public ArrayWriter allocatePending(String key, DType dtype, long... shape) throws IOException {
+        return store.allocatePending(key, dtype, shape);
     }
 
     /** Adds a sparse array (see {@link #allocate(String, DType, boolean, long...)}). */

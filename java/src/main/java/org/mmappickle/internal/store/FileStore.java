@@ -65,7 +65,34 @@ public final class FileStore implements AutoCloseable {
      * @param codecs the value codecs in the order they are tried
      */
     public record Settings(boolean writable, boolean create, ArrayFormat arrayFormat, Durability durability,
-                           CopyProgress progress, List<ValueCodec> codecs) {
+                           CopyProgress progress, List<ValueCodec> codecs, int ingestThreads) {
+        /**
+         * Checks the thread count.
+         *
+         * @throws IllegalArgumentException when {@code ingestThreads} is below 1
+         */
+        public Settings {
+            if (ingestThreads < 1) {
+                throw new IllegalArgumentException("ingestThreads must be at least 1, got " + ingestThreads);
+            }
+        }
+
+        /** Settings with the default number of copy threads ({@link #defaultIngestThreads()}). */
+        public Settings(boolean writable, boolean create, ArrayFormat arrayFormat, Durability durability,
+                        CopyProgress progress, List<ValueCodec> codecs) {
+            this(writable, create, arrayFormat, durability, progress, codecs, defaultIngestThreads());
+        }
+
+        /**
+         * Returns the default number of threads copying a large payload: the available processors,
+         * at most 4 (page-cache writes are CPU-bound; beyond a few threads the device or the page
+         * allocator is the limit).
+         *
+         * @return the default count
+         */
+        public static int defaultIngestThreads() {
+            return Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
+        }
     }
 
     /** A step run under the locks. */
@@ -553,13 +580,7 @@ public final class FileStore implements AutoCloseable {
      * @throws IOException when the file fails (a full disk, with {@code reserve})
      */
     public NDArray allocate(String key, org.mmappickle.DType dtype, boolean reserve, long... shape) throws IOException {
-        byte[] k = FileLayout.keyBytes(key);
-        checkWritable();
-        EntryEncoder.payloadLength(dtype, shape);   // checks the shape before taking any lock
-        if (settings.codecs().stream().noneMatch(c -> c instanceof org.mmappickle.codec.NDArrayCodec)) {
-            throw new IllegalArgumentException("this dict's codecs " + settings.codecs() + " include no NDArrayCodec:"
-                    + " it could not read the allocated array back as a view of the file");
-        }
+        byte[] k = checkAllocation(key, dtype, shape);
         return withExclusiveLockForChange(() -> {
             FileEntry old = index.live(key);
             long valueOffset = valueOffsetFor(k);
@@ -580,6 +601,37 @@ public final class FileStore implements AutoCloseable {
             sync(settings.durability(), false);
             return (NDArray) readValue(e);
         });
+    }
+
+    /**
+     * Adds an array as a pending entry (its payload's blocks reserved where the file system allows)
+     * and returns its writer: the key stays invisible until the writer publishes it.
+     *
+     * @param key the key
+     * @param dtype the element type
+     * @param shape the shape
+     * @return the writer
+     * @throws IOException when the file fails (a full disk while reserving)
+     */
+    public org.mmappickle.ArrayWriter allocatePending(String key, org.mmappickle.DType dtype, long... shape)
+            throws IOException {
+        byte[] k = checkAllocation(key, dtype, shape);
+        long[] s = shape.clone();
+        org.mmappickle.ArrayFormat format = settings.arrayFormat();
+        return PendingArray.start(this, key, new TwoPhaseAppend(this, key, k,
+                (valueOffset, memoStart) -> EntryEncoder.allocation(dtype, s, format, k, valueOffset), settings.durability()));
+    }
+
+    /** Checks an allocation before any lock is taken; returns the key's bytes. */
+    private byte[] checkAllocation(String key, org.mmappickle.DType dtype, long[] shape) {
+        byte[] k = FileLayout.keyBytes(key);
+        checkWritable();
+        EntryEncoder.payloadLength(dtype, shape);   // checks the shape before taking any lock
+        if (settings.codecs().stream().noneMatch(c -> c instanceof org.mmappickle.codec.NDArrayCodec)) {
+            throw new IllegalArgumentException("this dict's codecs " + settings.codecs() + " include no NDArrayCodec:"
+                    + " it could not read the allocated array back as a view of the file");
+        }
+        return k;
     }
 
     /**
