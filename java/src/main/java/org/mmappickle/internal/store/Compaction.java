@@ -9,26 +9,21 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
-import java.util.Map;
-import org.mmappickle.ArrayFormat;
 import org.mmappickle.CompactReport;
-import org.mmappickle.Durability;
-import org.mmappickle.NotMmapPickleException;
 import org.mmappickle.PickleFormatException;
 import org.mmappickle.codec.Codecs;
 import org.mmappickle.codec.StoredValue;
 import org.mmappickle.internal.format.ArrayLayout;
-import org.mmappickle.internal.format.ArrayValues;
 import org.mmappickle.internal.format.EntryPlan;
 import org.mmappickle.internal.format.FileEntry;
 import org.mmappickle.internal.format.FileLayout;
 import org.mmappickle.internal.io.NativeFile;
-import org.mmappickle.internal.pickle.Unpickler;
 
 /**
- * Rewrites a file into a new one beside it and renames the new one over it: compaction (valid
- * entries only, moved down) and conversion of plain pickles. A crash at any point leaves the old
- * file whole until the rename, and the new one whole after it.
+ * Compaction: rewrites a file's valid entries, moved down, into a new file beside it and renames
+ * the new one over it. A crash at any point leaves the old file whole until the rename, and the
+ * new one whole after it. Also the helpers of every file created beside a target (its name,
+ * owner and mode, the directory sync), which {@link Conversion} shares.
  */
 final class Compaction {
     private Compaction() {
@@ -167,65 +162,13 @@ final class Compaction {
         Files.setAttribute(fd, "unix:mode", mode);
     }
 
-    static void convert(Path source, Path target) throws IOException {
-        Object value;
-        try (NativeFile in = NativeFile.open(source, NativeFile.Mode.READ); Arena arena = Arena.ofConfined()) {
-            long size = in.size();
-            if (size == 0) {
-                throw new NotMmapPickleException(source, NotMmapPickleException.Kind.EMPTY, "an empty file");
-            }
-            try {
-                value = ArrayValues.toJava(Unpickler.loadPickle(in.map(0, size, false, false, arena), source));
-            } catch (PickleFormatException e) {
-                throw new NotMmapPickleException(source, NotMmapPickleException.Kind.NOT_A_PICKLE,
-                        "bytes that are not a pickle (" + e.getMessage() + ")");
-            }
-        }
-        if (!(value instanceof Map<?, ?> m) || !m.keySet().stream().allMatch(k -> k instanceof String)) {
-            throw new NotMmapPickleException(source, NotMmapPickleException.Kind.OTHER_PICKLE,
-                    "a pickle of " + (value instanceof Map ? "a dict with non-string keys" : value == null ? "None"
-                            : "a " + value.getClass().getSimpleName()) + ", which cannot become an mmappickle dict");
-        }
-        for (Object k : m.keySet()) {
-            FileLayout.keyBytes((String) k);   // every key fits before anything is written
-        }
-        Path tmp = sibling(target, ".converting");
-        Files.deleteIfExists(tmp);   // a leftover, or a link planted there: removed, never followed
-        boolean ok = false;
-        // created exclusively (O_EXCL: no link is followed) and written through this descriptor only
-        NativeFile created = NativeFile.open(tmp, NativeFile.Mode.CREATE_NEW);
-        try {
-            if (Files.exists(target)) {
-                copyModeAndOwner(target, created, target);
-            }
-            FileStore.Settings settings = new FileStore.Settings(true, false, ArrayFormat.OURS, Durability.PAGE_CACHE,
-                    null, Codecs.inPriorityOrder(Codecs.defaults()));
-            try (FileStore d = FileStore.openCreated(tmp, created, settings)) {
-                for (Map.Entry<?, ?> e : m.entrySet()) {
-                    d.put((String) e.getKey(), e.getValue(), ArrayFormat.OURS, false, Durability.PAGE_CACHE);
-                }
-                d.flush();
-            } catch (java.io.UncheckedIOException e) {
-                throw e.getCause();   // a full disk while writing the new file: an IOException, as documented
-            }
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            syncDirectory(target, true);
-            ok = true;
-        } finally {
-            created.close();   // idempotent: the dict closed it already unless its open failed
-            if (!ok) {
-                Files.deleteIfExists(tmp);
-            }
-        }
-    }
-
-    private static Path sibling(Path p, String suffix) {
+    static Path sibling(Path p, String suffix) {
         Path abs = p.toAbsolutePath();
         return abs.resolveSibling(abs.getFileName() + suffix);
     }
 
     /** Makes the rename itself durable (the directory entry), where the file system allows it. */
-    private static void syncDirectory(Path file, boolean durable) {
+    static void syncDirectory(Path file, boolean durable) {
         if (!durable) {
             return;
         }

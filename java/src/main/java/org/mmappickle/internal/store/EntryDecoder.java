@@ -17,7 +17,7 @@ import org.mmappickle.internal.io.NativeFile;
  * Turns an entry's value bytes into a Java value through a dict's codecs: the first (in priority
  * order) that recognises the value's first bytes reads it; when none does, the generic reader.
  */
-public final class EntryDecoder {
+final class EntryDecoder {
     /** Values up to this size are read with one pread; larger ones through a map. */
     private static final long PREAD_VALUE_BYTES = 1L << 20;
 

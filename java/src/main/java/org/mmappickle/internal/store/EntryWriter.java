@@ -9,7 +9,7 @@ import java.nio.charset.StandardCharsets;
 import org.mmappickle.internal.io.NativeFile;
 
 /** Writes one entry followed by the terminator at an offset of a file (the caller holds the lock). */
-public final class EntryWriter {
+final class EntryWriter {
     /** Entries up to this size are assembled in memory and written with one call. */
     private static final long ONE_WRITE_BYTES = 1L << 20;
 

@@ -95,7 +95,11 @@ public final class FileStore implements AutoCloseable {
         }
     }
 
-    /** A step run under the locks. */
+    /**
+     * A step run under the locks.
+     *
+     * @param <T> what it returns
+     */
     @FunctionalInterface
     public interface Step<T> {
         /**
@@ -206,13 +210,21 @@ public final class FileStore implements AutoCloseable {
                 byte[] head = new byte[(int) Math.min(size, FileLayout.HEADER_LENGTH)];
                 file.read(MemorySegment.ofArray(head), 0);
                 if (!FileLayout.isHeader(head)) {
-                    throw FileClassifier.classify(path, file, size);
+                    try {
+                        throw FileClassifier.classify(path, file, size);
+                    } catch (InternalError fault) {
+                        throw shrunk(fault);
+                    }
                 }
                 if (!file.ofdLock(false, PRESENCE_LOCK, 1, false)) {
                     throw new IOException(path + " is being compacted by another process; try again when it is done");
                 }
                 header = file.map(0, FileLayout.HEADER_LENGTH, false, false);
-                refresh();
+                try {
+                    refresh();
+                } catch (InternalError fault) {
+                    throw shrunk(fault);
+                }
                 if (settings.writable()) {
                     putRight();
                     Maintenance.removeLeftoverCompaction(path);
@@ -235,6 +247,7 @@ public final class FileStore implements AutoCloseable {
      * rescanned first when another process changed the file. The step may read; a step that
      * changes the file uses {@link #withExclusiveLockForChange}.
      *
+     * @param <T> the step's result type
      * @param step what to run
      * @return the step's result
      * @throws IOException when the file fails
@@ -247,6 +260,8 @@ public final class FileStore implements AutoCloseable {
             try {
                 refresh();
                 return step.run();
+            } catch (InternalError fault) {
+                throw shrunk(fault);
             } finally {
                 file.unlock();
             }
@@ -256,9 +271,24 @@ public final class FileStore implements AutoCloseable {
     }
 
     /**
+     * The error for a fault on a page of the file's maps (the header, a scan), which another
+     * process's truncation makes vanish. In compiled code the JDK may deliver the fault a little
+     * after the access that caused it, so the store's entry points turn it into a format error
+     * rather than the access itself; a fault of anything else is rethrown as it is.
+     */
+    private PickleFormatException shrunk(InternalError fault) {
+        if (fault.getMessage() == null || !fault.getMessage().contains("unsafe memory access")) {
+            throw fault;
+        }
+        return new PickleFormatException(path, 0, "a file that keeps its size while it is read",
+                "a file shrunk by another process (" + fault.getMessage() + ")", fault);
+    }
+
+    /**
      * As {@link #withExclusiveLockAndFreshIndex}, for a step that changes the file: the file is put
      * right first ({@link #putRight}), since a change appends after the last complete entry.
      *
+     * @param <T> the step's result type
      * @param step what to run
      * @return the step's result
      * @throws IOException when the file fails
@@ -271,7 +301,13 @@ public final class FileStore implements AutoCloseable {
         });
     }
 
-    /** {@link #withExclusiveLockAndFreshIndex}, with an I/O failure as {@link UncheckedIOException}. */
+    /**
+     * {@link #withExclusiveLockAndFreshIndex}, with an I/O failure as {@link UncheckedIOException}.
+     *
+     * @param <T> the step's result type
+     * @param step what to run
+     * @return the step's result
+     */
     public <T> T unchecked(Step<T> step) {
         try {
             return withExclusiveLockAndFreshIndex(step);
@@ -280,7 +316,13 @@ public final class FileStore implements AutoCloseable {
         }
     }
 
-    /** {@link #withExclusiveLockForChange}, with an I/O failure as {@link UncheckedIOException}. */
+    /**
+     * {@link #withExclusiveLockForChange}, with an I/O failure as {@link UncheckedIOException}.
+     *
+     * @param <T> the step's result type
+     * @param step what to run
+     * @return the step's result
+     */
     public <T> T uncheckedChange(Step<T> step) {
         try {
             return withExclusiveLockForChange(step);
@@ -293,6 +335,7 @@ public final class FileStore implements AutoCloseable {
      * Runs a read with the JVM lock only, optimistically: valid when the commit number did not
      * move while it ran (a seqlock); otherwise it runs again with both locks and a fresh index.
      *
+     * @param <T> the read's result type
      * @param read what to read
      * @return its result
      */
@@ -300,17 +343,21 @@ public final class FileStore implements AutoCloseable {
         lock.lock();
         try {
             ensureOpen();
-            if (unchanged()) {
-                try {
-                    T v = read.run();
-                    if (unchanged()) {
-                        return v;
-                    }
-                } catch (PickleFormatException | IOException raced) {
-                    if (unchanged()) {
-                        throw raced instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) raced;
+            try {
+                if (unchanged()) {
+                    try {
+                        T v = read.run();
+                        if (unchanged()) {
+                            return v;
+                        }
+                    } catch (PickleFormatException | IOException raced) {
+                        if (unchanged()) {
+                            throw raced instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) raced;
+                        }
                     }
                 }
+            } catch (InternalError fault) {
+                throw shrunk(fault);
             }
             return unchecked(read);
         } finally {
@@ -318,7 +365,14 @@ public final class FileStore implements AutoCloseable {
         }
     }
 
-    /** Runs a step with the JVM lock only (no file lock, no refresh), on an open store. */
+    /**
+     * Runs a step with the JVM lock only (no file lock, no refresh), on an open store.
+     *
+     * @param <T> the step's result type
+     * @param step what to run
+     * @return the step's result
+     * @throws IOException when the step fails
+     */
     public <T> T withJvmLock(Step<T> step) throws IOException {
         lock.lock();
         try {
@@ -829,6 +883,8 @@ public final class FileStore implements AutoCloseable {
         try {
             ensureOpen();
             return fileCommit();
+        } catch (InternalError fault) {
+            throw shrunk(fault);
         } finally {
             lock.unlock();
         }
@@ -867,17 +923,29 @@ public final class FileStore implements AutoCloseable {
         }
     }
 
-    /** Returns the file's path. */
+    /**
+     * Returns the file's path.
+     *
+     * @return the path it was opened with
+     */
     public Path path() {
         return path;
     }
 
-    /** Returns the settings. */
+    /**
+     * Returns the settings.
+     *
+     * @return how the store reads and writes
+     */
     public Settings settings() {
         return settings;
     }
 
-    /** Returns true once closed. */
+    /**
+     * Returns true once closed.
+     *
+     * @return whether {@link #close} ran
+     */
     public boolean isClosed() {
         return closed;
     }

@@ -186,14 +186,14 @@ public final class Maintenance {
     }
 
     /**
-     * Converts a plain pickle of a dict with string keys into an mmappickle file (see {@link Compaction#convert}).
+     * Converts a plain pickle of a dict with string keys into an mmappickle file (see {@link Conversion}).
      *
      * @param source the plain pickle
      * @param target the file to write (may be the source)
      * @throws IOException when either file fails, or the source is not such a pickle
      */
     public static void convert(Path source, Path target) throws IOException {
-        Compaction.convert(source, target);
+        Conversion.convert(source, target);
     }
 
     /** Scans a file for the repair test of a torn tail, under the store's locks. */
