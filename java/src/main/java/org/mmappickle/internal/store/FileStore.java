@@ -63,6 +63,7 @@ public final class FileStore implements AutoCloseable {
      * @param durability when changes are safe from a crash
      * @param progress told how far large copies have gone, or null
      * @param codecs the value codecs in the order they are tried
+     * @param ingestThreads how many threads copy a large payload (at least 1)
      */
     public record Settings(boolean writable, boolean create, ArrayFormat arrayFormat, Durability durability,
                            CopyProgress progress, List<ValueCodec> codecs, int ingestThreads) {
@@ -77,7 +78,16 @@ public final class FileStore implements AutoCloseable {
             }
         }
 
-        /** Settings with the default number of copy threads ({@link #defaultIngestThreads()}). */
+        /**
+         * Settings with the default number of copy threads ({@link #defaultIngestThreads()}).
+         *
+         * @param writable whether the file is opened for writing
+         * @param create whether a missing file is created
+         * @param arrayFormat the layout of array entries written
+         * @param durability when changes are safe from a crash
+         * @param progress told how far large copies have gone, or null
+         * @param codecs the value codecs, in priority order
+         */
         public Settings(boolean writable, boolean create, ArrayFormat arrayFormat, Durability durability,
                         CopyProgress progress, List<ValueCodec> codecs) {
             this(writable, create, arrayFormat, durability, progress, codecs, defaultIngestThreads());
