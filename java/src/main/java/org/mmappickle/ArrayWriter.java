@@ -52,7 +52,7 @@ public interface ArrayWriter extends AutoCloseable {
      * Makes the array the key's value (replacing any previous one) in one commit; after this, the
      * view stays valid and {@link #close()} does nothing.
      *
-     * @throws IOException when the file fails; the entry then stays unpublished and close gives it up
+     * @throws IOException when the file fails; the entry then stays unpublished (a deleted entry)
      * @throws IllegalStateException when the writer was published or closed
      */
     void publish() throws IOException;

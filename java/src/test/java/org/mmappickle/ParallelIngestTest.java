@@ -74,6 +74,20 @@ class ParallelIngestTest {
     }
 
     @Test
+    void aParallelCopyOfOneGibPlusThreeBytesArrivesByteForByte() throws Exception {
+        long seed = new SplittableRandom().nextLong();
+        long n = (1L << 30) + 3;
+        Path p = dir.resolve("large.mmdpickle");
+        try (MmapDict m = MmapDict.open(p, new MmapDict.Options().ingestThreads(2));
+             Arena arena = Arena.ofConfined()) {
+            MemorySegment src = arena.allocate(n);
+            fill(src, seed);
+            m.set("some key of odd length", NDArray.wrap(src, DType.UINT8, n));
+            assertEquals(-1, ((NDArray) m.get("some key of odd length")).segment().mismatch(src), "seed " + seed);
+        }
+    }
+
+    @Test
     void progressFromSeveralThreadsIsReportedInIncreasingOrderUpToTheTotal() throws Exception {
         List<long[]> calls = new ArrayList<>();
         CopyProgress listener = (key, done, total) -> {

@@ -82,10 +82,15 @@ final class PendingArray implements ArrayWriter {
             store.sync(store.settings().durability(), true);   // the pixels before the entry that makes them visible
             return null;
         });
-        append.finish(reserved, false);
-        published = true;
+        // as after a large set's copy: once finishing started, a failure leaves the entry to the
+        // pending-lock rule (a free lock means abandoned), never to a second trailer write
         closed = true;
-        append.releasePending(reserved.entry().offset());
+        try {
+            append.finish(reserved, false);
+            published = true;
+        } finally {
+            append.releasePending(reserved.entry().offset());
+        }
     }
 
     @Override
