@@ -93,6 +93,14 @@ int mmp_reserve(int fd, int64_t offset, int64_t length) {
     return -rc;
 }
 
+int mmp_fallocate(int fd, int64_t offset, int64_t length) {
+    if (offset < 0 || length <= 0) return -EINVAL;
+    int rc;
+    do { rc = fallocate(fd, 0, (off_t)offset, (off_t)length); } while (rc != 0 && errno == EINTR);
+    if (rc != 0) FAIL();
+    return 0;
+}
+
 int mmp_punch_hole(int fd, int64_t offset, int64_t length) {
     if (offset < 0 || length < 0) return -EINVAL;
     if (length == 0) return 0;

@@ -66,6 +66,11 @@ int mmp_truncate(int fd, int64_t size);
 /* Allocates disk blocks for [offset, offset+length) with posix_fallocate; grows the file. */
 int mmp_reserve(int fd, int64_t offset, int64_t length);
 
+/* Allocates disk blocks for [offset, offset+length) with fallocate (mode 0, growing the file), with
+   no emulation: -EOPNOTSUPP where the file system cannot (glibc's posix_fallocate would write a
+   byte per block instead, which costs more than the reservation saves before a copy). */
+int mmp_fallocate(int fd, int64_t offset, int64_t length);
+
 /* Frees the blocks inside [offset, offset+length) (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE). */
 int mmp_punch_hole(int fd, int64_t offset, int64_t length);
 

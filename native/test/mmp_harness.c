@@ -140,6 +140,14 @@ static void test_reserve_punch(int64_t page) {
     int64_t before = mmp_allocated_blocks(fd);
     CHECK(before * 512 >= 16 * page);
     CHECK_EQ(mmp_reserve(fd, -1, 10), -EINVAL);
+    /* fallocate without emulation: blocks on a real file system, EOPNOTSUPP where there are none */
+    int fa = mmp_fallocate(fd, 16 * page, 4 * page);
+    CHECK(fa == 0 || fa == -EOPNOTSUPP);
+    if (fa == 0) CHECK_EQ(mmp_size(fd), 20 * page);
+    CHECK_EQ(mmp_truncate(fd, 16 * page), 0);
+    CHECK_EQ(mmp_fallocate(fd, -1, 10), -EINVAL);
+    CHECK_EQ(mmp_fallocate(fd, 0, 0), -EINVAL);
+    CHECK_EQ(mmp_fallocate(-1, 0, 10), -EBADF);
     CHECK_EQ(mmp_reserve(fd, 0, 0), -EINVAL);
 
     char ones[256];

@@ -66,6 +66,7 @@ public final class MmapDict extends AbstractMap<String, Object> implements AutoC
         private CopyProgress progress;
         private List<ValueCodec> codecs;
         private Sharing sharing = Sharing.AUTO;
+        private int ingestThreads = FileStore.Settings.defaultIngestThreads();
 
         /** Starts from the defaults: read-write, created when missing, our array layout, page-cache durability. */
         public Options() {
@@ -124,6 +125,22 @@ public final class MmapDict extends AbstractMap<String, Object> implements AutoC
          * @return these options
          */
         public Options durability(Durability value) { this.durability = Objects.requireNonNull(value); return this; }
+
+        /**
+         * Sets how many threads copy a large array payload (1 MiB or more) into the file: its range
+         * is split into disjoint pieces ending on 2 MiB boundaries, written concurrently with the
+         * lock released; 1 copies on the calling thread.
+         * @param value the thread count, at least 1 (default: the available processors, at most 4)
+         * @return these options
+         * @throws IllegalArgumentException when {@code value} is below 1
+         */
+        public Options ingestThreads(int value) {
+            if (value < 1) {
+                throw new IllegalArgumentException("ingestThreads must be at least 1, got " + value);
+            }
+            this.ingestThreads = value;
+            return this;
+        }
     }
 
     /** The open file: descriptor, locks, index and entry writes (docs/architecture.md). */
@@ -170,7 +187,7 @@ public final class MmapDict extends AbstractMap<String, Object> implements AutoC
     public static MmapDict open(Path path, Options options) throws IOException {
         List<ValueCodec> codecs = Codecs.inPriorityOrder(options.codecs != null ? options.codecs : Codecs.defaults());
         FileStore.Settings settings = new FileStore.Settings(!options.readOnly, options.create, options.arrayFormat,
-                options.durability, options.progress, codecs, options.sharing);
+                options.durability, options.progress, codecs, options.sharing, options.ingestThreads);
         return new MmapDict(FileStore.open(path, settings), options);
     }
 
@@ -392,6 +409,27 @@ public final class MmapDict extends AbstractMap<String, Object> implements AutoC
      */
     public NDArray allocate(String key, DType dtype, boolean reserve, long... shape) throws IOException {
         return store.allocate(key, dtype, reserve, shape);
+    }
+
+    /**
+     * Adds an array that stays invisible until it is filled and published: the way to write an
+     * array in place without any reader seeing it half filled. The entry is pending (as during the
+     * copy of a large {@code set}), its payload's disk blocks are reserved where the file system
+     * allows, and the key appears, replacing any previous value, in one commit at
+     * {@link ArrayWriter#publish()}. Closing the writer unpublished, or a crash, leaves a deleted
+     * entry. Fill through {@link ArrayWriter#array()} when the data is produced in place, or with
+     * {@link ArrayWriter#copyFrom(java.lang.foreign.MemorySegment)} when it already exists in
+     * memory (written through the descriptor by the ingest threads, faster than through the map).
+     *
+     * @param key the key
+     * @param dtype the element type
+     * @param shape the shape
+     * @return the writer, to be closed
+     * @throws IOException when the file fails (a full disk while reserving)
+     * @throws IllegalArgumentException for a bad shape or a dict whose codecs cannot read arrays back
+     */
+    public ArrayWriter allocatePending(String key, DType dtype, long... shape) throws IOException {
+        return store.allocatePending(key, dtype, shape);
     }
 
     /**

@@ -29,6 +29,7 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.mmappickle.ArrayWriter;
 import org.mmappickle.DType;
 import org.mmappickle.Durability;
 import org.mmappickle.MmapDict;
@@ -402,6 +403,29 @@ public final class Compare {
                 long t0 = System.nanoTime();
                 try (MmapDict d = MmapDict.open(f, opts(fs))) {
                     d.set("x", NDArray.wrap(src, DType.FLOAT32, n));
+                }
+                return (System.nanoTime() - t0) / 1e9;
+            }));
+            w.add(new Writer("ours-segment-1t", "mmappickle `set(key, NDArray.wrap(segment))`, `ingestThreads(1)`", true, (f, fs) -> {
+                long t0 = System.nanoTime();
+                try (MmapDict d = MmapDict.open(f, opts(fs).ingestThreads(1))) {
+                    d.set("x", NDArray.wrap(src, DType.FLOAT32, n));
+                }
+                return (System.nanoTime() - t0) / 1e9;
+            }));
+            w.add(new Writer("ours-pending-fill", "mmappickle `allocatePending` + fill the mapped view + `publish`", true, (f, fs) -> {
+                long t0 = System.nanoTime();
+                try (MmapDict d = MmapDict.open(f, opts(fs)); ArrayWriter a = d.allocatePending("x", DType.FLOAT32, n)) {
+                    MemorySegment.copy(src, 0, a.array().segment(), 0, o.size);
+                    a.publish();
+                }
+                return (System.nanoTime() - t0) / 1e9;
+            }));
+            w.add(new Writer("ours-pending-copy", "mmappickle `allocatePending` + `copyFrom(segment)` + `publish`", true, (f, fs) -> {
+                long t0 = System.nanoTime();
+                try (MmapDict d = MmapDict.open(f, opts(fs)); ArrayWriter a = d.allocatePending("x", DType.FLOAT32, n)) {
+                    a.copyFrom(src);
+                    a.publish();
                 }
                 return (System.nanoTime() - t0) / 1e9;
             }));
@@ -920,8 +944,12 @@ public final class Compare {
                 }
             }
             Map<String, String> names = Map.of("ours-array", "`set(float[])`", "ours-segment", "`set(segment)`",
-                    "ours-allocate", "`allocate` + fill", "np-tofile", "tofile", "os-write", "os.write", "dd", "dd");
-            for (String id : List.of("ours-segment", "ours-array", "ours-allocate")) {
+                    "ours-allocate", "`allocate` + fill", "np-tofile", "tofile", "os-write", "os.write", "dd", "dd",
+                    "ours-segment-1t", "`set(segment)` 1 thread", "ours-pending-fill", "`allocatePending` + fill + publish",
+                    "ours-pending-copy", "`allocatePending` + `copyFrom` + publish");
+            List<String> ours = List.of("ours-segment-1t", "ours-segment", "ours-array", "ours-pending-fill", "ours-pending-copy",
+                    "ours-allocate");
+            for (String id : ours) {
                 Stats s = res.get("ingest/" + id + "/cache");
                 if (s != null && best != null) {
                     ratio(b, "ingest " + names.get(id) + " / best page-cache writer (" + names.get(best) + ", "
@@ -938,7 +966,7 @@ public final class Compare {
                 }
             }
             Stats osf = res.get("ingest/os-write/fsync");
-            for (String id : List.of("ours-segment", "ours-array", "ours-allocate")) {
+            for (String id : ours) {
                 Stats s = res.get("ingest/" + id + "/fsync");
                 if (s != null && osf != null) {
                     ratio(b, "durable ingest " + names.get(id) + " / os.write + fsync (" + fmt(osf.median(), 2) + " GB/s)",

@@ -628,6 +628,65 @@ public class mmappickle_native_h extends mmappickle_native_h$shared {
     }
 
 
+    private static class mmp_fallocate {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            mmappickle_native_h.C_INT,
+            mmappickle_native_h.C_INT,
+            mmappickle_native_h.C_LONG,
+            mmappickle_native_h.C_LONG
+        );
+
+        public static final MemorySegment ADDR = mmappickle_native_h.findOrThrow("mmp_fallocate");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c : * int mmp_fallocate(int fd, int64_t offset, int64_t length)
+     * }
+     */
+    public static FunctionDescriptor mmp_fallocate$descriptor() {
+        return mmp_fallocate.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c : * int mmp_fallocate(int fd, int64_t offset, int64_t length)
+     * }
+     */
+    public static MethodHandle mmp_fallocate$handle() {
+        return mmp_fallocate.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c : * int mmp_fallocate(int fd, int64_t offset, int64_t length)
+     * }
+     */
+    public static MemorySegment mmp_fallocate$address() {
+        return mmp_fallocate.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c : * int mmp_fallocate(int fd, int64_t offset, int64_t length)
+     * }
+     */
+    public static int mmp_fallocate(int fd, long offset, long length) {
+        var mh$ = mmp_fallocate.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("mmp_fallocate", fd, offset, length);
+            }
+            return (int)mh$.invokeExact(fd, offset, length);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+
     private static class mmp_punch_hole {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             mmappickle_native_h.C_INT,

@@ -5,6 +5,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.mmappickle.ArrayWriter;
 import org.mmappickle.DType;
 import org.mmappickle.MmapDict;
 import org.mmappickle.NDArray;
@@ -12,7 +13,7 @@ import org.mmappickle.py.PyTuple;
 
 /**
  * The timelapse capture: for each frame, an array allocated in the file without ever being in memory, filled in
- * place through its mapping, then its metadata. The metadata lands after the pixels, so a reader that sees
+ * place through its mapping while still pending (invisible to readers), published, then its metadata. The metadata lands after the pixels, so a reader that sees
  * {@code meta_N} knows {@code frame_N} is complete.
  */
 final class Capture {
@@ -50,12 +51,16 @@ final class Capture {
     }
 
     /**
-     * Captures frame {@code i}: allocate (sparse), fill in place, then the metadata that says it is complete.
+     * Captures frame {@code i}: allocate pending (blocks reserved), fill in place, publish, then the metadata.
      * Returns the thread time spent copying pixels into the file's mapping, in nanoseconds.
      */
     static long frame(MmapDict d, Scene scene, int i, int frames, int h, int w, int bands) throws IOException {
-        NDArray cube = d.allocate(frameKey(i, frames), DType.FLOAT32, h, w, bands);
-        long copying = scene.fill(cube, i);
+        long copying;
+        // pending until published: a viewer that reacts to the key never sees a half-filled frame
+        try (ArrayWriter pending = d.allocatePending(frameKey(i, frames), DType.FLOAT32, h, w, bands)) {
+            copying = scene.fill(pending.array(), i);
+            pending.publish();
+        }
         double[] drift = Scene.shift(i);
         Map<String, Object> meta = new LinkedHashMap<>();
         meta.put("frame", i);

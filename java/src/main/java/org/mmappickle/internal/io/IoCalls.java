@@ -176,6 +176,10 @@ final class IoCalls {
         return PORTABLE ? PortableIo.mmp_allocated_blocks(fd) : mmappickle_native_h.mmp_allocated_blocks(fd);
     }
 
+    static int mmp_fallocate(int fd, long offset, long length) {
+        return PORTABLE ? PortableIo.mmp_fallocate(fd, offset, length) : mmappickle_native_h.mmp_fallocate(fd, offset, length);
+    }
+
     static long mmp_fs_type(int fd) {
         return PORTABLE ? PortableIo.mmp_fs_type(fd) : mmappickle_native_h.mmp_fs_type(fd);
     }

@@ -130,6 +130,21 @@ public final class NativeFile implements AutoCloseable {
         }
     }
 
+    /**
+     * Allocates disk blocks for a range with {@code fallocate} (growing the file), without the C
+     * library's emulation: a file system that cannot reserve (ramfs, vfat, some network file
+     * systems) fails with {@code EOPNOTSUPP}, which {@link NativeIOException#errnoName()} names.
+     *
+     * @param offset where the range starts
+     * @param length its length in bytes
+     * @throws IOException when the file system refuses ({@code EOPNOTSUPP}) or is full ({@code ENOSPC})
+     */
+    public void fallocate(long offset, long length) throws IOException {
+        if (length > 0) {
+            check("fallocate", mmp_fallocate(fd(), offset, length), range(offset, length));
+        }
+    }
+
     /** Frees the file-system blocks inside a range; the size stays and the range reads as zeros. */
     public void punchHole(long offset, long length) throws IOException {
         check("punch_hole", mmp_punch_hole(fd(), offset, length), range(offset, length));

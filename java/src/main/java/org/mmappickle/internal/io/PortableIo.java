@@ -304,6 +304,23 @@ final class PortableIo {
         }
     }
 
+    static int mmp_fallocate(int fd, long offset, long length) {
+        if (offset < 0 || length <= 0) {
+            return -EINVAL;
+        }
+        try {
+            MemorySegment cap = capture();
+            int rc;
+            // mode 0 and no emulation, as the C library's mmp_fallocate: EOPNOTSUPP where it cannot
+            do {
+                rc = (int) FALLOCATE.invokeExact(cap, fd, 0, offset, length);
+            } while (rc != 0 && errno(cap) == EINTR);
+            return rc != 0 ? -errno(cap) : 0;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
     static int mmp_punch_hole(int fd, long offset, long length) {
         if (offset < 0 || length < 0) {
             return -EINVAL;

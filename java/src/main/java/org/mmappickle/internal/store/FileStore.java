@@ -65,11 +65,24 @@ public final class FileStore implements AutoCloseable {
      * @param progress told how far large copies have gone, or null
      * @param codecs the value codecs in the order they are tried
      * @param sharing local or shared-storage mode, or chosen from the file system
+     * @param ingestThreads how many threads copy a large payload (at least 1)
      */
     public record Settings(boolean writable, boolean create, ArrayFormat arrayFormat, Durability durability,
-                           CopyProgress progress, List<ValueCodec> codecs, Sharing sharing) {
+                           CopyProgress progress, List<ValueCodec> codecs, Sharing sharing, int ingestThreads) {
         /**
-         * Settings whose sharing mode is chosen from the file system.
+         * Checks the thread count.
+         *
+         * @throws IllegalArgumentException when {@code ingestThreads} is below 1
+         */
+        public Settings {
+            if (ingestThreads < 1) {
+                throw new IllegalArgumentException("ingestThreads must be at least 1, got " + ingestThreads);
+            }
+        }
+
+        /**
+         * Settings whose sharing mode is chosen from the file system, with the default number of
+         * copy threads ({@link #defaultIngestThreads()}).
          *
          * @param writable false for a read-only store
          * @param create whether a missing file is created
@@ -80,7 +93,18 @@ public final class FileStore implements AutoCloseable {
          */
         public Settings(boolean writable, boolean create, ArrayFormat arrayFormat, Durability durability,
                         CopyProgress progress, List<ValueCodec> codecs) {
-            this(writable, create, arrayFormat, durability, progress, codecs, Sharing.AUTO);
+            this(writable, create, arrayFormat, durability, progress, codecs, Sharing.AUTO, defaultIngestThreads());
+        }
+
+        /**
+         * Returns the default number of threads copying a large payload: the available processors,
+         * at most 4 (page-cache writes are CPU-bound; beyond a few threads the device or the page
+         * allocator is the limit).
+         *
+         * @return the default count
+         */
+        public static int defaultIngestThreads() {
+            return Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
         }
     }
 
@@ -888,13 +912,7 @@ public final class FileStore implements AutoCloseable {
      * @throws IOException when the file fails (a full disk, with {@code reserve})
      */
     public NDArray allocate(String key, org.mmappickle.DType dtype, boolean reserve, long... shape) throws IOException {
-        byte[] k = FileLayout.keyBytes(key);
-        checkWritable();
-        EntryEncoder.payloadLength(dtype, shape);   // checks the shape before taking any lock
-        if (settings.codecs().stream().noneMatch(c -> c instanceof org.mmappickle.codec.NDArrayCodec)) {
-            throw new IllegalArgumentException("this dict's codecs " + settings.codecs() + " include no NDArrayCodec:"
-                    + " it could not read the allocated array back as a view of the file");
-        }
+        byte[] k = checkAllocation(key, dtype, shape);
         return withExclusiveLockForChange(() -> {
             FileEntry old = liveEntry(key);
             long valueOffset = valueOffsetFor(k);
@@ -915,6 +933,37 @@ public final class FileStore implements AutoCloseable {
             sync(settings.durability(), false);
             return (NDArray) readValue(e);
         });
+    }
+
+    /**
+     * Adds an array as a pending entry (its payload's blocks reserved where the file system allows)
+     * and returns its writer: the key stays invisible until the writer publishes it.
+     *
+     * @param key the key
+     * @param dtype the element type
+     * @param shape the shape
+     * @return the writer
+     * @throws IOException when the file fails (a full disk while reserving)
+     */
+    public org.mmappickle.ArrayWriter allocatePending(String key, org.mmappickle.DType dtype, long... shape)
+            throws IOException {
+        byte[] k = checkAllocation(key, dtype, shape);
+        long[] s = shape.clone();
+        org.mmappickle.ArrayFormat format = settings.arrayFormat();
+        return PendingArray.start(this, key, new TwoPhaseAppend(this, key, k,
+                (valueOffset, memoStart) -> EntryEncoder.allocation(dtype, s, format, k, valueOffset), settings.durability()));
+    }
+
+    /** Checks an allocation before any lock is taken; returns the key's bytes. */
+    private byte[] checkAllocation(String key, org.mmappickle.DType dtype, long[] shape) {
+        byte[] k = FileLayout.keyBytes(key);
+        checkWritable();
+        EntryEncoder.payloadLength(dtype, shape);   // checks the shape before taking any lock
+        if (settings.codecs().stream().noneMatch(c -> c instanceof org.mmappickle.codec.NDArrayCodec)) {
+            throw new IllegalArgumentException("this dict's codecs " + settings.codecs() + " include no NDArrayCodec:"
+                    + " it could not read the allocated array back as a view of the file");
+        }
+        return k;
     }
 
     /**

@@ -2,8 +2,14 @@ package org.mmappickle.internal.store;
 
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.mmappickle.CopyProgress;
 import org.mmappickle.Durability;
+import org.mmappickle.NativeIOException;
+import org.mmappickle.internal.io.NativeFile;
 import org.mmappickle.internal.format.EntryPlan;
 import org.mmappickle.internal.format.FileEntry;
 import org.mmappickle.internal.format.FileLayout;
@@ -21,23 +27,54 @@ final class TwoPhaseAppend {
     static final long TWO_PHASE_BYTES = 1L << 20;
     /** Large payloads are copied in chunks of this size (progress reports, bounded critical calls). */
     private static final long COPY_CHUNK = 64L << 20;
+    /**
+     * Pieces handed to the copy threads: small enough that two to four threads stay busy until the
+     * end of a payload of a few hundred MiB, large enough that a piece costs far more than taking it.
+     */
+    private static final long PARALLEL_CHUNK = 16L << 20;
     private static final long HUGE_PAGE = 2L << 20;
+
+    /** How the payload range is reserved; a test replaces it to play a file system that refuses. */
+    @FunctionalInterface
+    interface Reservation {
+        /**
+         * Reserves a range of the file.
+         *
+         * @throws IOException when the file system refuses or is full
+         */
+        void reserve(NativeFile file, long offset, long length) throws IOException;
+    }
+
+    /** The reservation in use (only tests change it). */
+    static volatile Reservation reservation = NativeFile::fallocate;
+
+    /** Builds the entry's plan once its value offset and memo start are known (under the locks). */
+    @FunctionalInterface
+    interface Planner {
+        /** Returns the plan of the entry whose value starts at {@code valueOffset}. */
+        EntryPlan plan(long valueOffset, int memoStart);
+    }
 
     private final FileStore store;
     private final String key;
+    private final Planner planner;
     private final byte[] k;
-    private final EntryEncoder.Prepared prepared;
     private final Durability d;
 
     TwoPhaseAppend(FileStore store, String key, byte[] k, EntryEncoder.Prepared prepared, Durability d) {
+        this(store, key, k, (valueOffset, memoStart) -> prepared.plan(k, valueOffset, memoStart), d);
+    }
+
+    TwoPhaseAppend(FileStore store, String key, byte[] k, Planner planner, Durability d) {
         this.store = store;
         this.key = key;
         this.k = k;
-        this.prepared = prepared;
+        this.planner = planner;
         this.d = d;
     }
 
-    private record Reserved(FileEntry entry, EntryPlan plan) {
+    /** A pending entry: reserved, not yet valid. */
+    record Reserved(FileEntry entry, EntryPlan plan) {
     }
 
     /** Runs the three steps; returns the replaced value when asked for. */
@@ -64,9 +101,11 @@ final class TwoPhaseAppend {
     }
 
     /** Step 1, under the locks: the entry, marked deleted and pending, without its payload bytes. */
-    private Reserved reserve() throws IOException {
+    Reserved reserve() throws IOException {
         return store.withExclusiveLockForChange(() -> {
-            EntryPlan plan = prepared.plan(k, store.valueOffsetFor(k), store.index().memoStart());
+            long valueOffset = store.valueOffsetFor(k);
+            EntryPlan plan = planner.plan(valueOffset, store.index().memoStart());
+            reservePayloadRange(valueOffset, plan);
             FileEntry e = store.appendEntry(plan, FileLayout.PENDING_MEMO, false, true, d);
             if (!store.file().ofdLock(true, FileStore.PENDING_LOCK + e.offset(), 1, false)) {
                 // nobody can hold the lock of an offset that was the terminator a moment ago,
@@ -83,38 +122,195 @@ final class TwoPhaseAppend {
     }
 
     /**
+     * Reserves the disk blocks of the payload range before anything is copied into it: a write into
+     * reserved blocks is cheaper (ext4 allocates extents once, not per write) and a full disk fails
+     * here, where cutting the file back leaves it exactly as before. A file system that cannot
+     * reserve (EOPNOTSUPP) gets the copy without it.
+     */
+    private void reservePayloadRange(long valueOffset, EntryPlan plan) throws IOException {
+        if (plan.payloads().length == 0 || plan.payloadBytes() == 0) {
+            return;
+        }
+        int last = plan.payloads().length - 1;
+        long from = valueOffset + plan.payloadOffset(0);
+        long to = valueOffset + plan.payloadOffset(last) + plan.payloads()[last].byteSize();
+        try {
+            reservation.reserve(store.file(), from, to - from);
+        } catch (NativeIOException e) {
+            if (e.errnoName().equals("EOPNOTSUPP")) {
+                LOG.log(System.Logger.Level.DEBUG, "{0}: no reservation before the copy: {1}", store.path(), e.getMessage());
+                return;
+            }
+            throw EntryWriter.restoreTail(store.file(), store.index().end(), e);
+        } catch (IOException e) {
+            throw EntryWriter.restoreTail(store.file(), store.index().end(), e);
+        }
+    }
+
+    /** One piece of a payload copy: {@code src} written at file offset {@code at}. */
+    private record Piece(MemorySegment src, long at) {
+    }
+
+    /**
+     * Splits the payloads into pieces of at most {@code size} bytes ending on 2 MiB file boundaries,
+     * so the page cache can use huge folios and views are mapped with 2 MiB entries (pieces 4 KiB off
+     * made 3% of a view 4 KiB-mapped).
+     */
+    private static List<Piece> pieces(FileEntry e, EntryPlan plan, long size) {
+        List<Piece> out = new ArrayList<>();
+        for (int i = 0; i < plan.payloads().length; i++) {
+            MemorySegment src = plan.payloads()[i];
+            long at = e.valueOffset() + plan.payloadOffset(i);
+            for (long o = 0, n; o < src.byteSize(); o += n) {
+                n = Math.min(size - Math.floorMod(at + o, HUGE_PAGE), src.byteSize() - o);
+                out.add(new Piece(src.asSlice(o, n), at + o));
+            }
+        }
+        return out;
+    }
+
+    /**
      * Step 2, with no lock: copies the payloads in chunks, telling the progress listener after
      * each (chunks also keep a heap source's critical native call short). Each chunk holds the
      * descriptor, so a concurrent close makes the next chunk fail with the closed-dict exception
      * instead of writing to a reused descriptor number.
      */
-    private void copyPayloads(FileEntry e, EntryPlan plan) throws IOException {
-        CopyProgress progress = store.settings().progress();
-        long total = plan.payloadBytes();
-        long done = 0;
-        for (int i = 0; i < plan.payloads().length; i++) {
-            MemorySegment src = plan.payloads()[i];
-            long at = e.valueOffset() + plan.payloadOffset(i);
-            for (long o = 0, n; o < src.byteSize(); o += n) {
-                // chunks end on 2 MiB file boundaries, so the page cache can use huge folios and the
-                // view is mapped with 2 MiB entries (chunks 4 KiB off made 3% of it 4 KiB-mapped)
-                n = Math.min(COPY_CHUNK - Math.floorMod(at + o, HUGE_PAGE), src.byteSize() - o);
-                long from = o;
-                long len = n;
-                store.useDescriptor(() -> {
-                    store.file().write(src.asSlice(from, len), at + from);
-                    return null;
-                });
-                done += n;
-                if (progress != null) {
-                    progress.copied(key, done, total);
+    void copyPayloads(FileEntry e, EntryPlan plan) throws IOException {
+        int threads = store.settings().ingestThreads();
+        List<Piece> pieces = pieces(e, plan, threads == 1 ? COPY_CHUNK : PARALLEL_CHUNK);
+        Progress progress = new Progress(store.settings().progress(), key, plan.payloadBytes());
+        if (threads == 1 || pieces.size() == 1) {
+            for (Piece p : pieces) {
+                copy(p);
+                progress.add(p.src().byteSize());
+            }
+            return;
+        }
+        new ParallelCopy(pieces, progress).run(Math.min(threads, pieces.size()));
+    }
+
+    private void copy(Piece p) throws IOException {
+        store.useDescriptor(() -> {
+            store.file().write(p.src(), p.at());
+            return null;
+        });
+    }
+
+    /** Adds up the bytes copied by every thread and tells the listener, one call at a time, in increasing order. */
+    private static final class Progress {
+        private final CopyProgress listener;
+        private final String key;
+        private final long total;
+        private long done;
+
+        Progress(CopyProgress listener, String key, long total) {
+            this.listener = listener;
+            this.key = key;
+            this.total = total;
+        }
+
+        synchronized void add(long n) {
+            done += n;
+            if (listener != null) {
+                listener.copied(key, done, total);
+            }
+        }
+    }
+
+    /**
+     * The pieces written by several threads (the caller and {@code threads - 1} helpers), each
+     * taking the next piece until none is left or one failed: the first failure stops the others
+     * from taking more, every thread has stopped writing before the failure is thrown (so the
+     * abandoned entry is not written after it was given up), and later failures are attached to it
+     * as suppressed.
+     */
+    private final class ParallelCopy {
+        private final List<Piece> pieces;
+        private final Progress progress;
+        private final AtomicInteger next = new AtomicInteger();
+        private final AtomicReference<Throwable> failure = new AtomicReference<>();
+
+        ParallelCopy(List<Piece> pieces, Progress progress) {
+            this.pieces = pieces;
+            this.progress = progress;
+        }
+
+        void run(int threads) throws IOException {
+            List<Thread> helpers = new ArrayList<>();
+            try {
+                for (int t = 1; t < threads; t++) {
+                    helpers.add(Thread.ofPlatform().daemon().name("mmappickle-copy-" + t).start(this::work));
                 }
+            } catch (RuntimeException | Error cannotStart) {
+                failed(cannotStart);
+            }
+            work();
+            boolean interrupted = false;
+            for (Thread h : helpers) {
+                while (true) {
+                    try {
+                        h.join();
+                        break;
+                    } catch (InterruptedException e) {
+                        interrupted = true;   // the helpers must stop writing before this returns
+                    }
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+            Throwable f = failure.get();
+            if (f instanceof IOException io) {
+                throw io;
+            }
+            if (f instanceof RuntimeException re) {
+                throw re;
+            }
+            if (f instanceof Error err) {
+                throw err;
+            }
+        }
+
+        private void work() {
+            while (failure.get() == null) {
+                int i = next.getAndIncrement();
+                if (i >= pieces.size()) {
+                    return;
+                }
+                Piece p = pieces.get(i);
+                try {
+                    copy(reachable(p));
+                    progress.add(p.src().byteSize());
+                } catch (Throwable t) {
+                    failed(t);
+                    return;
+                }
+            }
+        }
+
+        /**
+         * A piece whose source a helper thread may read. A confined arena's segment (the usual
+         * caller's) refuses other threads, so helpers get an alias of the same memory without the
+         * thread check: it stays allocated because its owner, the only thread that could close the
+         * arena, is inside {@link #run} until every helper has stopped.
+         */
+        private Piece reachable(Piece p) {
+            MemorySegment s = p.src();
+            if (s.isAccessibleBy(Thread.currentThread())) {
+                return p;
+            }
+            return new Piece(MemorySegment.ofAddress(s.address()).reinterpret(s.byteSize()), p.at());
+        }
+
+        private void failed(Throwable t) {
+            if (!failure.compareAndSet(null, t)) {
+                failure.get().addSuppressed(t);
             }
         }
     }
 
     /** Step 3, under the locks: the entry valid, then (after a sync when durable) what it replaces deleted. */
-    private Object finish(Reserved r, boolean wantPrevious) throws IOException {
+    Object finish(Reserved r, boolean wantPrevious) throws IOException {
         return store.withExclusiveLockForChange(() -> {
             FileEntry old = store.index().live(key);
             Object previous = wantPrevious && old != null ? store.readValue(old) : null;
@@ -132,7 +328,7 @@ final class TwoPhaseAppend {
     }
 
     /** A failed copy leaves its entry deleted with an ordinary memo-max, so vacuum may reclaim it. */
-    private void abandon(FileEntry pending) {
+    void abandon(FileEntry pending) {
         try {
             store.withExclusiveLockAndFreshIndex(() -> {
                 store.writeTrailer(store.index().at(pending.offset()).withMemoMax(0));
@@ -151,7 +347,7 @@ final class TwoPhaseAppend {
         }
     }
 
-    private void releasePending(long offset) throws IOException {
+    void releasePending(long offset) throws IOException {
         store.jvmLock().lock();
         try {
             store.ownPending().remove(offset);

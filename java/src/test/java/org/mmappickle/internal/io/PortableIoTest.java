@@ -56,6 +56,8 @@ class PortableIoTest {
             assertTrue(PortableIo.mmp_allocated_blocks(p) < before);
             assertEquals(mmappickle_native_h.mmp_allocated_blocks(n), PortableIo.mmp_allocated_blocks(p));
             assertEquals(mmappickle_native_h.mmp_fs_type(n), PortableIo.mmp_fs_type(p));
+            assertEquals(mmappickle_native_h.mmp_fallocate(-1, 0, 10), PortableIo.mmp_fallocate(-1, 0, 10));
+            assertEquals(mmappickle_native_h.mmp_fallocate(n, 0, 0), PortableIo.mmp_fallocate(p, 0, 0));
             assertTrue(PortableIo.mmp_fs_type(p) > 0);
 
             MemorySegment out = a.allocate(ValueLayout.ADDRESS);

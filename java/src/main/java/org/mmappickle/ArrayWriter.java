@@ -1,0 +1,68 @@
+package org.mmappickle;
+
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * An array allocated in the file but not yet published ({@link MmapDict#allocatePending}): its
+ * entry is pending, exactly like a large {@code set} whose payload is being copied, so no reader
+ * (in this process or another, Python's {@code pickle.load} included) sees the key until
+ * {@link #publish()}. Fill it either in place through {@link #array()}, or in one bulk copy from
+ * memory with {@link #copyFrom(MemorySegment)} (written through the file descriptor by the dict's
+ * ingest threads: the faster way when the data already exists in memory). Closing without
+ * publishing gives the entry up: it stays in the file as a deleted entry, which
+ * {@link MmapDict#vacuum()} reclaims, and a process killed before publishing leaves the same.
+ *
+ * <pre>{@code
+ * try (ArrayWriter w = dict.allocatePending("frame_001", DType.FLOAT32, 512, 512, 32)) {
+ *     fill(w.array());
+ *     w.publish();
+ * }
+ * }</pre>
+ */
+public interface ArrayWriter extends AutoCloseable {
+    /**
+     * Returns the key the array is published under.
+     *
+     * @return the key
+     */
+    String key();
+
+    /**
+     * Returns the writable view of the pending array, mapped from the file; its disk blocks were
+     * reserved when the file system allows it, so filling it does not allocate blocks page by page.
+     *
+     * @return the view (the same one on every call); after {@link #publish()} it is the key's value
+     * @throws IllegalStateException when this writer was closed without publishing
+     */
+    NDArray array();
+
+    /**
+     * Writes the whole payload from memory (its bytes, in the array's byte order, C order), through
+     * the file descriptor with the dict's ingest threads instead of through the mapping.
+     *
+     * @param source exactly the array's payload bytes
+     * @throws IOException when the file fails (naming the errno)
+     * @throws IllegalArgumentException when the source's size is not the payload's
+     * @throws IllegalStateException when the writer was published or closed
+     */
+    void copyFrom(MemorySegment source) throws IOException;
+
+    /**
+     * Makes the array the key's value (replacing any previous one) in one commit; after this, the
+     * view stays valid and {@link #close()} does nothing.
+     *
+     * @throws IOException when the file fails; the entry then stays unpublished (a deleted entry)
+     * @throws IllegalStateException when the writer was published or closed
+     */
+    void publish() throws IOException;
+
+    /**
+     * Gives the entry up when it was not published (it becomes an ordinary deleted entry).
+     *
+     * @throws IOException never in practice: a failure to mark the entry is logged (the entry is
+     *     reported deleted anyway once its pending lock is released)
+     */
+    @Override
+    void close() throws IOException;
+}
