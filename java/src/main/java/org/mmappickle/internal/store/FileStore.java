@@ -34,6 +34,7 @@ import org.mmappickle.internal.format.EntryScanner;
 import org.mmappickle.internal.format.FileEntry;
 import org.mmappickle.internal.format.FileLayout;
 import org.mmappickle.internal.io.NativeFile;
+import org.mmappickle.internal.pickle.ValueStructure;
 
 /**
  * One open mmappickle file: the descriptor, the header's memory map, the entry index, and the two
@@ -555,6 +556,9 @@ public final class FileStore implements AutoCloseable {
             }
             for (FileEntry p : index.pending()) {
                 FileEntry now = p.withMemoMax(intAt(p.memoOffset())).withValid(byteAt(p.validOffset()) == FileLayout.NEWTRUE);
+                if (now.pending() != p.pending() && !now.pending()) {
+                    checkValue(now, arena);   // finished by its writer: now Python executes it
+                }
                 if (!now.equals(p)) {
                     if (now.valid()) {
                         forgetIfDeleted(index.live(now.key()));
@@ -611,11 +615,42 @@ public final class FileStore implements AutoCloseable {
         EntryScanner.Result r = EntryScanner.scan(m, end - from, size - from);
         List<FileEntry> moved = new ArrayList<>(r.entries().size());
         for (FileEntry e : r.entries()) {
-            moved.add(new FileEntry(e.offset() + from, e.key(), e.valueOffset() + from, e.valueLength(), e.memoMax(),
-                    e.valid()));
+            FileEntry at = new FileEntry(e.offset() + from, e.key(), e.valueOffset() + from, e.valueLength(), e.memoMax(),
+                    e.valid());
+            if (r.tail() != EntryScanner.Tail.CORRUPT && !e.pending() && !checkedValues.contains(at)) {
+                // the full rescan checks every value (deleted ones too: Python executes them); an
+                // appended entry must be held to the same rule
+                ValueStructure.check(m, e.valueOffset(), e.valueOffset() + e.valueLength(), path, from);
+                checkedValues.add(at);
+            }
+            moved.add(at);
         }
         return new EntryScanner.Result(moved, r.end() + from, r.tail(), r.problemOffset() + from, r.problem(),
                 r.staleFrameAt() < 0 ? -1 : r.staleFrameAt() + from);
+    }
+
+    /**
+     * Checks that the value of an entry whose writer has just finished it does in the whole file
+     * what the layout says ({@link ValueStructure}), as a full rescan would: read with pread in the
+     * shared-storage mode when it is small (never through a possibly stale map), else mapped.
+     */
+    private void checkValue(FileEntry e, Arena arena) throws IOException {
+        if (checkedValues.contains(e)) {
+            return;
+        }
+        MemorySegment v;
+        if (shared && e.valueLength() <= PREAD_TAIL) {
+            byte[] b = new byte[(int) e.valueLength()];
+            if (file.read(MemorySegment.ofArray(b), e.valueOffset()) != b.length) {
+                throw new PickleFormatException(path, e.valueOffset(), e.valueLength() + " bytes of value",
+                        "the end of the file (shrunk by another process?)");
+            }
+            v = MemorySegment.ofArray(b);
+        } else {
+            v = file.map(e.valueOffset(), e.valueLength(), false, false, arena);
+        }
+        ValueStructure.check(v, 0, e.valueLength(), path, e.valueOffset());
+        checkedValues.add(e);
     }
 
     /** True when the segment starts with an entry head of the known entry's frame length and key length. */
