@@ -84,20 +84,24 @@ final class EntryDecoder {
      * Checks that the value of every entry that was not checked before does, inside the whole file,
      * what the layout says ({@link ValueStructure}): Python's {@code pickle.load} executes deleted
      * entries too, so one that stops the pickle or reaches below itself changes what the whole file
-     * means to Python. Entries of a two-phase append in progress (pending) are skipped: their
-     * payload is being written. Checked entries are added to {@code checked}, and entries no longer
-     * in the file are removed from it, so that a rescan checks only what is new.
+     * means to Python. Entries of a two-phase append in progress are skipped: their payload is being
+     * written (they are checked when their writer finishes them). A pending entry whose writer is
+     * gone is checked like any other: the pending mark must not hide a value from the rule.
+     * Checked entries are added to {@code checked}, and entries no longer in the file are removed
+     * from it, so that a rescan checks only what is new.
      *
      * @param file the file's bytes from offset 0 (the map a scan used)
      * @param path the file, for error messages
      * @param entries the entries a scan found
      * @param checked the entries checked before (updated)
+     * @param beingWritten true for a pending entry whose writer holds its pending lock now
      * @throws PickleFormatException for the first value that is not what the layout says
      */
-    public static void checkValues(MemorySegment file, Path path, List<FileEntry> entries, Set<FileEntry> checked) {
+    public static void checkValues(MemorySegment file, Path path, List<FileEntry> entries, Set<FileEntry> checked,
+                                   java.util.function.Predicate<FileEntry> beingWritten) {
         checked.retainAll(new HashSet<>(entries));
         for (FileEntry e : entries) {
-            if (!e.pending() && !checked.contains(e)) {
+            if (!checked.contains(e) && !(e.pending() && beingWritten.test(e))) {
                 ValueStructure.check(file, e.valueOffset(), e.valueOffset() + e.valueLength(), path, 0);
                 checked.add(e);
             }

@@ -617,7 +617,7 @@ public final class FileStore implements AutoCloseable {
         for (FileEntry e : r.entries()) {
             FileEntry at = new FileEntry(e.offset() + from, e.key(), e.valueOffset() + from, e.valueLength(), e.memoMax(),
                     e.valid());
-            if (r.tail() != EntryScanner.Tail.CORRUPT && !e.pending() && !checkedValues.contains(at)) {
+            if (r.tail() != EntryScanner.Tail.CORRUPT && !checkedValues.contains(at) && !(at.pending() && beingWritten(at))) {
                 // the full rescan checks every value (deleted ones too: Python executes them); an
                 // appended entry must be held to the same rule
                 ValueStructure.check(m, e.valueOffset(), e.valueOffset() + e.valueLength(), path, from);
@@ -759,7 +759,7 @@ public final class FileStore implements AutoCloseable {
         try {
             EntryScanner.Result r = EntryScanner.scan(all, FileLayout.HEADER_LENGTH, size);
             if (checked != null && r.tail() != EntryScanner.Tail.CORRUPT) {
-                EntryDecoder.checkValues(all, path, r.entries(), checked);
+                EntryDecoder.checkValues(all, path, r.entries(), checked, this::beingWritten);
             }
             return r;
         } catch (InternalError gone) {
@@ -1179,6 +1179,15 @@ public final class FileStore implements AutoCloseable {
         ArrayFormat layout = p.layout() == ArrayLayout.Layout.OURS ? ArrayFormat.OURS : ArrayFormat.ORIGINAL;
         return new EntryInfo(e.key(), e.offset(), length, e.valueOffset(), e.valueLength(), e.memoMax(), e.valid(),
                 e.pending() && !abandoned, abandoned, kind, layout, p.data().dtype(), p.data().shape().clone(), payload);
+    }
+
+    /** True when this store or another process is copying the payload of a pending entry now. */
+    private boolean beingWritten(FileEntry e) {
+        try {
+            return ownPending.contains(e.offset()) || pendingLockHeld(e);
+        } catch (IOException cannotTell) {
+            return true;   // not knowing, leave it to the writer that may be copying it
+        }
     }
 
     /** True when another process holds the lock of a pending entry (it is copying the payload now). */

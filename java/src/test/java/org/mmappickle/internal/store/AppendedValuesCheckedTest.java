@@ -53,4 +53,27 @@ class AppendedValuesCheckedTest {
         // a fresh open scans the whole file and says the same
         assertThrows(PickleFormatException.class, () -> MmapDict.openReadOnly(f).close());
     }
+
+    @Test
+    void aStopInAnEntryMarkedPendingWhoseWriterIsGoneIsAFormatError() throws Exception {
+        Path f = dir.resolve("pending.mmdpickle");
+        EntryInfo planted;
+        try (MmapDict w = MmapDict.open(f)) {
+            w.put("other", "kept");
+            w.put("role", "admin");
+            w.remove("role");
+            List<EntryInfo> entries = w.entries();
+            planted = entries.get(entries.size() - 1);
+        }
+        // mark it pending (memo-max -1, not valid: what a two-phase append writes while it copies)
+        // with no writer holding its pending lock, and plant NONE then STOP in its value
+        try (FileChannel ch = FileChannel.open(f, StandardOpenOption.WRITE)) {
+            ch.write(ByteBuffer.wrap(new byte[] {'N', '.'}), planted.valueOffset());
+            ByteBuffer memo = ByteBuffer.allocate(4).order(java.nio.ByteOrder.LITTLE_ENDIAN)
+                    .putInt(org.mmappickle.internal.format.FileLayout.PENDING_MEMO).flip();
+            ch.write(memo, planted.valueOffset() + planted.valueLength() + 1);
+        }
+        PickleFormatException e = assertThrows(PickleFormatException.class, () -> MmapDict.openReadOnly(f).close());
+        assertTrue(e.getMessage().contains(f.toString()), e.getMessage());
+    }
 }
