@@ -7,6 +7,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.mmappickle.ArrayFormat;
 import org.mmappickle.MmapDict;
 import org.mmappickle.Sharing;
 
@@ -68,8 +69,8 @@ public final class FileSummary {
         long arrayBytes = inv.live().stream().filter(r -> r.kind() != Inventory.Kind.VALUE)
                 .mapToLong(Inventory.Row::bytes).sum();
         lines.add(new String[] {"arrays:", ndarrays + " ndarray, " + masked + " masked, " + Text.bytes(arrayBytes)
-                + " of payload (" + inv.liveArrays(Inventory.Layout.OURS).size() + " in our layout, "
-                + inv.liveArrays(Inventory.Layout.ORIGINAL).size() + " in the original layout)"});
+                + " of payload (" + inv.liveArrays(ArrayFormat.OURS).size() + " in our layout, "
+                + inv.liveArrays(ArrayFormat.ORIGINAL).size() + " in the original layout)"});
         lines.add(new String[] {"deleted entries:", inv.deletedBytes() + " bytes (" + Text.bytes(inv.deletedBytes())
                 + ") in " + (deleted + abandoned) + (deleted + abandoned == 1 ? " entry" : " entries")});
         lines.add(new String[] {"size:", inv.fileSize() + " bytes apparent (" + Text.bytes(inv.fileSize())
@@ -117,8 +118,8 @@ public final class FileSummary {
         o.put("deleted_bytes", inv.deletedBytes());
         o.put("ndarrays", inv.live().stream().filter(r -> r.kind() == Inventory.Kind.NDARRAY).count());
         o.put("masked", inv.live().stream().filter(r -> r.kind() == Inventory.Kind.MASKED).count());
-        o.put("arrays_ours", inv.liveArrays(Inventory.Layout.OURS).size());
-        o.put("arrays_original", inv.liveArrays(Inventory.Layout.ORIGINAL).size());
+        o.put("arrays_ours", inv.liveArrays(ArrayFormat.OURS).size());
+        o.put("arrays_original", inv.liveArrays(ArrayFormat.ORIGINAL).size());
         o.put("apparent_size", inv.fileSize());
         o.put("allocated_size", inv.allocatedBytes());
         o.put("torn_bytes", inv.tornBytes());

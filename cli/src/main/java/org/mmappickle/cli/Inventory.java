@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.mmappickle.ArrayFormat;
 import org.mmappickle.DType;
 import org.mmappickle.EntryInfo;
 import org.mmappickle.MmapDict;
@@ -62,19 +63,6 @@ record Inventory(Path path, int commitNumber, long fileSize, long allocatedBytes
         }
     }
 
-    /** An array layout, as written by the two implementations. */
-    enum Layout {
-        /** This project's {@code numpy.ndarray(shape, dtype, bytearray)}. */
-        OURS,
-        /** mmappickle 1.0.1's {@code reshape(fromstring(...))}. */
-        ORIGINAL;
-
-        /** Returns the word {@code ls} prints. */
-        String word() {
-            return name().toLowerCase(java.util.Locale.ROOT);
-        }
-    }
-
     /**
      * One entry.
      *
@@ -87,7 +75,7 @@ record Inventory(Path path, int commitNumber, long fileSize, long allocatedBytes
      * @param bytes the array's payload bytes (data and mask for masked arrays) for live arrays, else the
      *     value's pickled length
      */
-    record Row(EntryInfo entry, State state, Kind kind, Layout layout, DType dtype, long[] shape, long bytes) {
+    record Row(EntryInfo entry, State state, Kind kind, ArrayFormat layout, DType dtype, long[] shape, long bytes) {
         /** Returns the entry's key. */
         String key() {
             return entry.key();
@@ -125,11 +113,10 @@ record Inventory(Path path, int commitNumber, long fileSize, long allocatedBytes
             case NDARRAY -> Kind.NDARRAY;
             case MASKED -> Kind.MASKED;
         };
-        Layout layout = e.layout() == null ? null : e.layout() == org.mmappickle.ArrayFormat.OURS ? Layout.OURS : Layout.ORIGINAL;
         if (kind == Kind.VALUE || state != State.VALID) {
-            return new Row(e, state, kind, layout, null, null, e.valueLength());
+            return new Row(e, state, kind, e.layout(), null, null, e.valueLength());
         }
-        return new Row(e, state, kind, layout, e.dtype(), e.shape(), e.payloadBytes());
+        return new Row(e, state, kind, e.layout(), e.dtype(), e.shape(), e.payloadBytes());
     }
 
     // ---------------------------------------------------------------------------------------- summary facts
@@ -161,7 +148,7 @@ record Inventory(Path path, int commitNumber, long fileSize, long allocatedBytes
     }
 
     /** Returns the live array entries in the given layout. */
-    List<Row> liveArrays(Layout l) {
+    List<Row> liveArrays(ArrayFormat l) {
         return rows.stream().filter(r -> r.live() && r.layout == l).toList();
     }
 
@@ -176,7 +163,7 @@ record Inventory(Path path, int commitNumber, long fileSize, long allocatedBytes
      * numpy 2 until a vacuum turns it into a filler.
      */
     List<Row> originalLayoutRows() {
-        return rows.stream().filter(r -> r.layout() == Layout.ORIGINAL).toList();
+        return rows.stream().filter(r -> r.layout() == ArrayFormat.ORIGINAL).toList();
     }
 
     /** Returns whether plain {@code pickle.load} on numpy 1.x loads the file: both layouts do, a torn tail does not. */

@@ -19,4 +19,17 @@ enum LayoutOption {
     ArrayFormat format() {
         return format;
     }
+
+    /**
+     * Returns the word the CLI prints for a layout ({@code ls}, {@code info}, their JSON): the
+     * {@code --layout} value that writes it, so what is printed can be passed back to a command.
+     */
+    static String word(ArrayFormat format) {
+        for (LayoutOption o : values()) {
+            if (o.format == format) {
+                return o.name();
+            }
+        }
+        throw new IllegalArgumentException("no --layout value for " + format);
+    }
 }

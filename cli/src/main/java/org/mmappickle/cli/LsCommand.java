@@ -56,7 +56,7 @@ final class LsCommand extends BaseCommand {
                 r.dtype() == null ? "-" : r.dtype().pythonStr(),
                 r.shape() == null ? "-" : Text.shape(r.shape()),
                 Long.toString(r.bytes()),
-                r.layout() == null ? "-" : r.layout().word(),
+                r.layout() == null ? "-" : LayoutOption.word(r.layout()),
                 Text.key(r.key())};
             if (all) {
                 String[] wide = new String[cols.length + 3];
@@ -107,7 +107,7 @@ final class LsCommand extends BaseCommand {
             if (r.layout() == null) {
                 o.putNull("layout");
             } else {
-                o.put("layout", r.layout().word());
+                o.put("layout", LayoutOption.word(r.layout()));
             }
             if (all) {
                 o.put("state", r.state().word());

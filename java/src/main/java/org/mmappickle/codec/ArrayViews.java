@@ -59,10 +59,6 @@ final class ArrayViews {
         return b;
     }
 
-    static ArrayLayout.Layout layout(ArrayFormat f) {
-        return f == ArrayFormat.ORIGINAL ? ArrayLayout.Layout.ORIGINAL : ArrayLayout.Layout.OURS;
-    }
-
     private static int u8(MemorySegment s, long at) {
         return s.get(ValueLayout.JAVA_BYTE, at) & 0xFF;
     }

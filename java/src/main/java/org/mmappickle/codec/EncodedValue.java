@@ -161,7 +161,7 @@ public record EncodedValue(List<byte[]> structure, List<MemorySegment> payloads,
          * @return this builder
          */
         public Builder array(NDArray array, ArrayFormat format) {
-            ArrayLayout.Encoded enc = ArrayLayout.encode(array.dtype(), array.shape(), ArrayViews.layout(format),
+            ArrayLayout.Encoded enc = ArrayLayout.encode(array.dtype(), array.shape(), format,
                     fileOffset());
             return bytes(enc.structure()[0]).payload(array.segment()).bytes(enc.structure()[1]);
         }

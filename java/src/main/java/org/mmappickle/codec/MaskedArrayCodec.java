@@ -54,7 +54,7 @@ public final class MaskedArrayCodec implements ValueCodec {
             throw new IllegalArgumentException("not a MaskedArray: " + (value == null ? "null" : value.getClass().getName()));
         }
         ArrayLayout.Encoded enc = ArrayLayout.encodeMasked(m.data().dtype(), m.data().shape(),
-                ArrayViews.layout(context.arrayFormat()), context.valueOffset());
+                context.arrayFormat(), context.valueOffset());
         return new EncodedValue(List.of(enc.structure()), List.<MemorySegment>of(m.data().segment(), m.mask().segment()), 0);
     }
 

@@ -16,6 +16,7 @@ import java.util.SplittableRandom;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.mmappickle.ArrayFormat;
 import org.mmappickle.DType;
 import org.mmappickle.MaskedArray;
 import org.mmappickle.MmapDict;
@@ -38,7 +39,7 @@ class ArrayRecognitionTest {
     private record Unpadded(byte[] bytes, boolean masked, DType dtype, long[] shape) {
     }
 
-    private static Unpadded unpadded(boolean masked, ArrayLayout.Layout layout, DType dtype, long[] shape, SplittableRandom r) {
+    private static Unpadded unpadded(boolean masked, ArrayFormat layout, DType dtype, long[] shape, SplittableRandom r) {
         ArrayLayout.Encoded enc = masked ? ArrayLayout.encodeMasked(dtype, shape, layout, 0)
                 : ArrayLayout.encode(dtype, shape, layout, 0);
         byte[][] s = enc.structure();
@@ -154,7 +155,7 @@ class ArrayRecognitionTest {
         DType[] dtypes = {DType.FLOAT64, DType.INT32, DType.UINT8, DType.BOOL};
         int checked = 0;
         for (boolean masked : new boolean[] {false, true}) {
-            for (ArrayLayout.Layout layout : ArrayLayout.Layout.values()) {
+            for (ArrayFormat layout : ArrayFormat.values()) {
                 for (int op : PADDING_OPS) {
                     for (int p : lengths) {
                         if (op == 0x43 && p > 255) {
@@ -191,7 +192,7 @@ class ArrayRecognitionTest {
         // padding whose declared length runs past the value, or which is not followed by POP
         SplittableRandom r = new SplittableRandom(SEED);
         for (int i = 0; i < 500; i++) {
-            Unpadded u = unpadded(false, ArrayLayout.Layout.OURS, DType.FLOAT64, new long[] {3}, r);
+            Unpadded u = unpadded(false, ArrayFormat.OURS, DType.FLOAT64, new long[] {3}, r);
             byte[] pad = padding(0x42, r.nextInt(200));
             byte[] value = new byte[pad.length + u.bytes().length];
             System.arraycopy(pad, 0, value, 0, pad.length);

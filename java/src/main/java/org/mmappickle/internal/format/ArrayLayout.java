@@ -26,26 +26,19 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Locale;
+import org.mmappickle.ArrayFormat;
 import org.mmappickle.DType;
 import org.mmappickle.PickleFormatException;
 import org.mmappickle.internal.bytes.LittleEndian;
 
 /**
  * The bytes of an array entry's value in both layouts of docs/format.md: mmappickle 1.0.1's
- * {@code reshape(fromstring(DATA, DTYPE), SHAPE)} ({@link Layout#ORIGINAL}) and this project's
- * {@code numpy.ndarray(SHAPE, DTYPE, bytearray)} with aligned payloads ({@link Layout#OURS}), plain or as the
+ * {@code reshape(fromstring(DATA, DTYPE), SHAPE)} ({@link ArrayFormat#ORIGINAL}) and this project's
+ * {@code numpy.ndarray(SHAPE, DTYPE, bytearray)} with aligned payloads ({@link ArrayFormat#OURS}), plain or as the
  * data and mask of a {@code numpy.ma.MaskedArray}. {@link #parse} finds where the payloads lie without copying
  * them; {@link #encode} and {@link #encodeMasked} give the structural bytes around payloads to be written.
  */
 public final class ArrayLayout {
-
-    /** Which of the two array layouts a value uses. */
-    public enum Layout {
-        /** mmappickle 1.0.1's layout, byte for byte ({@code numpy.core.multiarray.fromstring}). */
-        ORIGINAL,
-        /** This project's layout ({@code numpy.ndarray(shape, dtype, bytearray)}, payloads aligned). */
-        OURS
-    }
 
     /**
      * One array inside a value: its dtype, shape, and where its payload lies relative to the value's first byte.
@@ -94,7 +87,7 @@ public final class ArrayLayout {
      * @param data the array, or the data array of a masked array
      * @param mask the mask array of a masked array (dtype bool, the data's shape), or null
      */
-    public record Parsed(Layout layout, ArrayHeader data, ArrayHeader mask) {
+    public record Parsed(ArrayFormat layout, ArrayHeader data, ArrayHeader mask) {
         /** Returns whether the value is a {@code numpy.ma.MaskedArray}. */
         public boolean masked() {
             return mask != null;
@@ -237,26 +230,26 @@ public final class ArrayLayout {
             if (inner < 0 || !c.startsWith(inner, ORIGINAL_ARRAY)) {
                 return null;
             }
-            return c.parseMasked(start + ORIGINAL_MASKED.length, Layout.ORIGINAL);
+            return c.parseMasked(start + ORIGINAL_MASKED.length, ArrayFormat.ORIGINAL);
         }
         if (c.startsWith(start, OURS_MASKED)) {
             long inner = c.paddingEnd(start + OURS_MASKED.length);
             if (inner < 0 || !c.startsWith(inner, OURS_ARRAY)) {
                 return null;
             }
-            return c.parseMasked(start + OURS_MASKED.length, Layout.OURS);
+            return c.parseMasked(start + OURS_MASKED.length, ArrayFormat.OURS);
         }
         if (c.startsWith(start, ORIGINAL_ARRAY) && c.isPayloadOpcode(start + ORIGINAL_ARRAY.length)) {
             c.pos = start;
-            ArrayHeader h = c.parseArray(Layout.ORIGINAL);
+            ArrayHeader h = c.parseArray(ArrayFormat.ORIGINAL);
             c.expectEnd();
-            return new Parsed(Layout.ORIGINAL, h, null);
+            return new Parsed(ArrayFormat.ORIGINAL, h, null);
         }
         if (c.startsWith(start, OURS_ARRAY) && c.isShapeOpcode(start + OURS_ARRAY.length)) {
             c.pos = start;
-            ArrayHeader h = c.parseArray(Layout.OURS);
+            ArrayHeader h = c.parseArray(ArrayFormat.OURS);
             c.expectEnd();
-            return new Parsed(Layout.OURS, h, null);
+            return new Parsed(ArrayFormat.OURS, h, null);
         }
         return null;
     }
@@ -365,7 +358,7 @@ public final class ArrayLayout {
             pos = end;
         }
 
-        Parsed parseMasked(long afterGlobal, Layout layout) {
+        Parsed parseMasked(long afterGlobal, ArrayFormat layout) {
             pos = afterGlobal;
             ArrayHeader data = parseArray(layout);
             need(1, "the mask array");
@@ -382,9 +375,9 @@ public final class ArrayLayout {
             return new Parsed(layout, data, mask);
         }
 
-        ArrayHeader parseArray(Layout layout) {
+        ArrayHeader parseArray(ArrayFormat layout) {
             skipPadding();
-            if (layout == Layout.ORIGINAL) {
+            if (layout == ArrayFormat.ORIGINAL) {
                 expect(ORIGINAL_ARRAY, "numpy.core.fromnumeric.reshape(numpy.core.multiarray.fromstring(...))");
                 long payloadAt = pos;
                 long[] payload = payload();
@@ -569,11 +562,11 @@ public final class ArrayLayout {
      * @throws IllegalArgumentException if a dimension is negative, the size overflows, there are more than 64
      *     dimensions or the offset is negative
      */
-    public static Encoded encode(DType dtype, long[] shape, Layout layout, long valueFileOffset) {
+    public static Encoded encode(DType dtype, long[] shape, ArrayFormat layout, long valueFileOffset) {
         long len = payloadLength(dtype, shape, valueFileOffset);
         byte[] shapeBytes = shapeBytes(shape);
         byte[] dtypeBytes = dtypeBytes(dtype.pythonStr());
-        if (layout == Layout.ORIGINAL) {
+        if (layout == ArrayFormat.ORIGINAL) {
             return new Encoded(new byte[][] {
                     concat(ORIGINAL_ARRAY, payloadHeader(BINBYTES8, len)),
                     concat(dtypeBytes, TUPLE2_REDUCE, shapeBytes, TUPLE2_REDUCE)}, new long[] {len});
@@ -586,15 +579,15 @@ public final class ArrayLayout {
 
     /**
      * The structural bytes of a new {@code numpy.ma.MaskedArray} value whose data has the dtype and shape and whose
-     * mask is a bool array of the same shape; see {@link #encode(DType, long[], Layout, long)}.
+     * mask is a bool array of the same shape; see {@link #encode(DType, long[], ArrayFormat, long)}.
      */
-    public static Encoded encodeMasked(DType dtype, long[] shape, Layout layout, long valueFileOffset) {
+    public static Encoded encodeMasked(DType dtype, long[] shape, ArrayFormat layout, long valueFileOffset) {
         long len = payloadLength(dtype, shape, valueFileOffset);
         long maskLen = payloadLength(DType.BOOL, shape, valueFileOffset);
         byte[] shapeBytes = shapeBytes(shape);
         byte[] dtypeBytes = dtypeBytes(dtype.pythonStr());
         byte[] maskDtypeBytes = dtypeBytes(MASK_DTYPE);
-        if (layout == Layout.ORIGINAL) {
+        if (layout == ArrayFormat.ORIGINAL) {
             return new Encoded(new byte[][] {
                     concat(ORIGINAL_MASKED, ORIGINAL_ARRAY, payloadHeader(BINBYTES8, len)),
                     concat(dtypeBytes, TUPLE2_REDUCE, shapeBytes, TUPLE2_REDUCE, ORIGINAL_ARRAY, payloadHeader(BINBYTES8, maskLen)),

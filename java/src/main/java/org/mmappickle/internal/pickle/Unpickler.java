@@ -276,15 +276,27 @@ public final class Unpickler {
             Object value = stack.get(0);
             checkNesting(value);
             return value;
-        } catch (PickleFormatException e) {
-            throw e;
-        } catch (IllegalStateException | WrongThreadException e) {
-            throw e; // the segment is closed or confined to another thread: not a property of the bytes
         } catch (RuntimeException e) {
-            // arithmetic, casts and bounds in the many small steps above: still just bad bytes
+            if (!isMalformedInput(e)) {
+                throw e;
+            }
             throw new PickleFormatException(file, fileBase + opPos, "a well-formed " + Opcodes.name(opAt()) + " opcode",
                     e.toString(), e);
         }
+    }
+
+    /**
+     * Whether an exception from the steps of {@link #load} can only mean bad bytes that a check
+     * missed: a bound, an overflow, a cast or an argument check (NumberFormatException and
+     * DateTimeException included). Anything else is a bug (NullPointerException, an
+     * IllegalStateException of this class) or not a property of the bytes (the segment closed or
+     * confined to another thread) and must not be reported as a format error.
+     */
+    static boolean isMalformedInput(RuntimeException e) {
+        return !(e instanceof PickleFormatException)
+                && (e instanceof IndexOutOfBoundsException || e instanceof ArithmeticException
+                        || e instanceof ClassCastException || e instanceof IllegalArgumentException
+                        || e instanceof java.time.DateTimeException);
     }
 
     private int opAt() {

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
+import org.mmappickle.ArrayFormat;
 import org.mmappickle.CompactReport;
 import org.mmappickle.PickleFormatException;
 import org.mmappickle.codec.Codecs;
@@ -97,15 +98,15 @@ final class Compaction {
             } catch (PickleFormatException notTheArrayLayout) {
                 p = null;   // e.g. numpy.ndarray(..., builtins.bytearray(...)) written as a generic value: copied
             }
-            if (p != null && p.layout() == ArrayLayout.Layout.OURS) {
+            if (p != null && p.layout() == ArrayFormat.OURS) {
                 ArrayLayout.ArrayHeader d = p.data();
                 MemorySegment data = value.asSlice(d.payloadOffset(), d.payloadLength());
                 if (p.mask() == null) {
-                    ArrayLayout.Encoded enc = ArrayLayout.encode(d.dtype(), d.shape(), ArrayLayout.Layout.OURS, valueOffset);
+                    ArrayLayout.Encoded enc = ArrayLayout.encode(d.dtype(), d.shape(), ArrayFormat.OURS, valueOffset);
                     return new EntryPlan(key, enc.structure(), new MemorySegment[] {data}, 0);
                 }
                 ArrayLayout.ArrayHeader m = p.mask();
-                ArrayLayout.Encoded enc = ArrayLayout.encodeMasked(d.dtype(), d.shape(), ArrayLayout.Layout.OURS, valueOffset);
+                ArrayLayout.Encoded enc = ArrayLayout.encodeMasked(d.dtype(), d.shape(), ArrayFormat.OURS, valueOffset);
                 return new EntryPlan(key, enc.structure(),
                         new MemorySegment[] {data, value.asSlice(m.payloadOffset(), m.payloadLength())}, 0);
             }

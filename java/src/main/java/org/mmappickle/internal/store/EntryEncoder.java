@@ -104,8 +104,7 @@ public final class EntryEncoder {
      */
     public static EntryPlan allocation(DType dtype, long[] shape, ArrayFormat format, byte[] key, long valueOffset) {
         long n = payloadLength(dtype, shape);
-        ArrayLayout.Encoded enc = ArrayLayout.encode(dtype, shape,
-                format == ArrayFormat.ORIGINAL ? ArrayLayout.Layout.ORIGINAL : ArrayLayout.Layout.OURS, valueOffset);
+        ArrayLayout.Encoded enc = ArrayLayout.encode(dtype, shape, format, valueOffset);
         return new EntryPlan(key, enc.structure(), new MemorySegment[] {MemorySegment.NULL.reinterpret(n)}, 0);
     }
 

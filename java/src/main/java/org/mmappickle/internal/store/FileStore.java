@@ -984,7 +984,7 @@ public final class FileStore implements AutoCloseable {
             throws IOException {
         byte[] k = checkAllocation(key, dtype, shape);
         long[] s = shape.clone();
-        org.mmappickle.ArrayFormat format = settings.arrayFormat();
+        ArrayFormat format = settings.arrayFormat();
         return PendingArray.start(this, key, new TwoPhaseAppend(this, key, k,
                 (valueOffset, memoStart) -> EntryEncoder.allocation(dtype, s, format, k, valueOffset), settings.durability()));
     }
@@ -1176,9 +1176,8 @@ public final class FileStore implements AutoCloseable {
         }
         EntryInfo.Kind kind = p.mask() == null ? EntryInfo.Kind.NDARRAY : EntryInfo.Kind.MASKED;
         long payload = p.data().payloadLength() + (p.mask() == null ? 0 : p.mask().payloadLength());
-        ArrayFormat layout = p.layout() == ArrayLayout.Layout.OURS ? ArrayFormat.OURS : ArrayFormat.ORIGINAL;
         return new EntryInfo(e.key(), e.offset(), length, e.valueOffset(), e.valueLength(), e.memoMax(), e.valid(),
-                e.pending() && !abandoned, abandoned, kind, layout, p.data().dtype(), p.data().shape().clone(), payload);
+                e.pending() && !abandoned, abandoned, kind, p.layout(), p.data().dtype(), p.data().shape().clone(), payload);
     }
 
     /** True when this store or another process is copying the payload of a pending entry now. */

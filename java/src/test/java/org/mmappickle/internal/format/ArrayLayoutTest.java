@@ -22,13 +22,13 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.mmappickle.ArrayFormat;
 import org.mmappickle.DType;
 import org.mmappickle.MaskedArray;
 import org.mmappickle.NDArray;
 import org.mmappickle.PickleFormatException;
 import org.mmappickle.internal.format.ArrayLayout.ArrayHeader;
 import org.mmappickle.internal.format.ArrayLayout.Encoded;
-import org.mmappickle.internal.format.ArrayLayout.Layout;
 import org.mmappickle.internal.format.ArrayLayout.Parsed;
 import org.mmappickle.py.PyComplex;
 import org.mmappickle.testing.Python;
@@ -189,11 +189,11 @@ class ArrayLayoutTest {
         for (GoldenEntry g : entries) {
             Parsed p = ArrayLayout.parse(g.value(), FILE, g.valueOffset());
             assertNotNull(p, g.key());
-            assertEquals(Layout.ORIGINAL, p.layout(), g.key());
+            assertEquals(ArrayFormat.ORIGINAL, p.layout(), g.key());
             assertFalse(p.masked(), g.key());
             assertTagged(map(map(keys.get(g.key())).get("$ndarray")), view(g.value(), p.data()), g.key());
             for (long offset : new long[] {0, g.valueOffset(), 12345}) {
-                assertReencodes(ArrayLayout.encode(p.data().dtype(), p.data().shape(), Layout.ORIGINAL, offset), p, g.value(), g.key());
+                assertReencodes(ArrayLayout.encode(p.data().dtype(), p.data().shape(), ArrayFormat.ORIGINAL, offset), p, g.value(), g.key());
             }
         }
         assertTrue(keys.containsKey("scalar_0d") && keys.containsKey("ones_8d") && keys.containsKey("empty_stub"));
@@ -209,7 +209,7 @@ class ArrayLayoutTest {
         for (GoldenEntry g : entries) {
             Parsed p = ArrayLayout.parse(g.value(), FILE, g.valueOffset());
             assertNotNull(p, g.key());
-            assertEquals(Layout.ORIGINAL, p.layout(), g.key());
+            assertEquals(ArrayFormat.ORIGINAL, p.layout(), g.key());
             assertTrue(p.masked(), g.key());
             Map<String, Object> m = map(map(keys.get(g.key())).get("$masked"));
             NDArray data = view(g.value(), p.data());
@@ -217,7 +217,7 @@ class ArrayLayoutTest {
             assertTagged(map(map(m.get("data")).get("$ndarray")), data, g.key() + ".data");
             assertTagged(map(map(m.get("mask")).get("$ndarray")), mask, g.key() + ".mask");
             new MaskedArray(data, mask);
-            assertReencodes(ArrayLayout.encodeMasked(p.data().dtype(), p.data().shape(), Layout.ORIGINAL, g.valueOffset()),
+            assertReencodes(ArrayLayout.encodeMasked(p.data().dtype(), p.data().shape(), ArrayFormat.ORIGINAL, g.valueOffset()),
                     p, g.value(), g.key());
         }
     }
@@ -266,33 +266,33 @@ class ArrayLayoutTest {
                 }
                 for (int t = 0; t < 5; t++) {
                     long offset = t == 0 ? 0 : t == 1 ? 4096 - 17 : r.nextLong(1L << 40);
-                    Encoded e = ArrayLayout.encode(d, shape, Layout.OURS, offset);
+                    Encoded e = ArrayLayout.encode(d, shape, ArrayFormat.OURS, offset);
                     MemorySegment v = assemble(e);
                     Parsed p = ArrayLayout.parse(v, FILE, offset);
                     assertNotNull(p);
-                    assertEquals(Layout.OURS, p.layout());
+                    assertEquals(ArrayFormat.OURS, p.layout());
                     assertFalse(p.masked());
                     assertEquals(new ArrayHeader(d, shape, e.payloadOffset(0), e.payloadLengths()[0]), p.data());
                     assertEquals(bytes, p.data().payloadLength());
                     assertAligned(offset + p.data().payloadOffset(), bytes);
 
-                    Encoded m = ArrayLayout.encodeMasked(d, shape, Layout.OURS, offset);
+                    Encoded m = ArrayLayout.encodeMasked(d, shape, ArrayFormat.OURS, offset);
                     MemorySegment mv = assemble(m);
                     Parsed mp = ArrayLayout.parse(mv, FILE, offset);
                     assertTrue(mp.masked());
-                    assertEquals(Layout.OURS, mp.layout());
+                    assertEquals(ArrayFormat.OURS, mp.layout());
                     assertEquals(new ArrayHeader(d, shape, m.payloadOffset(0), bytes), mp.data());
                     assertEquals(new ArrayHeader(DType.BOOL, shape, m.payloadOffset(1), bytes / d.itemSize()), mp.mask());
                     assertAligned(offset + mp.data().payloadOffset(), bytes);
                     assertAligned(offset + mp.mask().payloadOffset(), bytes / d.itemSize());
 
-                    Encoded o = ArrayLayout.encode(d, shape, Layout.ORIGINAL, offset);
+                    Encoded o = ArrayLayout.encode(d, shape, ArrayFormat.ORIGINAL, offset);
                     Parsed op = ArrayLayout.parse(assemble(o), FILE, offset);
-                    assertEquals(Layout.ORIGINAL, op.layout());
+                    assertEquals(ArrayFormat.ORIGINAL, op.layout());
                     assertEquals(new ArrayHeader(d, shape, o.payloadOffset(0), bytes), op.data());
-                    Parsed omp = ArrayLayout.parse(assemble(ArrayLayout.encodeMasked(d, shape, Layout.ORIGINAL, offset)), FILE, offset);
+                    Parsed omp = ArrayLayout.parse(assemble(ArrayLayout.encodeMasked(d, shape, ArrayFormat.ORIGINAL, offset)), FILE, offset);
                     assertTrue(omp.masked());
-                    assertEquals(Layout.ORIGINAL, omp.layout());
+                    assertEquals(ArrayFormat.ORIGINAL, omp.layout());
                 }
             }
         }
@@ -300,7 +300,7 @@ class ArrayLayoutTest {
 
     @Test
     void oursStartsAsFormatMdSays() {
-        Encoded e = ArrayLayout.encode(DType.FLOAT64, new long[] {3}, Layout.OURS, 0);
+        Encoded e = ArrayLayout.encode(DType.FLOAT64, new long[] {3}, ArrayFormat.OURS, 0);
         byte[] s0 = e.structure()[0];
         String text = new String(s0, StandardCharsets.ISO_8859_1);
         assertEquals(0x42, s0[0], "padding first");
@@ -311,7 +311,7 @@ class ArrayLayoutTest {
                 text.substring(g));
         assertArrayEquals(new byte[] {(byte) 0x87, 0x52}, e.structure()[1]);
         assertEquals(64, s0.length);
-        Encoded m = ArrayLayout.encodeMasked(DType.FLOAT64, new long[] {3}, Layout.OURS, 0);
+        Encoded m = ArrayLayout.encodeMasked(DType.FLOAT64, new long[] {3}, ArrayFormat.OURS, 0);
         assertTrue(new String(m.structure()[0], StandardCharsets.ISO_8859_1).startsWith("\u008c\u0008numpy.ma\u008c\u000bMaskedArray\u0093"));
         assertArrayEquals(new byte[] {(byte) 0x87, 0x52, (byte) 0x86, 0x52}, m.structure()[2]);
     }
@@ -334,10 +334,10 @@ class ArrayLayoutTest {
 
     @Test
     void encodeRejectsImpossibleArrays() {
-        assertThrows(IllegalArgumentException.class, () -> ArrayLayout.encode(DType.FLOAT64, new long[] {-1}, Layout.OURS, 0));
-        assertThrows(IllegalArgumentException.class, () -> ArrayLayout.encode(DType.FLOAT64, new long[] {1L << 62}, Layout.OURS, 0));
-        assertThrows(IllegalArgumentException.class, () -> ArrayLayout.encode(DType.FLOAT64, new long[65], Layout.OURS, 0));
-        assertThrows(IllegalArgumentException.class, () -> ArrayLayout.encode(DType.FLOAT64, new long[] {1}, Layout.OURS, -1));
+        assertThrows(IllegalArgumentException.class, () -> ArrayLayout.encode(DType.FLOAT64, new long[] {-1}, ArrayFormat.OURS, 0));
+        assertThrows(IllegalArgumentException.class, () -> ArrayLayout.encode(DType.FLOAT64, new long[] {1L << 62}, ArrayFormat.OURS, 0));
+        assertThrows(IllegalArgumentException.class, () -> ArrayLayout.encode(DType.FLOAT64, new long[65], ArrayFormat.OURS, 0));
+        assertThrows(IllegalArgumentException.class, () -> ArrayLayout.encode(DType.FLOAT64, new long[] {1}, ArrayFormat.OURS, -1));
     }
 
     // ------------------------------------------------------------------------------------------ accepted variants
@@ -388,11 +388,11 @@ class ArrayLayoutTest {
                 cat(bytes(0x42, 4, 0, 0, 0), data), cat(bytes(0x96), u64(4), data));
         for (byte[] payload : payloads) {
             Parsed ours = parse(cat(GLOBAL_NDARRAY, bytes(0x4B, 4, 0x85), "uint8", payload, bytes(0x87, 0x52)));
-            assertEquals(Layout.OURS, ours.layout());
+            assertEquals(ArrayFormat.OURS, ours.layout());
             assertEquals(4, ours.data().payloadLength());
             assertEquals(GLOBAL_NDARRAY.length + 3 + 7 + payload.length - 4, ours.data().payloadOffset());
             Parsed orig = parse(cat(GLOBAL_ORIGINAL, payload, "int16", bytes(0x86, 0x52, 0x4B, 2, 0x85, 0x86, 0x52)));
-            assertEquals(Layout.ORIGINAL, orig.layout());
+            assertEquals(ArrayFormat.ORIGINAL, orig.layout());
             assertEquals(DType.INT16, orig.data().dtype());
             assertArrayEquals(new long[] {2}, orig.data().shape());
             assertEquals(GLOBAL_ORIGINAL.length + payload.length - 4, orig.data().payloadOffset());
@@ -427,7 +427,7 @@ class ArrayLayoutTest {
         byte[] arr = cat(GLOBAL_NDARRAY, bytes(0x4B, 2, 0x85), "bool", bytes(0x96), u64(2), bytes(1, 0), bytes(0x87, 0x52));
         for (byte[] pad : List.of(bytes(0x42, 3, 0, 0, 0, 9, 9, 9, 0x30), bytes(0x43, 0, 0x30), cat(bytes(0x8E), u64(1), bytes(0, 0x30)))) {
             Parsed p = parse(cat(pad, arr));
-            assertEquals(Layout.OURS, p.layout());
+            assertEquals(ArrayFormat.OURS, p.layout());
             assertEquals(pad.length + arr.length - 4, p.data().payloadOffset());
             Parsed m = parse(cat("numpy.ma", "MaskedArray", bytes(0x93), pad, arr, pad, arr, bytes(0x86, 0x52)));
             assertTrue(m.masked());
@@ -514,7 +514,7 @@ class ArrayLayoutTest {
     @Test
     void truncatedAndMutatedValuesNeverThrowAnythingElse() {
         List<byte[]> valid = new ArrayList<>();
-        for (Layout l : Layout.values()) {
+        for (ArrayFormat l : ArrayFormat.values()) {
             for (long off : new long[] {0, 37}) {
                 valid.add(assemble(ArrayLayout.encode(DType.FLOAT32, new long[] {2, 3}, l, off)).toArray(ValueLayout.JAVA_BYTE));
                 valid.add(assemble(ArrayLayout.encodeMasked(DType.INT16, new long[] {5}, l, off)).toArray(ValueLayout.JAVA_BYTE));
@@ -619,8 +619,8 @@ class ArrayLayoutTest {
         for (PyCase c : cases) {
             out.writeBytes(cat(c.key()));
             long valueOffset = out.size();
-            Encoded e = c.masked() ? ArrayLayout.encodeMasked(c.dtype(), c.shape(), Layout.OURS, valueOffset)
-                    : ArrayLayout.encode(c.dtype(), c.shape(), Layout.OURS, valueOffset);
+            Encoded e = c.masked() ? ArrayLayout.encodeMasked(c.dtype(), c.shape(), ArrayFormat.OURS, valueOffset)
+                    : ArrayLayout.encode(c.dtype(), c.shape(), ArrayFormat.OURS, valueOffset);
             MemorySegment v = MemorySegment.ofArray(new byte[Math.toIntExact(e.totalLength())]);
             long at = 0;
             for (int i = 0; i < e.structure().length; i++) {
