@@ -50,17 +50,20 @@ class ViewServerTest {
         HttpResponse<java.io.InputStream> r = HTTP.send(HttpRequest.newBuilder(v.uri().resolve("/events")).build(),
                 HttpResponse.BodyHandlers.ofInputStream());
         try (BufferedReader in = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-            JsonNode last = null;
-            for (String line; System.nanoTime() < deadline && (line = in.readLine()) != null; ) {
-                if (line.startsWith("data: ")) {
-                    last = JSON.readTree(line.substring(6));
-                    if (condition.test(last)) {
-                        return last;
+            // the stream pushes one state per commit: a state that never comes is a hang, which the
+            // guard ends (it measures nothing)
+            return org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofMinutes(2), () -> {
+                JsonNode last = null;
+                for (String line; (line = in.readLine()) != null; ) {
+                    if (line.startsWith("data: ")) {
+                        last = JSON.readTree(line.substring(6));
+                        if (condition.test(last)) {
+                            return last;
+                        }
                     }
                 }
-            }
-            throw new AssertionError("no state matched; the last was " + last);
+                throw new AssertionError("the stream ended; no state matched; the last was " + last);
+            });
         }
     }
 
