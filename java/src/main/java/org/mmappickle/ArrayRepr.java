@@ -303,7 +303,7 @@ final class ArrayRepr {
                 }
                 case BYTES -> {
                     for (int i = 0; i < n; i++) {
-                        out[i] = bytesRepr(a.flatBytes(flat[i]));
+                        out[i] = org.mmappickle.internal.bytes.BytesRepr.of(a.flatBytes(flat[i]));
                     }
                 }
                 case UNICODE -> {
@@ -511,28 +511,6 @@ final class ArrayRepr {
         LocalDateTime t = LocalDateTime.ofEpochSecond(epochSecond, 0, ZoneOffset.UTC);
         return String.format(Locale.ROOT, "%04d-%02d-%02dT%02d:%02d:%02d", t.getYear(), t.getMonthValue(),
                 t.getDayOfMonth(), t.getHour(), t.getMinute(), t.getSecond());
-    }
-
-    private static String bytesRepr(byte[] b) {
-        StringBuilder s = new StringBuilder("b'");
-        for (byte x : b) {
-            int c = x & 0xFF;
-            switch (c) {
-                case '\\' -> s.append("\\\\");
-                case '\'' -> s.append("\\'");
-                case '\n' -> s.append("\\n");
-                case '\r' -> s.append("\\r");
-                case '\t' -> s.append("\\t");
-                default -> {
-                    if (c >= 0x20 && c < 0x7F) {
-                        s.append((char) c);
-                    } else {
-                        s.append(String.format(Locale.ROOT, "\\x%02x", c));
-                    }
-                }
-            }
-        }
-        return s.append('\'').toString();
     }
 
     private static String strRepr(String v) {

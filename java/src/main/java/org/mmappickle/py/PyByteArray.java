@@ -1,8 +1,8 @@
 package org.mmappickle.py;
 
 import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.Objects;
+import org.mmappickle.internal.bytes.BytesRepr;
 
 /**
  * A Python {@code bytearray}: a mutable byte string. It wraps its array without copying, as a
@@ -52,29 +52,6 @@ public final class PyByteArray {
     /** Returns {@code bytearray(b'...')} with the content in hex for bytes outside printable ASCII. */
     @Override
     public String toString() {
-        return "bytearray(" + bytesRepr(bytes) + ")";
-    }
-
-    /** Formats bytes the way Python's {@code repr(bytes)} does (used by several toString methods). */
-    static String bytesRepr(byte[] b) {
-        StringBuilder s = new StringBuilder("b'");
-        HexFormat hex = HexFormat.of();
-        for (byte x : b) {
-            int c = x & 0xFF;
-            switch (c) {
-                case '\\', '\'' -> s.append('\\').append((char) c);
-                case '\n' -> s.append("\\n");
-                case '\r' -> s.append("\\r");
-                case '\t' -> s.append("\\t");
-                default -> {
-                    if (c >= 0x20 && c < 0x7F) {
-                        s.append((char) c);
-                    } else {
-                        s.append("\\x").append(hex.toHexDigits((byte) c));
-                    }
-                }
-            }
-        }
-        return s.append('\'').toString();
+        return "bytearray(" + BytesRepr.of(bytes) + ")";
     }
 }

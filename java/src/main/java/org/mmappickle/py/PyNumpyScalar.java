@@ -411,7 +411,7 @@ public final class PyNumpyScalar {
         } catch (UnsupportedOperationException e) {
             v = java.util.HexFormat.of().formatHex(data);
         }
-        String shown = v instanceof byte[] bytes ? PyByteArray.bytesRepr(bytes) : v instanceof String s ? "'" + s + "'" : String.valueOf(v);
+        String shown = v instanceof byte[] bytes ? org.mmappickle.internal.bytes.BytesRepr.of(bytes) : v instanceof String s ? "'" + s + "'" : String.valueOf(v);
         return "numpy.scalar('" + dtype + "', " + shown + ")";
     }
 }
