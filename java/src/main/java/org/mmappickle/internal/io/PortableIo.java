@@ -531,33 +531,18 @@ final class PortableIo {
     }
 
     private static long readLoop(MethodHandle h, int fd, MemorySegment buffer, long length, long offset) {
-        if (length < 0 || offset < 0) {
-            return -EINVAL;
-        }
-        try {
-            MemorySegment cap = capture();
-            long done = 0;
-            while (done < length) {
-                long n = (long) h.invokeExact(cap, fd, buffer.asSlice(done), length - done, offset + done);
-                if (n < 0) {
-                    int e = errno(cap);
-                    if (e == EINTR) {
-                        continue;
-                    }
-                    return -e;
-                }
-                if (n == 0) {
-                    break;
-                }
-                done += n;
-            }
-            return done;
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
+        return ioLoop(h, fd, buffer, length, offset, false);
     }
 
     private static long writeLoop(MethodHandle h, int fd, MemorySegment buffer, long length, long offset) {
+        return ioLoop(h, fd, buffer, length, offset, true);
+    }
+
+    /**
+     * Repeats a pread or pwrite until all is done, retrying on EINTR; a call that moves nothing
+     * ends a read (end of file) and fails a write (no progress: a full device, as the C layer says).
+     */
+    private static long ioLoop(MethodHandle h, int fd, MemorySegment buffer, long length, long offset, boolean write) {
         if (length < 0 || offset < 0) {
             return -EINVAL;
         }
@@ -574,7 +559,10 @@ final class PortableIo {
                     return -e;
                 }
                 if (n == 0) {
-                    return -ENOSPC;   // no progress: treat as a full device, as the C layer does
+                    if (write) {
+                        return -ENOSPC;
+                    }
+                    break;
                 }
                 done += n;
             }
