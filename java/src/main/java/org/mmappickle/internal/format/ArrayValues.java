@@ -178,10 +178,8 @@ public final class ArrayValues {
 
     /** Builds the array of a state, after numpy's checks; null when the dtype is one this library has no type for. */
     private static NDArray fromState(State s) {
-        DType dt;
-        try {
-            dt = DType.parse(NumpyDtypes.dtypeStr(s.dtype()));
-        } catch (IllegalArgumentException unknown) {
+        DType dt = supported(NumpyDtypes.dtypeStrOrNull(s.dtype()));
+        if (dt == null) {
             return null;
         }
         long nbytes = multiply(s.size(), dt.itemSize());
@@ -256,17 +254,13 @@ public final class ArrayValues {
             return out;
         }
 
+        /**
+         * Returns the array an object pickles, or null when it is not one of the forms read here
+         * (then it stays opaque). Every "not an array" outcome is that null, decided by checking the
+         * parts, so an exception from here is either numpy's refusal ({@link Refused}) or a bug,
+         * and both propagate.
+         */
         private Object array(PyObject o, int depth) {
-            try {
-                return arrayOrNull(o, depth);
-            } catch (Refused numpyRaises) {
-                throw numpyRaises;
-            } catch (RuntimeException notAnArray) {
-                return null;   // an object that only looks like an array stays opaque
-            }
-        }
-
-        private Object arrayOrNull(PyObject o, int depth) {
             if (o.kind() != PyObject.Kind.REDUCE) {
                 return null;
             }
@@ -333,37 +327,69 @@ public final class ArrayValues {
         }
     }
 
+    /** The dtype string of a dtype argument (a string, or a pickled numpy.dtype); null for anything else. */
     private static String dtype(Object d) {
-        return d instanceof String s ? s : NumpyDtypes.dtypeStr(d);
+        return d instanceof String s ? s : NumpyDtypes.dtypeStrOrNull(d);
     }
 
-    private static long[] shape(Object s) {
-        if (s instanceof Number n) {
-            return new long[] {n.longValue()};
+    /**
+     * The dtype of a type string, or null when it is none this library has a type for (an
+     * unsupported dtype is an expected outcome for an opaque value, so it is a result here; the
+     * parser's exception is its only way to say so).
+     */
+    private static DType supported(String dtypeStr) {
+        if (dtypeStr == null) {
+            return null;
         }
-        List<Object> dims = ((PyTuple) s).items();
+        try {
+            return DType.parse(dtypeStr);
+        } catch (IllegalArgumentException unsupported) {
+            return null;
+        }
+    }
+
+    /** A shape argument (an int, or a tuple of ints, each in 0..2^63); null for anything else. */
+    private static long[] shape(Object s) {
+        if (!(s instanceof PyTuple t)) {
+            long d = dimension(s);
+            return d < 0 ? null : new long[] {d};
+        }
+        List<Object> dims = t.items();
+        if (dims.size() > ArrayLayout.MAX_DIMS) {
+            return null;
+        }
         long[] out = new long[dims.size()];
         for (int i = 0; i < out.length; i++) {
-            out[i] = ((Number) dims.get(i)).longValue();
+            out[i] = dimension(dims.get(i));
+            if (out[i] < 0) {
+                return null;
+            }
         }
         return out;
     }
 
+    /** A Python int that can be a dimension; -1 for anything else (a float, a bool, a negative or huge int). */
+    private static long dimension(Object d) {
+        BigInteger v = d instanceof Boolean ? null : integer(d);
+        return v == null || v.signum() < 0 || v.bitLength() >= 64 ? -1 : v.longValue();
+    }
+
+    /** Array data as pickle carries it; null for anything else. */
     private static byte[] bytes(Object b) {
         return switch (b) {
             case byte[] x -> x;
             case PyByteArray x -> x.bytes();
             // Python 2 pickles carry array data as a latin-1 str
             case String s -> s.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
-            default -> throw new IllegalArgumentException("array data is not bytes");
+            case null, default -> null;
         };
     }
 
+    /** The array of a shape, dtype and data; null when one is missing or they do not fit together. */
     private static NDArray build(long[] shape, String dtypeStr, boolean fortran, byte[] data) {
-        DType dt = DType.parse(dtypeStr);
-        long n = ArrayLayout.payloadLength(dt, shape);
-        if (n != data.length) {
-            throw new IllegalArgumentException("array data of " + data.length + " bytes for " + n);
+        DType dt = supported(dtypeStr);
+        if (shape == null || dt == null || data == null || ArrayLayout.sizeInBytes(dt, shape) != data.length) {
+            return null;
         }
         NDArray a = NDArray.wrap(MemorySegment.ofArray(data), dt, shape);
         return fortran ? fromFortran(a) : a;

@@ -39,8 +39,14 @@ public final class NumpyDtypes {
         return s;
     }
 
-    /** Returns {@link #dtypeStr(Object)}, or null where that throws. */
-    static String dtypeStrOrNull(Object dtypeObject) {
+    /**
+     * Returns {@link #dtypeStr(Object)}, or null where that throws: the result to test when an
+     * object that is not a simple dtype is an expected outcome rather than an error.
+     *
+     * @param dtypeObject any object the unpickler returned
+     * @return the type string, or null when the object is not a simple numpy dtype
+     */
+    public static String dtypeStrOrNull(Object dtypeObject) {
         if (!(dtypeObject instanceof PyObject p) || p.kind() != PyObject.Kind.REDUCE
                 || p.callable().kind() != PyObject.Kind.GLOBAL || !p.is("numpy", "dtype")
                 || p.args().size() < 1 || !(p.args().get(0) instanceof String code)) {
