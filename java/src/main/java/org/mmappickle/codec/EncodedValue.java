@@ -161,9 +161,8 @@ public record EncodedValue(List<byte[]> structure, List<MemorySegment> payloads,
          * @return this builder
          */
         public Builder array(NDArray array, ArrayFormat format) {
-            ArrayLayout.Encoded enc = ArrayLayout.encode(array.dtype(), array.shape(), format,
-                    fileOffset());
-            return bytes(enc.structure()[0]).payload(array.segment()).bytes(enc.structure()[1]);
+            List<byte[]> around = ArrayLayout.encode(array.dtype(), array.shape(), format, fileOffset());
+            return bytes(around.get(0)).payload(array.segment()).bytes(around.get(1));
         }
 
         /**

@@ -32,7 +32,7 @@ public final class MaskedArrayCodec implements ValueCodec {
     /** Returns true when the value starts like a masked array in either layout. */
     @Override
     public boolean recognizes(MemorySegment head, StoredValue value) {
-        return ArrayViews.looksLike(head, value, ArrayViews.MASKED);
+        return ArrayViews.kind(head, value, ArrayLayout.Kind.MASKED_ARRAY);
     }
 
     /** Maps the value and returns views of its data and mask; other bytes go to the generic reader. */
@@ -53,9 +53,9 @@ public final class MaskedArrayCodec implements ValueCodec {
         if (!(value instanceof MaskedArray m)) {
             throw new IllegalArgumentException("not a MaskedArray: " + (value == null ? "null" : value.getClass().getName()));
         }
-        ArrayLayout.Encoded enc = ArrayLayout.encodeMasked(m.data().dtype(), m.data().shape(),
+        List<byte[]> around = ArrayLayout.encodeMasked(m.data().dtype(), m.data().shape(),
                 context.arrayFormat(), context.valueOffset());
-        return new EncodedValue(List.of(enc.structure()), List.<MemorySegment>of(m.data().segment(), m.mask().segment()), 0);
+        return new EncodedValue(around, List.<MemorySegment>of(m.data().segment(), m.mask().segment()), 0);
     }
 
     @Override

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import org.mmappickle.DType;
 import org.mmappickle.NDArray;
+import org.mmappickle.internal.format.ArrayLayout;
 
 /**
  * numpy arrays as entries of their own, in both layouts of docs/format.md: reads
@@ -32,7 +33,7 @@ public final class NDArrayCodec implements ValueCodec {
     /** Returns true when the value starts like an array in either layout (after optional padding). */
     @Override
     public boolean recognizes(MemorySegment head, StoredValue value) {
-        return ArrayViews.looksLike(head, value, ArrayViews.PLAIN);
+        return ArrayViews.kind(head, value, ArrayLayout.Kind.ARRAY);
     }
 
     /**

@@ -5,6 +5,7 @@ import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import org.mmappickle.NDArray;
 import org.mmappickle.PickleFormatException;
+import org.mmappickle.internal.format.ArrayLayout;
 
 /**
  * An entry's value bytes in a file, as a {@link ValueCodec} reads them: its position, its first
@@ -131,19 +132,16 @@ public abstract class StoredValue {
      *     first byte
      * @return the view and the position after the array
      * @throws IOException when mapping fails
-     * @throws PickleFormatException when no array in either layout starts there
+     * @throws PickleFormatException when no array in either layout starts there, or one that
+     *     starts there is malformed
      */
     public final ArrayAt arrayAt(long position) throws IOException {
         MemorySegment v = map();
-        long end = ArrayViews.arrayEnd(v, position);
-        if (end < 0) {
+        ArrayLayout.Located a = ArrayLayout.arrayAt(v, position, file(), offset());
+        if (a == null) {
             throw new PickleFormatException(file(), offset() + position, "an array (numpy.ndarray or"
                     + " numpy.core.fromnumeric.reshape, after optional padding)", "other bytes");
         }
-        Object a = ArrayViews.views(v.asSlice(position, end - position), file(), offset() + position, adviser());
-        if (!(a instanceof NDArray array)) {
-            throw new PickleFormatException(file(), offset() + position, "an array", "a masked array or other bytes");
-        }
-        return new ArrayAt(array, end);
+        return new ArrayAt(ArrayViews.view(v, a.array(), adviser()), a.end());
     }
 }

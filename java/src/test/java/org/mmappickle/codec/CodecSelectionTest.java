@@ -20,7 +20,6 @@ import org.mmappickle.MmapDict;
 import org.mmappickle.NDArray;
 import org.mmappickle.PickleFormatException;
 import org.mmappickle.internal.store.EntryEncoder;
-import org.mmappickle.internal.format.EntryPlan;
 
 /** Choosing a dict's codecs, their order, and what happens when none fits. */
 class CodecSelectionTest {
@@ -277,20 +276,19 @@ class CodecSelectionTest {
 
     @Test
     void aValueIsEncodedAgainUnderTheLockOnlyWhenAGuessItAskedForWasWrong() {
-        byte[] key = {'k'};
         for (boolean askOffset : new boolean[] {false, true}) {
             for (boolean askMemo : new boolean[] {false, true}) {
                 CountingCodec c = new CountingCodec(askOffset, askMemo);
                 EntryEncoder.Prepared prepared = EntryEncoder.prepare("v", List.of(c), null, ArrayFormat.OURS, 100, 3);
                 assertEquals(1, c.writes.get());
-                EntryPlan same = prepared.plan(key, 100, 3);
+                EncodedValue same = prepared.encoded(100, 3);
                 assertEquals(1, c.writes.get(), "the guesses held");
-                assertEquals(askOffset ? (byte) 100 : 0, same.structure()[0][1]);
-                prepared.plan(key, 164, 3);
+                assertEquals(askOffset ? (byte) 100 : 0, same.structure().get(0)[1]);
+                prepared.encoded(164, 3);
                 assertEquals(askOffset ? 2 : 1, c.writes.get(), "offset moved; asked: " + askOffset);
-                EntryPlan moved = prepared.plan(key, 100, 9);
+                EncodedValue moved = prepared.encoded(100, 9);
                 assertEquals(1 + (askOffset ? 1 : 0) + (askMemo ? 1 : 0), c.writes.get(), "memo moved; asked: " + askMemo);
-                assertEquals(askMemo ? 9 : 0, moved.structure()[0][2]);
+                assertEquals(askMemo ? 9 : 0, moved.structure().get(0)[2]);
             }
         }
     }

@@ -25,6 +25,7 @@ import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import org.mmappickle.ArrayFormat;
 import org.mmappickle.DType;
@@ -81,66 +82,91 @@ public final class ArrayLayout {
     }
 
     /**
+     * What {@link #read} found in a value's bytes: an array value ({@link Parsed}), bytes that are
+     * not one ({@link NotAnArray}), or bytes that start like one but break the grammar
+     * ({@link Malformed}); each is a result, so a caller that falls back to the generic reader needs
+     * no exception to decide.
+     */
+    public sealed interface Reading permits Parsed, NotAnArray, Malformed {
+    }
+
+    /**
      * A recognised array value. mask is null for a plain ndarray.
      *
      * @param layout the layout the value uses
      * @param data the array, or the data array of a masked array
      * @param mask the mask array of a masked array (dtype bool, the data's shape), or null
      */
-    public record Parsed(ArrayFormat layout, ArrayHeader data, ArrayHeader mask) {
+    public record Parsed(ArrayFormat layout, ArrayHeader data, ArrayHeader mask) implements Reading {
         /** Returns whether the value is a {@code numpy.ma.MaskedArray}. */
         public boolean masked() {
             return mask != null;
         }
     }
 
+    /** Bytes that do not start like an array value in either layout: a generic value. */
+    public record NotAnArray() implements Reading {
+        /** The one instance. */
+        public static final NotAnArray INSTANCE = new NotAnArray();
+    }
+
     /**
-     * The structural bytes of a new array value around its payload(s): the value is {@code structure[0]},
-     * payload 0, {@code structure[1]}, and for a masked array payload 1 and {@code structure[2]}.
+     * Bytes that start like an array value but break the grammar of both layouts.
      *
-     * @param structure the structural byte runs, one more than there are payloads
-     * @param payloadLengths the length of each payload (data, then mask)
+     * @param error where the bytes go wrong and what was expected there
      */
-    public record Encoded(byte[][] structure, long[] payloadLengths) {
-        /** Returns the length of the whole value: structure and payloads. */
-        public long totalLength() {
-            long n = 0;
-            for (byte[] s : structure) {
-                n = Math.addExact(n, s.length);
-            }
-            for (long p : payloadLengths) {
-                n = Math.addExact(n, p);
-            }
-            return n;
-        }
+    public record Malformed(PickleFormatException error) implements Reading {
+    }
 
-        /** Returns the offset of payload {@code i} from the value's first byte. */
-        public long payloadOffset(int i) {
-            long n = 0;
-            for (int k = 0; k <= i; k++) {
-                n += structure[k].length;
-                if (k < i) {
-                    n += payloadLengths[k];
-                }
-            }
-            return n;
-        }
+    /**
+     * A plain array found inside a larger value by {@link #arrayAt}.
+     *
+     * @param array the array, its payload offset relative to the first byte of the segment searched
+     * @param end the position just after the array's bytes, relative to that same first byte
+     */
+    public record Located(ArrayHeader array, long end) {
+    }
 
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof Encoded e && Arrays.deepEquals(structure, e.structure)
-                    && Arrays.equals(payloadLengths, e.payloadLengths);
-        }
+    /** What a value's first bytes say it is, as {@link #sniff} tells it. */
+    public enum Kind {
+        /** Not an array value: the generic reader's. */
+        NONE,
+        /** A {@code numpy.ndarray} in either layout. */
+        ARRAY,
+        /** A {@code numpy.ma.MaskedArray} in either layout. */
+        MASKED_ARRAY
+    }
 
-        @Override
-        public int hashCode() {
-            return Arrays.deepHashCode(structure) * 31 + Arrays.hashCode(payloadLengths);
-        }
+    /**
+     * Gives {@link #sniff} the bytes of a value it asks for, so that a value whose padding is long
+     * is recognised from a few small reads instead of from all its bytes.
+     *
+     * @param <X> what reading may throw
+     */
+    @FunctionalInterface
+    public interface Source<X extends Exception> {
+        /**
+         * Returns up to {@code length} bytes of the value starting at {@code position}: fewer only
+         * where the value ends.
+         *
+         * @param position the first byte, relative to the value's first byte (not negative)
+         * @param length how many bytes
+         * @return the bytes
+         * @throws X when they cannot be read
+         */
+        MemorySegment bytes(long position, int length) throws X;
 
-        @Override
-        public String toString() {
-            return "Encoded[structure lengths=" + Arrays.toString(Arrays.stream(structure).mapToInt(s -> s.length).toArray())
-                    + ", payloadLengths=" + Arrays.toString(payloadLengths) + "]";
+        /**
+         * Returns the source of a value whose bytes are all in memory.
+         *
+         * @param value the value's bytes, exactly
+         * @return the source
+         */
+        static Source<RuntimeException> of(MemorySegment value) {
+            return (position, length) -> {
+                long from = Math.min(position, value.byteSize());
+                return value.asSlice(from, Math.min(length, value.byteSize() - from));
+            };
         }
     }
 
@@ -195,63 +221,216 @@ public final class ArrayLayout {
 
     // ============================================================================================ parsing
 
+    /** The longest of the four globals an array value starts with, and the byte after it. */
+    private static final int START_BYTES = 1 + Math.max(Math.max(ORIGINAL_ARRAY.length, OURS_ARRAY.length),
+            Math.max(ORIGINAL_MASKED.length, OURS_MASKED.length));
+
     /**
-     * Recognises an array or masked array value in either layout: value = exactly the value's bytes (the D bytes of
-     * an entry); returns null when the bytes do not start like an array value in either layout (then the caller
-     * reads it as a generic pickle value). When the bytes start like an array value but are malformed, or declared
-     * lengths exceed the value, throws {@link PickleFormatException}{@code (file, fileBase + offset, expected, found)}.
+     * Where an array value's global starts (after its padding), what kind of value it is and in
+     * which layout; {@link #NO_START} for a value that is not one.
+     */
+    private record Start(Kind kind, ArrayFormat layout, long at) {
+    }
+
+    private static final Start NO_START = new Start(Kind.NONE, null, -1);
+
+    /**
+     * Tells what a value's first bytes say it is, by the rule {@link #read} starts with: after
+     * optional padding (BINBYTES, SHORT_BINBYTES or BINBYTES8, then POP, of any length inside the
+     * value), one of the four globals of the layouts followed by a byte that the layout puts there
+     * (a payload opcode after mmappickle 1.0.1's, a shape opcode after ours, and for a masked array
+     * optional padding then the inner array's global). A value of kind {@link Kind#NONE} is the
+     * generic reader's; any other may still be malformed ({@link #read} says). Reads only a few
+     * small ranges, whatever the length of the padding.
+     *
+     * @param <X> what reading the value may throw
+     * @param value the value's bytes
+     * @param length the value's length
+     * @return the kind of value its first bytes announce
+     * @throws X when the source cannot read the bytes
+     */
+    public static <X extends Exception> Kind sniff(Source<X> value, long length) throws X {
+        return start(value, length).kind();
+    }
+
+    private static <X extends Exception> Start start(Source<X> v, long length) throws X {
+        long at = paddingEnd(v, length, 0);
+        if (at < 0) {
+            return NO_START;
+        }
+        MemorySegment head = v.bytes(at, START_BYTES);
+        for (ArrayFormat layout : ArrayFormat.values()) {
+            byte[] masked = maskedGlobal(layout);
+            if (startsWith(head, 0, masked)) {
+                long inner = paddingEnd(v, length, at + masked.length);
+                byte[] array = arrayGlobal(layout);
+                return inner >= 0 && startsWith(v.bytes(inner, array.length), 0, array)
+                        ? new Start(Kind.MASKED_ARRAY, layout, at) : NO_START;
+            }
+        }
+        ArrayFormat plain = plainLayout(head);
+        return plain == null ? NO_START : new Start(Kind.ARRAY, plain, at);
+    }
+
+    /** The layout of a plain array whose global starts the bytes (with the byte after it), or null. */
+    private static ArrayFormat plainLayout(MemorySegment head) {
+        if (startsWith(head, 0, ORIGINAL_ARRAY) && isPayloadOpcode(head, ORIGINAL_ARRAY.length)) {
+            return ArrayFormat.ORIGINAL;
+        }
+        if (startsWith(head, 0, OURS_ARRAY) && isShapeOpcode(head, OURS_ARRAY.length)) {
+            return ArrayFormat.OURS;
+        }
+        return null;
+    }
+
+    private static byte[] maskedGlobal(ArrayFormat layout) {
+        return layout == ArrayFormat.ORIGINAL ? ORIGINAL_MASKED : OURS_MASKED;
+    }
+
+    private static byte[] arrayGlobal(ArrayFormat layout) {
+        return layout == ArrayFormat.ORIGINAL ? ORIGINAL_ARRAY : OURS_ARRAY;
+    }
+
+    private static int u8(MemorySegment s, long at) {
+        return s.get(ValueLayout.JAVA_BYTE, at) & 0xFF;
+    }
+
+    private static boolean startsWith(MemorySegment s, long at, byte[] prefix) {
+        if (at < 0 || s.byteSize() - at < prefix.length) {
+            return false;
+        }
+        return MemorySegment.mismatch(s, at, at + prefix.length, MemorySegment.ofArray(prefix), 0, prefix.length) < 0;
+    }
+
+    private static boolean isPayloadOpcode(MemorySegment s, long at) {
+        if (at >= s.byteSize()) {
+            return false;
+        }
+        int op = u8(s, at);
+        return op == BINBYTES8 || op == SHORT_BINBYTES || op == BINBYTES || op == BYTEARRAY8;
+    }
+
+    private static boolean isShapeOpcode(MemorySegment s, long at) {
+        if (at >= s.byteSize()) {
+            return false;
+        }
+        int op = u8(s, at);
+        return op == EMPTY_TUPLE || op == MARK || op == BININT1 || op == BININT2 || op == BININT || op == LONG1;
+    }
+
+    /**
+     * Returns where padding ({@code 42|43|8E <len> <bytes> 30}) starting at {@code at} ends, {@code at} itself when
+     * there is none, or -1 when the bytes begin like bytes but are not padding (a generic value).
+     */
+    private static <X extends Exception> long paddingEnd(Source<X> v, long size, long at) throws X {
+        if (at >= size) {
+            return at;
+        }
+        MemorySegment h = v.bytes(at, 9);
+        int op = u8(h, 0);
+        long len;
+        long data;
+        if (op == SHORT_BINBYTES && h.byteSize() >= 2) {
+            len = u8(h, 1);
+            data = at + 2;
+        } else if (op == BINBYTES && h.byteSize() >= 5) {
+            len = Integer.toUnsignedLong(h.get(I32, 1));
+            data = at + 5;
+        } else if (op == BINBYTES8 && h.byteSize() >= 9) {
+            len = h.get(I64, 1);
+            data = at + 9;
+        } else {
+            return op == SHORT_BINBYTES || op == BINBYTES || op == BINBYTES8 ? -1 : at;
+        }
+        if (len < 0 || len >= size - data) {
+            return -1;
+        }
+        MemorySegment pop = v.bytes(data + len, 1);
+        return pop.byteSize() == 1 && u8(pop, 0) == POP ? data + len + 1 : -1;
+    }
+
+    /**
+     * Reads an array or masked array value in either layout: value = exactly the value's bytes (the D bytes of
+     * an entry). Bytes that do not start like an array value ({@link #sniff}) are {@link NotAnArray} (the
+     * caller reads them as a generic pickle value); bytes that start like one but are malformed, or whose declared
+     * lengths exceed the value, are {@link Malformed}, with a {@link PickleFormatException}{@code (file,
+     * fileBase + offset, expected, found)}.
      * Accepts payloads as BINBYTES8 (8E), SHORT_BINBYTES (43), BINBYTES (42), BYTEARRAY8 (96), any payload offset,
      * optional padding {@code 42 <u32 p> <p bytes> 30} before our layout, shapes with BININT1/BININT2/BININT/LONG1
      * dimensions (LONG1 up to 8 bytes, dims {@literal >=} 2^31 allowed), EMPTY_TUPLE (0-d), TUPLE1-3 and
      * MARK..TUPLE. As numpy, it refuses shapes whose item size times the product of the non-zero dimensions
      * exceeds 63 bits.
      *
-     * <p>"Starts like an array value" means: after optional padding, the value begins with one of the four
-     * globals of the layouts ({@code numpy.core.fromnumeric reshape} + {@code numpy.core.multiarray fromstring},
-     * {@code numpy ndarray}, {@code numpy.ma.core MaskedArray}, {@code numpy.ma MaskedArray}) and the byte after
-     * the global is one that the layout puts there (a payload opcode, a shape opcode, or the inner array). So a
-     * generic value that is just the class {@code numpy.ndarray}, or a tuple holding it, is not mistaken for an
-     * array. Padding is accepted before any of the arrays (as 42, 43 or 8E bytes followed by POP) and before the
-     * masked global, in both layouts.
+     * <p>"Starts like an array value" is {@link #sniff}'s rule: so a generic value that is just the class
+     * {@code numpy.ndarray}, or a tuple holding it, is not mistaken for an array. Padding is accepted before any
+     * of the arrays (as 42, 43 or 8E bytes followed by POP) and before the masked global, in both layouts.
+     *
+     * @param value the value's bytes, exactly
+     * @param file the file, for error messages (may be null)
+     * @param fileBase the file offset of the value's first byte, for error messages
+     * @return what the bytes are
+     */
+    public static Reading read(MemorySegment value, Path file, long fileBase) {
+        Start s = start(Source.of(value), value.byteSize());
+        if (s.kind() == Kind.NONE) {
+            return NotAnArray.INSTANCE;
+        }
+        Cursor c = new Cursor(value, file, fileBase);
+        try {
+            if (s.kind() == Kind.MASKED_ARRAY) {
+                return c.parseMasked(s.at() + maskedGlobal(s.layout()).length, s.layout());
+            }
+            c.pos = s.at();
+            ArrayHeader h = c.parseArray(s.layout());
+            c.expectEnd();
+            return new Parsed(s.layout(), h, null);
+        } catch (PickleFormatException malformed) {
+            // the parser reports where the bytes go wrong by throwing from deep inside; here that
+            // becomes the result, so no caller needs an exception to fall back to the generic reader
+            return new Malformed(malformed);
+        }
+    }
+
+    /**
+     * Reads an array value strictly: as {@link #read}, with a malformed value thrown.
      *
      * @param value the value's bytes, exactly
      * @param file the file, for error messages (may be null)
      * @param fileBase the file offset of the value's first byte, for error messages
      * @return the recognised array value, or null when the value is not an array value
+     * @throws PickleFormatException when the bytes start like an array value but are malformed
      */
     public static Parsed parse(MemorySegment value, Path file, long fileBase) {
-        Cursor c = new Cursor(value, file, fileBase);
-        long start = c.paddingEnd(0);
-        if (start < 0) {
+        return switch (read(value, file, fileBase)) {
+            case Parsed p -> p;
+            case NotAnArray n -> null;
+            case Malformed m -> throw m.error();
+        };
+    }
+
+    /**
+     * Finds a plain array (either layout, after optional padding) that starts at a position inside
+     * a larger value, as a codec writes arrays among other bytes: the same grammar as
+     * {@link #read}, ending where the array's bytes end instead of at the end of the value.
+     *
+     * @param value the bytes to search (the value)
+     * @param start where the array's bytes (its padding, if any) start
+     * @param file the file, for error messages (may be null)
+     * @param fileBase the file offset of {@code value}'s first byte, for error messages
+     * @return the array and where it ends, or null when no array starts there
+     * @throws PickleFormatException when an array starts there but is malformed
+     */
+    public static Located arrayAt(MemorySegment value, long start, Path file, long fileBase) {
+        Source<RuntimeException> src = Source.of(value);
+        long at = start < 0 ? -1 : paddingEnd(src, value.byteSize(), start);
+        ArrayFormat layout = at < 0 ? null : plainLayout(src.bytes(at, START_BYTES));
+        if (layout == null) {
             return null;
         }
-        if (c.startsWith(start, ORIGINAL_MASKED)) {
-            long inner = c.paddingEnd(start + ORIGINAL_MASKED.length);
-            if (inner < 0 || !c.startsWith(inner, ORIGINAL_ARRAY)) {
-                return null;
-            }
-            return c.parseMasked(start + ORIGINAL_MASKED.length, ArrayFormat.ORIGINAL);
-        }
-        if (c.startsWith(start, OURS_MASKED)) {
-            long inner = c.paddingEnd(start + OURS_MASKED.length);
-            if (inner < 0 || !c.startsWith(inner, OURS_ARRAY)) {
-                return null;
-            }
-            return c.parseMasked(start + OURS_MASKED.length, ArrayFormat.OURS);
-        }
-        if (c.startsWith(start, ORIGINAL_ARRAY) && c.isPayloadOpcode(start + ORIGINAL_ARRAY.length)) {
-            c.pos = start;
-            ArrayHeader h = c.parseArray(ArrayFormat.ORIGINAL);
-            c.expectEnd();
-            return new Parsed(ArrayFormat.ORIGINAL, h, null);
-        }
-        if (c.startsWith(start, OURS_ARRAY) && c.isShapeOpcode(start + OURS_ARRAY.length)) {
-            c.pos = start;
-            ArrayHeader h = c.parseArray(ArrayFormat.OURS);
-            c.expectEnd();
-            return new Parsed(ArrayFormat.OURS, h, null);
-        }
-        return null;
+        Cursor c = new Cursor(value, file, fileBase);
+        c.pos = at;
+        ArrayHeader h = c.parseArray(layout);
+        return new Located(h, c.pos);
     }
 
     /** A read position in a value, with everything needed to report where the bytes go wrong. */
@@ -274,60 +453,13 @@ public final class ArrayLayout {
         }
 
         private int u8(long at) {
-            return v.get(ValueLayout.JAVA_BYTE, at) & 0xFF;
+            return ArrayLayout.u8(v, at);
         }
 
-        boolean startsWith(long at, byte[] prefix) {
-            if (at < 0 || size - at < prefix.length) {
-                return false;
-            }
-            return MemorySegment.mismatch(v, at, at + prefix.length, MemorySegment.ofArray(prefix), 0, prefix.length) < 0;
+        private boolean startsWith(long at, byte[] prefix) {
+            return ArrayLayout.startsWith(v, at, prefix);
         }
 
-        boolean isPayloadOpcode(long at) {
-            if (at >= size) {
-                return false;
-            }
-            int op = u8(at);
-            return op == BINBYTES8 || op == SHORT_BINBYTES || op == BINBYTES || op == BYTEARRAY8;
-        }
-
-        boolean isShapeOpcode(long at) {
-            if (at >= size) {
-                return false;
-            }
-            int op = u8(at);
-            return op == EMPTY_TUPLE || op == MARK || op == BININT1 || op == BININT2 || op == BININT || op == LONG1;
-        }
-
-        /**
-         * Returns where padding ({@code 42|43|8E <len> <bytes> 30}) starting at {@code at} ends, {@code at} itself when
-         * there is none, or -1 when the bytes begin like bytes but are not padding (a generic value).
-         */
-        long paddingEnd(long at) {
-            if (at >= size) {
-                return at;
-            }
-            int op = u8(at);
-            long len;
-            long data;
-            if (op == SHORT_BINBYTES && size - at >= 2) {
-                len = u8(at + 1);
-                data = at + 2;
-            } else if (op == BINBYTES && size - at >= 5) {
-                len = Integer.toUnsignedLong(v.get(I32, at + 1));
-                data = at + 5;
-            } else if (op == BINBYTES8 && size - at >= 9) {
-                len = v.get(I64, at + 1);
-                data = at + 9;
-            } else {
-                return op == SHORT_BINBYTES || op == BINBYTES || op == BINBYTES8 ? -1 : at;
-            }
-            if (len < 0 || len >= size - data || u8(data + len) != POP) {
-                return -1;
-            }
-            return data + len + 1;
-        }
 
         private void need(long n, String what) {
             if (size - pos < n) {
@@ -351,7 +483,7 @@ public final class ArrayLayout {
         }
 
         private void skipPadding() {
-            long end = paddingEnd(pos);
+            long end = paddingEnd(Source.of(v), size, pos);
             if (end < 0) {
                 throw error(pos, "padding (bytes then POP) or an array", String.format(Locale.ROOT, "byte 0x%02X", u8(pos)));
             }
@@ -553,52 +685,63 @@ public final class ArrayLayout {
     // ============================================================================================ encoding
 
     /**
-     * The structural bytes of a new array value around its payload(s): structure[0], payload 0, structure[1],
-     * (payload 1, structure[2] for a masked array). For OURS, valueFileOffset is the absolute file offset of the value's
+     * The structural bytes of a new array value around its payload: the value is piece 0, the payload
+     * ({@link #payloadLength(DType, long[])} bytes), then piece 1; a codec pairs them with the payload's
+     * segment in an {@code org.mmappickle.codec.EncodedValue}. For OURS, valueFileOffset is the absolute file offset of the value's
      * first byte and the padding makes each payload start at a multiple of 64, or of 4096 when the payload is
      * 64 KiB or more (docs/decisions/payload-alignment.md); the mask payload of a masked array is aligned the same way. For ORIGINAL the bytes
      * are exactly what mmappickle 1.0.1 writes (no padding). An empty payload gets no padding.
      *
+     * @param dtype the element type
+     * @param shape the dimensions
+     * @param layout the layout
+     * @param valueFileOffset the file offset of the value's first byte
+     * @return the two structural pieces
      * @throws IllegalArgumentException if a dimension is negative, the size overflows, there are more than 64
      *     dimensions or the offset is negative
      */
-    public static Encoded encode(DType dtype, long[] shape, ArrayFormat layout, long valueFileOffset) {
+    public static List<byte[]> encode(DType dtype, long[] shape, ArrayFormat layout, long valueFileOffset) {
         long len = payloadLength(dtype, shape, valueFileOffset);
         byte[] shapeBytes = shapeBytes(shape);
         byte[] dtypeBytes = dtypeBytes(dtype.pythonStr());
         if (layout == ArrayFormat.ORIGINAL) {
-            return new Encoded(new byte[][] {
-                    concat(ORIGINAL_ARRAY, payloadHeader(BINBYTES8, len)),
-                    concat(dtypeBytes, TUPLE2_REDUCE, shapeBytes, TUPLE2_REDUCE)}, new long[] {len});
+            return List.of(concat(ORIGINAL_ARRAY, payloadHeader(BINBYTES8, len)),
+                    concat(dtypeBytes, TUPLE2_REDUCE, shapeBytes, TUPLE2_REDUCE));
         }
         byte[] head = concat(OURS_ARRAY, shapeBytes, dtypeBytes, payloadHeader(BYTEARRAY8, len));
-        return new Encoded(new byte[][] {
-                concat(padding(valueFileOffset, head.length, len), head),
-                TUPLE3_REDUCE.clone()}, new long[] {len});
+        return List.of(concat(padding(valueFileOffset, head.length, len), head), TUPLE3_REDUCE.clone());
     }
 
     /**
      * The structural bytes of a new {@code numpy.ma.MaskedArray} value whose data has the dtype and shape and whose
-     * mask is a bool array of the same shape; see {@link #encode(DType, long[], ArrayFormat, long)}.
+     * mask is a bool array of the same shape: piece 0, the data payload, piece 1, the mask payload
+     * ({@link #payloadLength(DType, long[])} of {@link DType#BOOL}), piece 2; see
+     * {@link #encode(DType, long[], ArrayFormat, long)}.
+     *
+     * @param dtype the data's element type
+     * @param shape the dimensions of the data and the mask
+     * @param layout the layout
+     * @param valueFileOffset the file offset of the value's first byte
+     * @return the three structural pieces
+     * @throws IllegalArgumentException as {@link #encode(DType, long[], ArrayFormat, long)}
      */
-    public static Encoded encodeMasked(DType dtype, long[] shape, ArrayFormat layout, long valueFileOffset) {
+    public static List<byte[]> encodeMasked(DType dtype, long[] shape, ArrayFormat layout, long valueFileOffset) {
         long len = payloadLength(dtype, shape, valueFileOffset);
         long maskLen = payloadLength(DType.BOOL, shape, valueFileOffset);
         byte[] shapeBytes = shapeBytes(shape);
         byte[] dtypeBytes = dtypeBytes(dtype.pythonStr());
         byte[] maskDtypeBytes = dtypeBytes(MASK_DTYPE);
         if (layout == ArrayFormat.ORIGINAL) {
-            return new Encoded(new byte[][] {
-                    concat(ORIGINAL_MASKED, ORIGINAL_ARRAY, payloadHeader(BINBYTES8, len)),
+            return List.of(concat(ORIGINAL_MASKED, ORIGINAL_ARRAY, payloadHeader(BINBYTES8, len)),
                     concat(dtypeBytes, TUPLE2_REDUCE, shapeBytes, TUPLE2_REDUCE, ORIGINAL_ARRAY, payloadHeader(BINBYTES8, maskLen)),
-                    concat(maskDtypeBytes, TUPLE2_REDUCE, shapeBytes, TUPLE2_REDUCE, TUPLE2_REDUCE)}, new long[] {len, maskLen});
+                    concat(maskDtypeBytes, TUPLE2_REDUCE, shapeBytes, TUPLE2_REDUCE, TUPLE2_REDUCE));
         }
         byte[] head = concat(OURS_ARRAY, shapeBytes, dtypeBytes, payloadHeader(BYTEARRAY8, len));
         byte[] s0 = concat(OURS_MASKED, padding(Math.addExact(valueFileOffset, OURS_MASKED.length), head.length, len), head);
         byte[] maskHead = concat(OURS_ARRAY, shapeBytes, maskDtypeBytes, payloadHeader(BYTEARRAY8, maskLen));
         long maskStart = Math.addExact(valueFileOffset, Math.addExact(s0.length + TUPLE3_REDUCE.length, len));
         byte[] s1 = concat(TUPLE3_REDUCE, padding(maskStart, maskHead.length, maskLen), maskHead);
-        return new Encoded(new byte[][] {s0, s1, concat(TUPLE3_REDUCE, TUPLE2_REDUCE)}, new long[] {len, maskLen});
+        return List.of(s0, s1, concat(TUPLE3_REDUCE, TUPLE2_REDUCE));
     }
 
     private static long payloadLength(DType dtype, long[] shape, long valueFileOffset) {

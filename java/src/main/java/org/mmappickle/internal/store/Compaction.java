@@ -11,11 +11,8 @@ import java.nio.file.StandardOpenOption;
 import java.util.List;
 import org.mmappickle.ArrayFormat;
 import org.mmappickle.CompactReport;
-import org.mmappickle.PickleFormatException;
-import org.mmappickle.codec.Codecs;
-import org.mmappickle.codec.StoredValue;
+import org.mmappickle.codec.EncodedValue;
 import org.mmappickle.internal.format.ArrayLayout;
-import org.mmappickle.internal.format.EntryPlan;
 import org.mmappickle.internal.format.FileEntry;
 import org.mmappickle.internal.format.FileLayout;
 import org.mmappickle.internal.io.NativeFile;
@@ -63,10 +60,11 @@ final class Compaction {
                 }
                 byte[] key = FileLayout.keyBytes(e.key());
                 long valueOffset = end + FileLayout.ENTRY_PREFIX + key.length;
-                EntryPlan plan = relay(src.asSlice(e.valueOffset(), e.valueLength()), key, valueOffset, path, e);
-                FileEntry written = EntryWriter.write(out, end, plan, e.memoMax(), true, true, EntryWriter.Barrier.NONE);
-                for (int i = 0; i < plan.payloads().length; i++) {
-                    writeKeepingHoles(out, plan.payloads()[i], written.valueOffset() + plan.payloadOffset(i), zeros);
+                EncodedValue value = relay(src.asSlice(e.valueOffset(), e.valueLength()), valueOffset, path, e);
+                FileEntry written = EntryWriter.write(out, end, key, value, e.memoMax(), true, true,
+                        EntryWriter.Barrier.NONE);
+                for (int i = 0; i < value.payloads().size(); i++) {
+                    writeKeepingHoles(out, value.payloads().get(i), written.valueOffset() + value.payloadOffset(i), zeros);
                 }
                 end = written.end();
                 kept++;
@@ -88,30 +86,25 @@ final class Compaction {
         return new CompactReport(kept, dropped, sizeBefore, end + FileLayout.TERMINATOR_LENGTH);
     }
 
-    /** An entry's value at its new offset: arrays in our layout re-encoded (realigned), anything else copied. */
-    private static EntryPlan relay(MemorySegment value, byte[] key, long valueOffset, Path path, FileEntry e) {
-        MemorySegment head = value.asSlice(0, Math.min(value.byteSize(), StoredValue.HEAD_BYTES));
-        if (Codecs.arrays().recognizes(head, null) || Codecs.maskedArrays().recognizes(head, null)) {
-            ArrayLayout.Parsed p;
-            try {
-                p = ArrayLayout.parse(value, path, e.valueOffset());
-            } catch (PickleFormatException notTheArrayLayout) {
-                p = null;   // e.g. numpy.ndarray(..., builtins.bytearray(...)) written as a generic value: copied
+    /**
+     * An entry's value at its new offset: arrays in our layout re-encoded (realigned), anything else
+     * (mmappickle 1.0.1's layout, generic values, and values that only start like an array)
+     * copied as one payload.
+     */
+    private static EncodedValue relay(MemorySegment value, long valueOffset, Path path, FileEntry e) {
+        if (ArrayLayout.read(value, path, e.valueOffset()) instanceof ArrayLayout.Parsed p
+                && p.layout() == ArrayFormat.OURS) {
+            ArrayLayout.ArrayHeader d = p.data();
+            MemorySegment data = value.asSlice(d.payloadOffset(), d.payloadLength());
+            if (p.mask() == null) {
+                return new EncodedValue(ArrayLayout.encode(d.dtype(), d.shape(), ArrayFormat.OURS, valueOffset),
+                        List.of(data), 0);
             }
-            if (p != null && p.layout() == ArrayFormat.OURS) {
-                ArrayLayout.ArrayHeader d = p.data();
-                MemorySegment data = value.asSlice(d.payloadOffset(), d.payloadLength());
-                if (p.mask() == null) {
-                    ArrayLayout.Encoded enc = ArrayLayout.encode(d.dtype(), d.shape(), ArrayFormat.OURS, valueOffset);
-                    return new EntryPlan(key, enc.structure(), new MemorySegment[] {data}, 0);
-                }
-                ArrayLayout.ArrayHeader m = p.mask();
-                ArrayLayout.Encoded enc = ArrayLayout.encodeMasked(d.dtype(), d.shape(), ArrayFormat.OURS, valueOffset);
-                return new EntryPlan(key, enc.structure(),
-                        new MemorySegment[] {data, value.asSlice(m.payloadOffset(), m.payloadLength())}, 0);
-            }
+            ArrayLayout.ArrayHeader m = p.mask();
+            return new EncodedValue(ArrayLayout.encodeMasked(d.dtype(), d.shape(), ArrayFormat.OURS, valueOffset),
+                    List.of(data, value.asSlice(m.payloadOffset(), m.payloadLength())), 0);
         }
-        return new EntryPlan(key, new byte[][] {new byte[0], new byte[0]}, new MemorySegment[] {value}, e.memoMax());
+        return new EncodedValue(List.of(new byte[0], new byte[0]), List.of(value), e.memoMax());
     }
 
     /**

@@ -73,11 +73,7 @@ final class EntryDecoder {
     }
 
     private static boolean isArrayLayout(FileValue v) throws IOException {
-        try {
-            return ArrayLayout.parse(v.bytes(), v.file(), v.offset()) != null;
-        } catch (PickleFormatException notTheLayout) {
-            return false;
-        }
+        return ArrayLayout.read(v.bytes(), v.file(), v.offset()) instanceof ArrayLayout.Parsed;
     }
 
     /**

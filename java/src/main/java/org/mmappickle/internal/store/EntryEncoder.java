@@ -1,5 +1,4 @@
 package org.mmappickle.internal.store;
-import org.mmappickle.internal.format.EntryPlan;
 import org.mmappickle.internal.format.ArrayLayout;
 
 import java.lang.foreign.MemorySegment;
@@ -39,8 +38,16 @@ public final class EntryEncoder {
             this.encoded = encoded;
         }
 
-        /** Builds the entry's bytes for a value starting at {@code valueOffset}, numbering memos from {@code memoStart}. */
-        public EntryPlan plan(byte[] key, long valueOffset, int memoStart) {
+        /**
+         * Returns the value's bytes for a value starting at {@code valueOffset}, numbering memos
+         * from {@code memoStart}: those of {@link #prepare} when the guesses the codec asked for
+         * hold, else encoded again.
+         *
+         * @param valueOffset the file offset of the value's first byte
+         * @param memoStart the first free memo index
+         * @return the encoded value
+         */
+        public EncodedValue encoded(long valueOffset, int memoStart) {
             EncodedValue v = encoded;
             // (reading a field already asked for marks nothing new)
             boolean offsetHolds = !guess.askedValueOffset() || guess.valueOffset() == valueOffset;
@@ -48,7 +55,7 @@ public final class EntryEncoder {
             if (!offsetHolds || !memoHolds) {
                 v = encode(codec, value, new WriteContext(file, valueOffset, memoStart, format));
             }
-            return toPlan(key, v);
+            return v;
         }
 
         /** The bytes of payload the entry carries, as first encoded (decides the two-phase append). */
@@ -92,20 +99,20 @@ public final class EntryEncoder {
         return v;
     }
 
-    /** The internal plan of an encoded value. */
-    public static EntryPlan toPlan(byte[] key, EncodedValue v) {
-        return new EntryPlan(key, v.structure().toArray(byte[][]::new), v.payloads().toArray(MemorySegment[]::new),
-                v.memoMax());
-    }
-
     /**
-     * The plan of an allocated array: its structure around a payload that is never written (the
+     * The value of an allocated array: its structure around a payload that is never written (the
      * payload segment only carries the length; writers leave that range as a hole).
+     *
+     * @param dtype the element type
+     * @param shape the dimensions
+     * @param format the layout
+     * @param valueOffset the file offset of the value's first byte
+     * @return the encoded value, whose one payload must not be read
      */
-    public static EntryPlan allocation(DType dtype, long[] shape, ArrayFormat format, byte[] key, long valueOffset) {
+    public static EncodedValue allocation(DType dtype, long[] shape, ArrayFormat format, long valueOffset) {
         long n = payloadLength(dtype, shape);
-        ArrayLayout.Encoded enc = ArrayLayout.encode(dtype, shape, format, valueOffset);
-        return new EntryPlan(key, enc.structure(), new MemorySegment[] {MemorySegment.NULL.reinterpret(n)}, 0);
+        return new EncodedValue(ArrayLayout.encode(dtype, shape, format, valueOffset),
+                List.of(MemorySegment.NULL.reinterpret(n)), 0);
     }
 
     /** The payload length of an array, checking that the shape is valid and its size fits a long. */

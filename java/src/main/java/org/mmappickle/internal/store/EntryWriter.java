@@ -1,11 +1,12 @@
 package org.mmappickle.internal.store;
 import org.mmappickle.internal.format.FileEntry;
-import org.mmappickle.internal.format.EntryPlan;
 import org.mmappickle.internal.format.FileLayout;
 
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.mmappickle.codec.EncodedValue;
 import org.mmappickle.internal.io.NativeFile;
 
 /** Writes one entry followed by the terminator at an offset of a file (the caller holds the lock). */
@@ -27,7 +28,7 @@ final class EntryWriter {
     }
 
     /**
-     * Writes the entry of a plan at {@code offset}, where the file's terminator is, and a new
+     * Writes an entry at {@code offset}, where the file's terminator is, and a new
      * terminator after it. The old terminator stays in place until the entry is complete: the
      * body (key, value, trailer, new terminator) goes after it first, then {@code bodyDone} runs,
      * then one write of the entry's first 11 bytes over the old terminator links the entry in.
@@ -40,7 +41,8 @@ final class EntryWriter {
      *
      * @param file the file, locked by the caller
      * @param offset where the terminator is
-     * @param plan the entry's key, structure and payloads
+     * @param key the entry's key, as UTF-8
+     * @param value the entry's value: structure and payloads
      * @param memoMax the entry's memo-max
      * @param valid whether the entry is written valid
      * @param skipPayloads whether payload ranges are left unwritten
@@ -49,10 +51,12 @@ final class EntryWriter {
      * @throws IOException when a write fails; the terminator at {@code offset} may have been
      *     overwritten only when the last write failed (see {@link #restoreTail})
      */
-    public static FileEntry write(NativeFile file, long offset, EntryPlan plan, int memoMax, boolean valid,
-                                  boolean skipPayloads, Barrier bodyDone) throws IOException {
-        long valueLength = plan.valueLength();
-        byte[] prefix = FileLayout.entryPrefix(plan.key(), valueLength);
+    public static FileEntry write(NativeFile file, long offset, byte[] keyBytes, EncodedValue value, int memoMax,
+                                  boolean valid, boolean skipPayloads, Barrier bodyDone) throws IOException {
+        long valueLength = value.length();
+        List<byte[]> structure = value.structure();
+        List<MemorySegment> payloads = value.payloads();
+        byte[] prefix = FileLayout.entryPrefix(keyBytes, valueLength);
         byte[] head = java.util.Arrays.copyOf(prefix, FileLayout.TERMINATOR_LENGTH);
         byte[] key = java.util.Arrays.copyOfRange(prefix, FileLayout.TERMINATOR_LENGTH, prefix.length);
         long valueOffset = offset + prefix.length;
@@ -63,31 +67,31 @@ final class EntryWriter {
         if (!skipPayloads && total <= ONE_WRITE_BYTES) {
             MemorySegment buf = MemorySegment.ofArray(new byte[(int) total]);
             long p = put(buf, 0, MemorySegment.ofArray(key));
-            for (int i = 0; i < plan.payloads().length; i++) {
-                p = put(buf, p, MemorySegment.ofArray(plan.structure()[i]));
-                p = put(buf, p, plan.payloads()[i]);
+            for (int i = 0; i < payloads.size(); i++) {
+                p = put(buf, p, MemorySegment.ofArray(structure.get(i)));
+                p = put(buf, p, payloads.get(i));
             }
-            p = put(buf, p, MemorySegment.ofArray(plan.structure()[plan.payloads().length]));
+            p = put(buf, p, MemorySegment.ofArray(structure.get(payloads.size())));
             p = put(buf, p, MemorySegment.ofArray(suffix));
             put(buf, p, MemorySegment.ofArray(terminator));
             file.write(buf, bodyOffset);
         } else {
-            file.write(concat(key, plan.structure()[0]), bodyOffset);
-            for (int i = 0; i < plan.payloads().length; i++) {
-                long at = valueOffset + plan.payloadOffset(i);
+            file.write(concat(key, structure.get(0)), bodyOffset);
+            for (int i = 0; i < payloads.size(); i++) {
+                long at = valueOffset + value.payloadOffset(i);
                 if (!skipPayloads) {
-                    file.write(plan.payloads()[i], at);
+                    file.write(payloads.get(i), at);
                 }
-                byte[] piece = plan.structure()[i + 1];
+                byte[] piece = structure.get(i + 1);
                 if (piece.length > 0) {
-                    file.write(piece, at + plan.payloads()[i].byteSize());
+                    file.write(piece, at + payloads.get(i).byteSize());
                 }
             }
             file.write(concat(suffix, terminator), valueOffset + valueLength);
         }
         bodyDone.await();
         file.write(head, offset);
-        return new FileEntry(offset, new String(plan.key(), StandardCharsets.UTF_8), valueOffset, valueLength,
+        return new FileEntry(offset, new String(keyBytes, StandardCharsets.UTF_8), valueOffset, valueLength,
                 memoMax, valid);
     }
 

@@ -25,11 +25,11 @@ import org.mmappickle.NDArray;
 import org.mmappickle.PickleFormatException;
 import org.mmappickle.RepairReport;
 import org.mmappickle.Sharing;
+import org.mmappickle.codec.EncodedValue;
 import org.mmappickle.codec.ValueCodec;
 import org.mmappickle.internal.bytes.LittleEndian;
 import org.mmappickle.internal.format.ArrayLayout;
 import org.mmappickle.internal.format.EntryIndex;
-import org.mmappickle.internal.format.EntryPlan;
 import org.mmappickle.internal.format.EntryScanner;
 import org.mmappickle.internal.format.FileEntry;
 import org.mmappickle.internal.format.FileLayout;
@@ -848,12 +848,12 @@ public final class FileStore implements AutoCloseable {
      * the change is durable, the bytes that link it in) and adds it to the index. A failure puts
      * the tail back as it was, so the file stays a loadable pickle without the new entry.
      */
-    FileEntry appendEntry(EntryPlan plan, int memoMax, boolean valid, boolean skipPayloads, Durability d)
+    FileEntry appendEntry(byte[] key, EncodedValue value, int memoMax, boolean valid, boolean skipPayloads, Durability d)
             throws IOException {
         long end = index.end();
         FileEntry e;
         try {
-            e = EntryWriter.write(file, end, plan, memoMax, valid, skipPayloads, () -> sync(d, true));
+            e = EntryWriter.write(file, end, key, value, memoMax, valid, skipPayloads, () -> sync(d, true));
         } catch (IOException failed) {
             throw EntryWriter.restoreTail(file, end, failed);
         }
@@ -884,8 +884,8 @@ public final class FileStore implements AutoCloseable {
         return withExclusiveLockForChange(() -> {
             FileEntry old = liveEntry(key);
             Object previous = wantPrevious && old != null ? readValue(old) : null;
-            EntryPlan plan = prepared.plan(k, valueOffsetFor(k), index.memoStart());
-            appendEntry(plan, plan.memoMax(), true, false, d);
+            EncodedValue value = prepared.encoded(valueOffsetFor(k), index.memoStart());
+            appendEntry(k, value, value.memoMax(), true, false, d);
             sync(d, true);   // the new entry is on the device before the old one is deleted
             if (old != null) {
                 markDeleted(old);
@@ -951,15 +951,15 @@ public final class FileStore implements AutoCloseable {
         return withExclusiveLockForChange(() -> {
             FileEntry old = liveEntry(key);
             long valueOffset = valueOffsetFor(k);
-            EntryPlan plan = EntryEncoder.allocation(dtype, shape, settings.arrayFormat(), k, valueOffset);
-            if (reserve && plan.payloadBytes() > 0) {
+            EncodedValue value = EntryEncoder.allocation(dtype, shape, settings.arrayFormat(), valueOffset);
+            if (reserve && value.payloadBytes() > 0) {
                 try {
-                    file.reserve(valueOffset + plan.payloadOffset(0), plan.payloadBytes());
+                    file.reserve(valueOffset + value.payloadOffset(0), value.payloadBytes());
                 } catch (IOException full) {
                     throw EntryWriter.restoreTail(file, index.end(), full);
                 }
             }
-            FileEntry e = appendEntry(plan, 0, true, true, settings.durability());
+            FileEntry e = appendEntry(k, value, 0, true, true, settings.durability());
             if (old != null) {
                 sync(settings.durability(), true);   // the new entry is on the device before the old one is deleted
                 markDeleted(old);
@@ -986,7 +986,7 @@ public final class FileStore implements AutoCloseable {
         long[] s = shape.clone();
         ArrayFormat format = settings.arrayFormat();
         return PendingArray.start(this, key, new TwoPhaseAppend(this, key, k,
-                (valueOffset, memoStart) -> EntryEncoder.allocation(dtype, s, format, k, valueOffset), settings.durability()));
+                (valueOffset, memoStart) -> EntryEncoder.allocation(dtype, s, format, valueOffset), settings.durability()));
     }
 
     /** Checks an allocation before any lock is taken; returns the key's bytes. */
@@ -1161,14 +1161,10 @@ public final class FileStore implements AutoCloseable {
 
     /** An entry's facts, with what its value is told by the array grammar (a malformed array is a generic value). */
     private EntryInfo describe(MemorySegment all, FileEntry e, boolean abandoned) {
-        ArrayLayout.Parsed p = null;
-        if (e.valueOffset() + e.valueLength() <= all.byteSize()) {
-            try {
-                p = ArrayLayout.parse(all.asSlice(e.valueOffset(), e.valueLength()), path, e.valueOffset());
-            } catch (PickleFormatException malformed) {
-                p = null;   // reading it says what is wrong; a listing shows the other entries
-            }
-        }
+        // a malformed array value is listed as a generic value: reading it says what is wrong
+        ArrayLayout.Parsed p = e.valueOffset() + e.valueLength() <= all.byteSize()
+                && ArrayLayout.read(all.asSlice(e.valueOffset(), e.valueLength()), path, e.valueOffset())
+                        instanceof ArrayLayout.Parsed parsed ? parsed : null;
         long length = e.end() - e.offset();
         if (p == null) {
             return new EntryInfo(e.key(), e.offset(), length, e.valueOffset(), e.valueLength(), e.memoMax(), e.valid(),

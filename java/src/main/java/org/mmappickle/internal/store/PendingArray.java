@@ -2,9 +2,10 @@ package org.mmappickle.internal.store;
 
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
+import java.util.List;
 import org.mmappickle.ArrayWriter;
 import org.mmappickle.NDArray;
-import org.mmappickle.internal.format.EntryPlan;
+import org.mmappickle.codec.EncodedValue;
 import org.mmappickle.internal.format.FileEntry;
 
 /**
@@ -66,13 +67,13 @@ final class PendingArray implements ArrayWriter {
     @Override
     public synchronized void copyFrom(MemorySegment source) throws IOException {
         checkOpen();
-        EntryPlan plan = reserved.plan();
-        if (plan.payloads().length != 1 || source.byteSize() != plan.payloadBytes()) {
+        EncodedValue plan = reserved.plan();
+        if (plan.payloads().size() != 1 || source.byteSize() != plan.payloadBytes()) {
             throw new IllegalArgumentException(store.path() + ": " + key + " takes " + plan.payloadBytes()
                     + " payload bytes, the source has " + source.byteSize());
         }
         append.copyPayloads(reserved.entry(),
-                new EntryPlan(plan.key(), plan.structure(), new MemorySegment[] {source}, plan.memoMax()));
+                new EncodedValue(plan.structure(), List.of(source), plan.memoMax()));
     }
 
     @Override

@@ -9,8 +9,8 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.mmappickle.CopyProgress;
 import org.mmappickle.Durability;
 import org.mmappickle.NativeIOException;
+import org.mmappickle.codec.EncodedValue;
 import org.mmappickle.internal.io.NativeFile;
-import org.mmappickle.internal.format.EntryPlan;
 import org.mmappickle.internal.format.FileEntry;
 import org.mmappickle.internal.format.FileLayout;
 
@@ -48,11 +48,11 @@ final class TwoPhaseAppend {
     /** The reservation in use (only tests change it). */
     static volatile Reservation reservation = NativeFile::fallocate;
 
-    /** Builds the entry's plan once its value offset and memo start are known (under the locks). */
+    /** Encodes the entry's value once its value offset and memo start are known (under the locks). */
     @FunctionalInterface
     interface Planner {
-        /** Returns the plan of the entry whose value starts at {@code valueOffset}. */
-        EntryPlan plan(long valueOffset, int memoStart);
+        /** Returns the value of the entry whose value starts at {@code valueOffset}. */
+        EncodedValue plan(long valueOffset, int memoStart);
     }
 
     private final FileStore store;
@@ -62,7 +62,7 @@ final class TwoPhaseAppend {
     private final Durability d;
 
     TwoPhaseAppend(FileStore store, String key, byte[] k, EntryEncoder.Prepared prepared, Durability d) {
-        this(store, key, k, (valueOffset, memoStart) -> prepared.plan(k, valueOffset, memoStart), d);
+        this(store, key, k, prepared::encoded, d);
     }
 
     TwoPhaseAppend(FileStore store, String key, byte[] k, Planner planner, Durability d) {
@@ -74,7 +74,7 @@ final class TwoPhaseAppend {
     }
 
     /** A pending entry: reserved, not yet valid. */
-    record Reserved(FileEntry entry, EntryPlan plan) {
+    record Reserved(FileEntry entry, EncodedValue plan) {
     }
 
     /** Runs the three steps; returns the replaced value when asked for. */
@@ -104,9 +104,9 @@ final class TwoPhaseAppend {
     Reserved reserve() throws IOException {
         return store.withExclusiveLockForChange(() -> {
             long valueOffset = store.valueOffsetFor(k);
-            EntryPlan plan = planner.plan(valueOffset, store.index().memoStart());
+            EncodedValue plan = planner.plan(valueOffset, store.index().memoStart());
             reservePayloadRange(valueOffset, plan);
-            FileEntry e = store.appendEntry(plan, FileLayout.PENDING_MEMO, false, true, d);
+            FileEntry e = store.appendEntry(k, plan, FileLayout.PENDING_MEMO, false, true, d);
             if (!store.file().ofdLock(true, FileStore.PENDING_LOCK + e.offset(), 1, false)) {
                 // nobody can hold the lock of an offset that was the terminator a moment ago,
                 // unless the file was replaced under us: give the entry up rather than copy unguarded
@@ -127,13 +127,13 @@ final class TwoPhaseAppend {
      * here, where cutting the file back leaves it exactly as before. A file system that cannot
      * reserve (EOPNOTSUPP) gets the copy without it.
      */
-    private void reservePayloadRange(long valueOffset, EntryPlan plan) throws IOException {
-        if (plan.payloads().length == 0 || plan.payloadBytes() == 0) {
+    private void reservePayloadRange(long valueOffset, EncodedValue plan) throws IOException {
+        if (plan.payloads().isEmpty() || plan.payloadBytes() == 0) {
             return;
         }
-        int last = plan.payloads().length - 1;
+        int last = plan.payloads().size() - 1;
         long from = valueOffset + plan.payloadOffset(0);
-        long to = valueOffset + plan.payloadOffset(last) + plan.payloads()[last].byteSize();
+        long to = valueOffset + plan.payloadOffset(last) + plan.payloads().get(last).byteSize();
         try {
             reservation.reserve(store.file(), from, to - from);
         } catch (NativeIOException e) {
@@ -156,10 +156,10 @@ final class TwoPhaseAppend {
      * so the page cache can use huge folios and views are mapped with 2 MiB entries (pieces 4 KiB off
      * made 3% of a view 4 KiB-mapped).
      */
-    private static List<Piece> pieces(FileEntry e, EntryPlan plan, long size) {
+    private static List<Piece> pieces(FileEntry e, EncodedValue plan, long size) {
         List<Piece> out = new ArrayList<>();
-        for (int i = 0; i < plan.payloads().length; i++) {
-            MemorySegment src = plan.payloads()[i];
+        for (int i = 0; i < plan.payloads().size(); i++) {
+            MemorySegment src = plan.payloads().get(i);
             long at = e.valueOffset() + plan.payloadOffset(i);
             for (long o = 0, n; o < src.byteSize(); o += n) {
                 n = Math.min(size - Math.floorMod(at + o, HUGE_PAGE), src.byteSize() - o);
@@ -175,7 +175,7 @@ final class TwoPhaseAppend {
      * descriptor, so a concurrent close makes the next chunk fail with the closed-dict exception
      * instead of writing to a reused descriptor number.
      */
-    void copyPayloads(FileEntry e, EntryPlan plan) throws IOException {
+    void copyPayloads(FileEntry e, EncodedValue plan) throws IOException {
         int threads = store.settings().ingestThreads();
         List<Piece> pieces = pieces(e, plan, threads == 1 ? COPY_CHUNK : PARALLEL_CHUNK);
         Progress progress = new Progress(store.settings().progress(), key, plan.payloadBytes());

@@ -28,7 +28,6 @@ import org.mmappickle.MaskedArray;
 import org.mmappickle.NDArray;
 import org.mmappickle.PickleFormatException;
 import org.mmappickle.internal.format.ArrayLayout.ArrayHeader;
-import org.mmappickle.internal.format.ArrayLayout.Encoded;
 import org.mmappickle.internal.format.ArrayLayout.Parsed;
 import org.mmappickle.py.PyComplex;
 import org.mmappickle.testing.Python;
@@ -159,6 +158,49 @@ class ArrayLayoutTest {
         return idx;
     }
 
+    /**
+     * An encoder's structural pieces with the lengths of the payloads between them (computed here
+     * from the dtype and shape, independently of the encoder).
+     */
+    private record Encoded(byte[][] structure, long[] payloadLengths) {
+        long totalLength() {
+            long n = 0;
+            for (byte[] s : structure) {
+                n += s.length;
+            }
+            for (long p : payloadLengths) {
+                n += p;
+            }
+            return n;
+        }
+
+        long payloadOffset(int i) {
+            long n = 0;
+            for (int k = 0; k <= i; k++) {
+                n += structure[k].length + (k < i ? payloadLengths[k] : 0);
+            }
+            return n;
+        }
+    }
+
+    private static long bytesOf(DType dtype, long[] shape) {
+        long n = dtype.itemSize();
+        for (long d : shape) {
+            n *= d;
+        }
+        return n;
+    }
+
+    private static Encoded encode(DType dtype, long[] shape, ArrayFormat layout, long offset) {
+        return new Encoded(ArrayLayout.encode(dtype, shape, layout, offset).toArray(byte[][]::new),
+                new long[] {bytesOf(dtype, shape)});
+    }
+
+    private static Encoded encodeMasked(DType dtype, long[] shape, ArrayFormat layout, long offset) {
+        return new Encoded(ArrayLayout.encodeMasked(dtype, shape, layout, offset).toArray(byte[][]::new),
+                new long[] {bytesOf(dtype, shape), bytesOf(DType.BOOL, shape)});
+    }
+
     /** Rebuilds a value from the encoder's structure and the value's own payload bytes, and compares. */
     private static void assertReencodes(Encoded e, Parsed p, MemorySegment value, String key) {
         assertEquals(value.byteSize(), e.totalLength(), key + " length");
@@ -193,7 +235,7 @@ class ArrayLayoutTest {
             assertFalse(p.masked(), g.key());
             assertTagged(map(map(keys.get(g.key())).get("$ndarray")), view(g.value(), p.data()), g.key());
             for (long offset : new long[] {0, g.valueOffset(), 12345}) {
-                assertReencodes(ArrayLayout.encode(p.data().dtype(), p.data().shape(), ArrayFormat.ORIGINAL, offset), p, g.value(), g.key());
+                assertReencodes(encode(p.data().dtype(), p.data().shape(), ArrayFormat.ORIGINAL, offset), p, g.value(), g.key());
             }
         }
         assertTrue(keys.containsKey("scalar_0d") && keys.containsKey("ones_8d") && keys.containsKey("empty_stub"));
@@ -217,7 +259,7 @@ class ArrayLayoutTest {
             assertTagged(map(map(m.get("data")).get("$ndarray")), data, g.key() + ".data");
             assertTagged(map(map(m.get("mask")).get("$ndarray")), mask, g.key() + ".mask");
             new MaskedArray(data, mask);
-            assertReencodes(ArrayLayout.encodeMasked(p.data().dtype(), p.data().shape(), ArrayFormat.ORIGINAL, g.valueOffset()),
+            assertReencodes(encodeMasked(p.data().dtype(), p.data().shape(), ArrayFormat.ORIGINAL, g.valueOffset()),
                     p, g.value(), g.key());
         }
     }
@@ -266,7 +308,7 @@ class ArrayLayoutTest {
                 }
                 for (int t = 0; t < 5; t++) {
                     long offset = t == 0 ? 0 : t == 1 ? 4096 - 17 : r.nextLong(1L << 40);
-                    Encoded e = ArrayLayout.encode(d, shape, ArrayFormat.OURS, offset);
+                    Encoded e = encode(d, shape, ArrayFormat.OURS, offset);
                     MemorySegment v = assemble(e);
                     Parsed p = ArrayLayout.parse(v, FILE, offset);
                     assertNotNull(p);
@@ -276,7 +318,7 @@ class ArrayLayoutTest {
                     assertEquals(bytes, p.data().payloadLength());
                     assertAligned(offset + p.data().payloadOffset(), bytes);
 
-                    Encoded m = ArrayLayout.encodeMasked(d, shape, ArrayFormat.OURS, offset);
+                    Encoded m = encodeMasked(d, shape, ArrayFormat.OURS, offset);
                     MemorySegment mv = assemble(m);
                     Parsed mp = ArrayLayout.parse(mv, FILE, offset);
                     assertTrue(mp.masked());
@@ -286,11 +328,11 @@ class ArrayLayoutTest {
                     assertAligned(offset + mp.data().payloadOffset(), bytes);
                     assertAligned(offset + mp.mask().payloadOffset(), bytes / d.itemSize());
 
-                    Encoded o = ArrayLayout.encode(d, shape, ArrayFormat.ORIGINAL, offset);
+                    Encoded o = encode(d, shape, ArrayFormat.ORIGINAL, offset);
                     Parsed op = ArrayLayout.parse(assemble(o), FILE, offset);
                     assertEquals(ArrayFormat.ORIGINAL, op.layout());
                     assertEquals(new ArrayHeader(d, shape, o.payloadOffset(0), bytes), op.data());
-                    Parsed omp = ArrayLayout.parse(assemble(ArrayLayout.encodeMasked(d, shape, ArrayFormat.ORIGINAL, offset)), FILE, offset);
+                    Parsed omp = ArrayLayout.parse(assemble(encodeMasked(d, shape, ArrayFormat.ORIGINAL, offset)), FILE, offset);
                     assertTrue(omp.masked());
                     assertEquals(ArrayFormat.ORIGINAL, omp.layout());
                 }
@@ -300,7 +342,7 @@ class ArrayLayoutTest {
 
     @Test
     void oursStartsAsFormatMdSays() {
-        Encoded e = ArrayLayout.encode(DType.FLOAT64, new long[] {3}, ArrayFormat.OURS, 0);
+        Encoded e = encode(DType.FLOAT64, new long[] {3}, ArrayFormat.OURS, 0);
         byte[] s0 = e.structure()[0];
         String text = new String(s0, StandardCharsets.ISO_8859_1);
         assertEquals(0x42, s0[0], "padding first");
@@ -311,7 +353,7 @@ class ArrayLayoutTest {
                 text.substring(g));
         assertArrayEquals(new byte[] {(byte) 0x87, 0x52}, e.structure()[1]);
         assertEquals(64, s0.length);
-        Encoded m = ArrayLayout.encodeMasked(DType.FLOAT64, new long[] {3}, ArrayFormat.OURS, 0);
+        Encoded m = encodeMasked(DType.FLOAT64, new long[] {3}, ArrayFormat.OURS, 0);
         assertTrue(new String(m.structure()[0], StandardCharsets.ISO_8859_1).startsWith("\u008c\u0008numpy.ma\u008c\u000bMaskedArray\u0093"));
         assertArrayEquals(new byte[] {(byte) 0x87, 0x52, (byte) 0x86, 0x52}, m.structure()[2]);
     }
@@ -516,10 +558,10 @@ class ArrayLayoutTest {
         List<byte[]> valid = new ArrayList<>();
         for (ArrayFormat l : ArrayFormat.values()) {
             for (long off : new long[] {0, 37}) {
-                valid.add(assemble(ArrayLayout.encode(DType.FLOAT32, new long[] {2, 3}, l, off)).toArray(ValueLayout.JAVA_BYTE));
-                valid.add(assemble(ArrayLayout.encodeMasked(DType.INT16, new long[] {5}, l, off)).toArray(ValueLayout.JAVA_BYTE));
-                valid.add(assemble(ArrayLayout.encode(DType.unicode(2), new long[] {1, 1, 1, 2}, l, off)).toArray(ValueLayout.JAVA_BYTE));
-                valid.add(assemble(ArrayLayout.encode(DType.FLOAT64, new long[0], l, off)).toArray(ValueLayout.JAVA_BYTE));
+                valid.add(assemble(encode(DType.FLOAT32, new long[] {2, 3}, l, off)).toArray(ValueLayout.JAVA_BYTE));
+                valid.add(assemble(encodeMasked(DType.INT16, new long[] {5}, l, off)).toArray(ValueLayout.JAVA_BYTE));
+                valid.add(assemble(encode(DType.unicode(2), new long[] {1, 1, 1, 2}, l, off)).toArray(ValueLayout.JAVA_BYTE));
+                valid.add(assemble(encode(DType.FLOAT64, new long[0], l, off)).toArray(ValueLayout.JAVA_BYTE));
             }
         }
         Random r = new Random(7);
@@ -619,8 +661,8 @@ class ArrayLayoutTest {
         for (PyCase c : cases) {
             out.writeBytes(cat(c.key()));
             long valueOffset = out.size();
-            Encoded e = c.masked() ? ArrayLayout.encodeMasked(c.dtype(), c.shape(), ArrayFormat.OURS, valueOffset)
-                    : ArrayLayout.encode(c.dtype(), c.shape(), ArrayFormat.OURS, valueOffset);
+            Encoded e = c.masked() ? encodeMasked(c.dtype(), c.shape(), ArrayFormat.OURS, valueOffset)
+                    : encode(c.dtype(), c.shape(), ArrayFormat.OURS, valueOffset);
             MemorySegment v = MemorySegment.ofArray(new byte[Math.toIntExact(e.totalLength())]);
             long at = 0;
             for (int i = 0; i < e.structure().length; i++) {
