@@ -45,4 +45,46 @@ class BoundedMappingsTest {
         }
         assertEquals(0, mapsOf(p), "close unmaps everything");
     }
+
+    /**
+     * A value longer than a window gets a map of its own; before, those maps lived until close, so
+     * a writer cycling big arrays grew one map per cycle. Now a big map is released once no view of
+     * it is reachable (the cycles drop theirs and collect), and close still makes a kept view fail
+     * cleanly. The arrays are allocated (their payloads stay sparse holes), so the cycles are cheap.
+     */
+    @Test
+    void bigArraysCycledAgainAndAgainAreUnmappedOnceNoViewOfThemIsLeft() throws Exception {
+        Path p = dir.resolve("big.mmdpickle");
+        long n = ((65L << 20) / 8) + 1;   // one more float64 than 65 MiB: longer than a 64 MiB window
+        int cycles = 60;
+        NDArray kept;
+        try (MmapDict m = MmapDict.open(p)) {
+            long most = 0;
+            for (int i = 0; i < cycles; i++) {
+                NDArray a = m.allocate("big", DType.FLOAT64, n);
+                a.setDouble(i, n - 1);
+                NDArray read = (NDArray) m.get("big");
+                assertEquals(i, read.getDouble(n - 1), "cycle " + i);
+                assertEquals(i, m.getArray("big").getDouble(n - 1), "cycle " + i + ", read again");
+                assertTrue(m.delete("big"));
+                a = null;
+                read = null;
+                System.gc();   // the views are gone: their maps are unmapped by the cleaner after a collection
+                long maps = mapsOf(p);
+                most = Math.max(most, maps);
+                if (i >= 10) {
+                    assertTrue(maps <= 24, "after " + (i + 1) + " cycles the file is mapped " + maps + " times ("
+                            + Files.size(p) + " bytes)");
+                }
+            }
+            System.out.println(cycles + " big put/get/delete cycles: at most " + most + " maps of a "
+                    + Files.size(p) + "-byte file");
+            kept = m.allocate("last", DType.FLOAT64, n);
+            kept.setDouble(42, 0);
+            assertEquals(42, ((NDArray) m.get("last")).getDouble(0));
+        }
+        assertEquals(0, mapsOf(p), "close unmaps everything, the big map of a view still reachable too");
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> kept.getDouble(0));
+        assertTrue(e.getMessage().contains("after its MmapDict was closed"), e.getMessage());
+    }
 }

@@ -1317,6 +1317,7 @@ public final class FileStore implements AutoCloseable {
             fresh.ofdLock(false, PRESENCE_LOCK, 1, false);
             NativeFile old = file;
             file = fresh;
+            windows.close();   // the old file's maps of big values, as old.close() does for the rest
             windows = new MappedWindows(fresh, settings.writable());
             old.close();   // drops the old file's flock, presence lock and maps
             header = file.map(0, FileLayout.HEADER_LENGTH, false, false);
@@ -1374,6 +1375,7 @@ public final class FileStore implements AutoCloseable {
             try {
                 closed = true;
                 views.clear();
+                windows.close();
                 file.close();
             } finally {
                 descriptor.writeLock().unlock();

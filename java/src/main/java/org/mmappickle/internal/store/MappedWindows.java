@@ -1,9 +1,14 @@
 package org.mmappickle.internal.store;
 
 import java.io.IOException;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.lang.ref.Cleaner;
+import java.lang.ref.WeakReference;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.mmappickle.internal.bytes.LittleEndian;
 import org.mmappickle.internal.io.NativeFile;
@@ -12,38 +17,141 @@ import org.mmappickle.internal.io.NativeFile;
  * The long-lived maps that array views are slices of: the file is mapped in windows of {@code
  * 2 * WINDOW} bytes starting every {@code WINDOW} bytes, each mapped once (past the end of the file
  * too, so that a growing file needs no new map), and a view is a slice of the window that holds
- * it. So the number of maps grows with the file's size, not with the number of reads: a dict that
- * puts, reads and deletes arrays forever keeps a bounded set. A value longer than a window gets a
- * map of its own. Maps live until the file is closed.
+ * it. So the number of window maps grows with the file's size, not with the number of reads: a
+ * dict that puts, reads and deletes arrays forever keeps a bounded set. Windows live until the
+ * file is closed.
+ *
+ * <p>A value longer than a window gets a map of its own ({@link BigMap}), which lives only while a
+ * view of it is reachable: it is unmapped once the garbage collector finds none (so a writer that
+ * puts, reads and deletes big arrays forever does not pile up maps towards {@code
+ * vm.max_map_count}), or when the file is closed, whichever comes first. Reads of the same range
+ * while a view of it is reachable share its map. After close, views of either kind fail with an
+ * {@link IllegalStateException}, never a crash.
  */
-final class MappedWindows {
+final class MappedWindows implements AutoCloseable {
     /** Window stride; each window spans two strides, so any value up to one stride fits in one window. */
     static final long WINDOW = 64L << 20;
+
+    /** Unmaps the big maps no view reaches any more. */
+    private static final Cleaner UNMAPPER = Cleaner.create();
 
     private final NativeFile file;
     private final boolean writable;
     private final Map<Long, MemorySegment> windows = new HashMap<>();
+    /** The big maps by (offset, length), held weakly: only their views keep them. */
+    private final Map<Range, WeakReference<BigMap>> big = new HashMap<>();
+    private boolean closed;
 
     MappedWindows(NativeFile file, boolean writable) {
         this.file = file;
         this.writable = writable;
     }
 
+    /** A range of the file. */
+    private record Range(long offset, long length) {
+    }
+
     /**
-     * Returns a long-lived map of a range of the file (writable when the file is).
+     * The map of one value longer than a window, in two arenas so that the views can be made
+     * unusable at close while the unmap still waits for the garbage collector otherwise. The map
+     * itself lives in {@code owner}; the views are the same bytes reinterpreted into {@code
+     * views}, whose scope is the one thing every view (and every slice of one) holds. A cleaner
+     * watches that scope and closes {@code owner} (the unmap) once it is unreachable; {@link
+     * #close} does both at once. The cleaner's action holds only {@code owner}, never the views'
+     * scope, or the scope would never become unreachable.
+     */
+    private static final class BigMap {
+        private final Arena views;
+        private final Cleaner.Cleanable unmap;
+        /** The whole value, in the views' scope. */
+        private final MemorySegment segment;
+
+        BigMap(NativeFile file, long offset, long length, boolean writable) throws IOException {
+            Arena owner = Arena.ofShared();
+            MemorySegment mapped;
+            try {
+                mapped = file.map(offset, length, writable, false, owner);
+            } catch (IOException | RuntimeException e) {
+                owner.close();
+                throw e;
+            }
+            this.views = Arena.ofShared();
+            this.unmap = UNMAPPER.register(views.scope(), new CloseArena(owner));
+            // the views' scope keeps this object (and so its arena) while any view is reachable:
+            // the weak registry then finds it for a repeated read, and close() can close it
+            MemorySegment s = mapped.reinterpret(views, ignored -> keep(this));
+            this.segment = writable ? s : s.asReadOnly();
+        }
+
+        private static void keep(BigMap m) {
+            java.lang.ref.Reference.reachabilityFence(m);
+        }
+
+        boolean alive() {
+            return views.scope().isAlive();
+        }
+
+        /**
+         * Makes every view unusable, then unmaps. Waits while another thread is inside an access
+         * through a view (the shared arena refuses to close until it is done), as the file does.
+         */
+        void close() {
+            while (true) {
+                try {
+                    views.close();
+                    break;
+                } catch (IllegalStateException busyOrClosed) {
+                    if (!views.scope().isAlive()) {
+                        break;
+                    }
+                    Thread.onSpinWait();
+                }
+            }
+            unmap.clean();
+        }
+    }
+
+    /** The cleaner's action: closes the arena that owns a big map (which unmaps it). */
+    private record CloseArena(Arena owner) implements Runnable {
+        @Override
+        public void run() {
+            owner.close();
+        }
+    }
+
+    /**
+     * Returns a long-lived map of a range of the file (writable when the file is): a slice of a
+     * window, or for a range longer than a window its own map, released when no view of it is
+     * reachable.
      *
      * @param offset where the range starts
      * @param length its length
      * @return the range, read-only unless the file is writable
      * @throws IOException when mmap fails
+     * @throws IllegalStateException when the file was closed
      */
     synchronized MemorySegment map(long offset, long length) throws IOException {
+        if (closed) {
+            throw new IllegalStateException(file + " is closed");
+        }
         if (length > WINDOW) {
-            return file.map(offset, length, writable, false);
+            return bigMap(offset, length);
         }
         long k = offset / WINDOW;
         MemorySegment slice = window(k).asSlice(offset - k * WINDOW, length);
         return writable ? slice : slice.asReadOnly();
+    }
+
+    private MemorySegment bigMap(long offset, long length) throws IOException {
+        big.values().removeIf(r -> r.get() == null);   // the maps the cleaner released (or is about to)
+        Range r = new Range(offset, length);
+        WeakReference<BigMap> known = big.get(r);
+        BigMap m = known == null ? null : known.get();
+        if (m == null || !m.alive()) {
+            m = new BigMap(file, offset, length, writable);
+            big.put(r, new WeakReference<>(m));
+        }
+        return m.segment;
     }
 
     /**
@@ -78,5 +186,28 @@ final class MappedWindows {
             windows.put(k, w);
         }
         return w;
+    }
+
+    /**
+     * Makes the views of the big maps unusable and unmaps them; the windows are unmapped by the
+     * file's own close. Idempotent.
+     */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        List<BigMap> open = new ArrayList<>();
+        for (WeakReference<BigMap> r : big.values()) {
+            BigMap m = r.get();
+            if (m != null) {
+                open.add(m);
+            }
+        }
+        big.clear();
+        for (BigMap m : open) {
+            m.close();
+        }
     }
 }
