@@ -593,6 +593,140 @@ class ArrayLayoutTest {
         }
     }
 
+    // ------------------------------------------------------------------------------------------ one grammar
+
+    /** A value behind a source that counts what it is asked for. */
+    private static final class CountingSource implements ArrayLayout.Source<RuntimeException> {
+        private final MemorySegment value;
+        int reads;
+        long bytes;
+
+        CountingSource(MemorySegment value) {
+            this.value = value;
+        }
+
+        @Override
+        public MemorySegment bytes(long position, int length) {
+            reads++;
+            MemorySegment b = ArrayLayout.Source.of(value).bytes(position, length);
+            bytes += b.byteSize();
+            return b;
+        }
+    }
+
+    private static byte[] padded(int op, int p, byte[] value) {
+        int lengthBytes = op == 0x43 ? 1 : op == 0x42 ? 4 : 8;
+        byte[] b = new byte[1 + lengthBytes + p + 1 + value.length];
+        b[0] = (byte) op;
+        for (int i = 0; i < lengthBytes; i++) {
+            b[1 + i] = (byte) ((long) p >>> (8 * i));
+        }
+        b[lengthBytes + p + 1] = 0x30;
+        System.arraycopy(value, 0, b, lengthBytes + p + 2, value.length);
+        return b;
+    }
+
+    /**
+     * Sniffing agrees with reading on every value the mutation test makes (a kind other than NONE
+     * exactly when the value is not {@code NotAnArray}), and reading gives results, never
+     * exceptions, where {@link ArrayLayout#parse} throws.
+     */
+    @Test
+    void sniffAgreesWithReadAndReadReturnsResults() {
+        long seed = new Random().nextLong();
+        Random r = new Random(seed);
+        List<byte[]> valid = new ArrayList<>();
+        for (ArrayFormat l : ArrayFormat.values()) {
+            valid.add(assemble(encode(DType.FLOAT32, new long[] {2, 3}, l, 37)).toArray(ValueLayout.JAVA_BYTE));
+            valid.add(assemble(encodeMasked(DType.INT16, new long[] {5}, l, 0)).toArray(ValueLayout.JAVA_BYTE));
+        }
+        int malformed = 0;
+        for (byte[] v : valid) {
+            for (int t = 0; t < 2000; t++) {
+                byte[] m = v.clone();
+                for (int j = 0, k = 1 + r.nextInt(3); j < k; j++) {
+                    m[r.nextInt(m.length)] = (byte) r.nextInt(256);
+                }
+                if (r.nextInt(4) == 0) {
+                    m = java.util.Arrays.copyOf(m, r.nextInt(m.length + 1));
+                }
+                MemorySegment seg = MemorySegment.ofArray(m);
+                ArrayLayout.Kind kind = ArrayLayout.sniff(ArrayLayout.Source.of(seg), m.length);
+                ArrayLayout.Reading reading = ArrayLayout.read(seg, FILE, 100);
+                String what = "seed " + seed + " value " + HexFormat.of().formatHex(m);
+                assertEquals(kind == ArrayLayout.Kind.NONE, reading instanceof ArrayLayout.NotAnArray, what);
+                switch (reading) {
+                    case Parsed p -> {
+                        assertEquals(kind == ArrayLayout.Kind.MASKED_ARRAY, p.masked(), what);
+                        assertEquals(p, ArrayLayout.parse(seg, FILE, 100), what);
+                    }
+                    case ArrayLayout.NotAnArray n -> assertNull(ArrayLayout.parse(seg, FILE, 100), what);
+                    case ArrayLayout.Malformed f -> {
+                        malformed++;
+                        assertTrue(f.error().offset() >= 100, what);
+                        assertSame(PickleFormatException.class,
+                                assertThrows(PickleFormatException.class, () -> ArrayLayout.parse(seg, FILE, 100)).getClass());
+                    }
+                }
+            }
+        }
+        assertTrue(malformed > 0, "the mutations made malformed arrays (seed " + seed + ")");
+    }
+
+    /** A value behind a long padding is sniffed from a few small reads, not from all its bytes. */
+    @Test
+    void sniffingReadsAFewBytesWhateverThePadding() {
+        byte[] array = assemble(encode(DType.FLOAT64, new long[] {3}, ArrayFormat.ORIGINAL, 0)).toArray(ValueLayout.JAVA_BYTE);
+        byte[] masked = assemble(encodeMasked(DType.FLOAT64, new long[] {3}, ArrayFormat.OURS, 0)).toArray(ValueLayout.JAVA_BYTE);
+        for (int op : new int[] {0x43, 0x42, 0x8E}) {
+            int p = op == 0x43 ? 200 : 1 << 20;
+            CountingSource a = new CountingSource(MemorySegment.ofArray(padded(op, p, array)));
+            assertEquals(ArrayLayout.Kind.ARRAY, ArrayLayout.sniff(a, a.value.byteSize()));
+            CountingSource m = new CountingSource(MemorySegment.ofArray(padded(op, p, masked)));
+            assertEquals(ArrayLayout.Kind.MASKED_ARRAY, ArrayLayout.sniff(m, m.value.byteSize()));
+            assertTrue(a.reads <= 3 && a.bytes <= 200, a.reads + " reads, " + a.bytes + " bytes");
+            assertTrue(m.reads <= 6 && m.bytes <= 300, m.reads + " reads, " + m.bytes + " bytes");
+            // the padding's POP missing: not an array, still from a few bytes
+            byte[] noPop = padded(op, p, array);
+            noPop[noPop.length - array.length - 1] = 0x4E;
+            CountingSource n = new CountingSource(MemorySegment.ofArray(noPop));
+            assertEquals(ArrayLayout.Kind.NONE, ArrayLayout.sniff(n, n.value.byteSize()));
+            assertTrue(n.bytes <= 20, n.bytes + " bytes");
+        }
+        assertEquals(ArrayLayout.Kind.NONE, ArrayLayout.sniff(ArrayLayout.Source.of(MemorySegment.ofArray(new byte[0])), 0));
+    }
+
+    /** Arrays among other bytes are found with their ends; other bytes are no array; a cut one is malformed. */
+    @Test
+    void arrayAtFindsArraysInsideALargerValue() {
+        // the value starts at file offset 1000 and the array 3 bytes into it
+        byte[] ours = assemble(encode(DType.INT16, new long[] {2, 2}, ArrayFormat.OURS, 1003)).toArray(ValueLayout.JAVA_BYTE);
+        byte[] original = assemble(encode(DType.FLOAT32, new long[] {5}, ArrayFormat.ORIGINAL, 0)).toArray(ValueLayout.JAVA_BYTE);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.writeBytes(new byte[] {(byte) 0x80, 4, 0x28});   // PROTO 4, MARK: a list of the two arrays follows
+        out.writeBytes(ours);
+        out.writeBytes(original);
+        out.write(0x6C);   // LIST
+        MemorySegment v = MemorySegment.ofArray(out.toByteArray());
+        ArrayLayout.Located first = ArrayLayout.arrayAt(v, 3, FILE, 1000);
+        assertNotNull(first);
+        assertEquals(3 + ours.length, first.end());
+        assertArrayEquals(new long[] {2, 2}, first.array().shape());
+        assertEquals(DType.INT16, first.array().dtype());
+        assertEquals(0, Math.floorMod(1000 + first.array().payloadOffset(), 64), "the payload where the encoder aligned it");
+        ArrayLayout.Located second = ArrayLayout.arrayAt(v, first.end(), FILE, 1000);
+        assertNotNull(second);
+        assertEquals(v.byteSize() - 1, second.end());
+        assertEquals(DType.FLOAT32, second.array().dtype());
+        assertEquals(20, second.array().payloadLength());
+        assertNull(ArrayLayout.arrayAt(v, 0, FILE, 1000), "PROTO is no array");
+        assertNull(ArrayLayout.arrayAt(v, v.byteSize() - 1, FILE, 1000), "LIST is no array");
+        assertNull(ArrayLayout.arrayAt(v, v.byteSize(), FILE, 1000), "the end is no array");
+        MemorySegment cut = v.asSlice(0, 3 + ours.length - 3);
+        PickleFormatException e = assertThrows(PickleFormatException.class, () -> ArrayLayout.arrayAt(cut, 3, FILE, 1000));
+        assertTrue(e.offset() >= 1003, e.getMessage());
+    }
+
     // ------------------------------------------------------------------------------------------ Python reads our layout
 
     /** One array to write in our layout and the values it holds. */
