@@ -87,4 +87,34 @@ class BoundedMappingsTest {
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> kept.getDouble(0));
         assertTrue(e.getMessage().contains("after its MmapDict was closed"), e.getMessage());
     }
+
+    /** A thread summing a big view while another closes the dict stops with the closed-dict exception, never a crash. */
+    @Test
+    void aBigViewInUseWhileTheDictClosesFailsCleanly() throws Exception {
+        Path p = dir.resolve("closing.mmdpickle");
+        long n = ((65L << 20) / 8) + 1;
+        MmapDict m = MmapDict.open(p);
+        NDArray a = m.allocate("big", DType.FLOAT64, n);
+        a.setDouble(1.5, n - 1);
+        java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicReference<Throwable> stopped = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.atomic.AtomicLong sums = new java.util.concurrent.atomic.AtomicLong();
+        Thread reader = new Thread(() -> {
+            started.countDown();
+            try {
+                while (true) {
+                    assertEquals(1.5, a.sum());
+                    sums.incrementAndGet();
+                }
+            } catch (Throwable t) {
+                stopped.set(t);
+            }
+        });
+        reader.start();
+        started.await();
+        m.close();
+        reader.join();
+        assertInstanceOf(IllegalStateException.class, stopped.get(), "after " + sums.get() + " sums");
+        assertEquals(0, mapsOf(p));
+    }
 }

@@ -27,7 +27,7 @@ final class ArrayViews {
      *     when the head is all there is of it
      * @param kind the kind of array value asked about
      */
-    static boolean kind(MemorySegment head, StoredValue value, ArrayLayout.Kind kind) {
+    static boolean announces(MemorySegment head, StoredValue value, ArrayLayout.Kind kind) {
         if (value == null) {
             return ArrayLayout.sniff(ArrayLayout.Source.of(head), head.byteSize()) == kind;
         }

@@ -32,7 +32,7 @@ public final class MaskedArrayCodec implements ValueCodec {
     /** Returns true when the value starts like a masked array in either layout. */
     @Override
     public boolean recognizes(MemorySegment head, StoredValue value) {
-        return ArrayViews.kind(head, value, ArrayLayout.Kind.MASKED_ARRAY);
+        return ArrayViews.announces(head, value, ArrayLayout.Kind.MASKED_ARRAY);
     }
 
     /** Maps the value and returns views of its data and mask; other bytes go to the generic reader. */

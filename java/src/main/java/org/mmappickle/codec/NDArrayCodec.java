@@ -33,7 +33,7 @@ public final class NDArrayCodec implements ValueCodec {
     /** Returns true when the value starts like an array in either layout (after optional padding). */
     @Override
     public boolean recognizes(MemorySegment head, StoredValue value) {
-        return ArrayViews.kind(head, value, ArrayLayout.Kind.ARRAY);
+        return ArrayViews.announces(head, value, ArrayLayout.Kind.ARRAY);
     }
 
     /**

@@ -99,7 +99,9 @@ public abstract class StoredValue {
     /**
      * Maps the whole value for as long as the dict stays open (read-write when {@link #writable()}),
      * for values read as views; later calls return the same segment. A value read through this
-     * map is kept by the dict and handed out again by later reads of the entry.
+     * map is kept by the dict and handed out again by later reads of the entry. A value longer
+     * than 64 MiB has a map of its own, released before close once nothing holds the segment or a
+     * slice of it (a view made from it holds it); after close, the segment cannot be used.
      *
      * @return the mapped value
      * @throws IOException when mapping fails
