@@ -372,8 +372,8 @@ abstract sealed class ArrayElementAccess permits ArrayBulkAccess {
     /**
      * Returns element {@code i} in C order as a double, converted as {@link #getDouble(long...)}.
      *
-     * @param i the flat index in the view's C order (the order of {@link NDArray#toDoubleArray()}, not of memory for a
-     *     strided view), from 0 to {@link NDArray#size()} - 1
+     * @param i the flat index in the view's C order (the order of {@link NDArray##toDoubleArray() toDoubleArray()}, not
+     *     of memory for a strided view), from 0 to {@link NDArray#size()} - 1
      * @return the element's value
      * @throws IndexOutOfBoundsException if {@code i} is not in {@code [0, size())}
      * @throws UnsupportedOperationException if the dtype is complex, {@code S} or {@code U}
