@@ -280,8 +280,8 @@ abstract sealed class ArrayBulkAccess extends ArrayElementAccess permits NDArray
     }
 
     /**
-     * Copies {@code count} elements of a 2-byte array (as {@link #copyTo(short[])}), from flat index
-     * {@code srcIndex}, into {@code dst} at {@code dstIndex}.
+     * Copies {@code count} elements of a 2-byte array (as {@link NDArray##copyTo(short[]) copyTo(short[])}), from flat
+     * index {@code srcIndex}, into {@code dst} at {@code dstIndex}.
      *
      * @param srcIndex the flat C-order index of the first element copied
      * @param dst receives the elements
@@ -432,8 +432,8 @@ abstract sealed class ArrayBulkAccess extends ArrayElementAccess permits NDArray
     }
 
     /**
-     * Returns the elements in C order as doubles: one bulk copy for float64, converted as {@link #getDouble(long...)}
-     * otherwise.
+     * Returns the elements in C order as doubles: one bulk copy for float64, converted as {@link
+     * NDArray##getDouble(long...) getDouble(long...)} otherwise.
      *
      * @return a new array of {@link NDArray#size()} doubles
      * @throws UnsupportedOperationException if the array has more than {@code Integer.MAX_VALUE - 8} elements (a Java
@@ -455,8 +455,8 @@ abstract sealed class ArrayBulkAccess extends ArrayElementAccess permits NDArray
     }
 
     /**
-     * Returns the elements in C order as floats: one bulk copy for float32, converted as {@link #getFloat(long...)}
-     * otherwise.
+     * Returns the elements in C order as floats: one bulk copy for float32, converted as {@link
+     * NDArray##getFloat(long...) getFloat(long...)} otherwise.
      *
      * @return a new array of {@link NDArray#size()} floats
      * @throws UnsupportedOperationException if the array has more than {@code Integer.MAX_VALUE - 8} elements (a Java
@@ -479,7 +479,7 @@ abstract sealed class ArrayBulkAccess extends ArrayElementAccess permits NDArray
 
     /**
      * Returns the elements in C order as longs: one bulk copy for 8-byte integers and times, converted as
-     * {@link #getLong(long...)} otherwise.
+     * {@link NDArray##getLong(long...) getLong(long...)} otherwise.
      *
      * @return a new array of {@link NDArray#size()} longs
      * @throws UnsupportedOperationException if the array has more than {@code Integer.MAX_VALUE - 8} elements (a Java
@@ -502,7 +502,7 @@ abstract sealed class ArrayBulkAccess extends ArrayElementAccess permits NDArray
 
     /**
      * Returns the elements in C order as ints: one bulk copy for int32 and uint32, converted as
-     * {@link #getInt(long...)} otherwise.
+     * {@link NDArray##getInt(long...) getInt(long...)} otherwise.
      *
      * @return a new array of {@link NDArray#size()} ints
      * @throws UnsupportedOperationException if the array has more than {@code Integer.MAX_VALUE - 8} elements (a Java
@@ -525,7 +525,7 @@ abstract sealed class ArrayBulkAccess extends ArrayElementAccess permits NDArray
 
     /**
      * Returns the elements in C order as shorts: one bulk copy for int16 and uint16, converted as
-     * {@link #getShort(long...)} otherwise (float16 by value).
+     * {@link NDArray##getShort(long...) getShort(long...)} otherwise (float16 by value).
      *
      * @return a new array of {@link NDArray#size()} shorts
      * @throws UnsupportedOperationException if the array has more than {@code Integer.MAX_VALUE - 8} elements (a Java
@@ -548,7 +548,7 @@ abstract sealed class ArrayBulkAccess extends ArrayElementAccess permits NDArray
 
     /**
      * Returns the elements in C order as bytes: one bulk copy for int8 and uint8, converted as
-     * {@link #getByte(long...)} otherwise.
+     * {@link NDArray##getByte(long...) getByte(long...)} otherwise.
      *
      * @return a new array of {@link NDArray#size()} bytes
      * @throws UnsupportedOperationException if the array has more than {@code Integer.MAX_VALUE - 8} elements (a Java
@@ -570,7 +570,8 @@ abstract sealed class ArrayBulkAccess extends ArrayElementAccess permits NDArray
     }
 
     /**
-     * Returns the elements in C order as booleans, converted as {@link #getBoolean(long...)}.
+     * Returns the elements in C order as booleans, converted as {@link NDArray##getBoolean(long...)
+     * getBoolean(long...)}.
      *
      * @return a new array of {@link NDArray#size()} booleans
      * @throws UnsupportedOperationException if the array has more than {@code Integer.MAX_VALUE - 8} elements (a Java

@@ -84,7 +84,7 @@ abstract sealed class ArrayElementAccess permits ArrayBulkAccess {
     }
 
     /**
-     * Returns the element as an int: the low 32 bits of {@link #getLong(long...)}.
+     * Returns the element as an int: the low 32 bits of {@link NDArray##getLong(long...) getLong(long...)}.
      *
      * @param index one index per axis, as for {@link #getDouble(long...)}
      * @return the element's value, wrapped as a Java {@code (int)} cast wraps (a uint32 above 2<sup>31</sup> - 1 is
@@ -98,7 +98,7 @@ abstract sealed class ArrayElementAccess permits ArrayBulkAccess {
     }
 
     /**
-     * Returns the element as a short: the low 16 bits of {@link #getLong(long...)}.
+     * Returns the element as a short: the low 16 bits of {@link NDArray##getLong(long...) getLong(long...)}.
      *
      * @param index one index per axis, as for {@link #getDouble(long...)}
      * @return the element's value, wrapped as a Java {@code (short)} cast wraps
@@ -111,7 +111,7 @@ abstract sealed class ArrayElementAccess permits ArrayBulkAccess {
     }
 
     /**
-     * Returns the element as a byte: the low 8 bits of {@link #getLong(long...)}.
+     * Returns the element as a byte: the low 8 bits of {@link NDArray##getLong(long...) getLong(long...)}.
      *
      * @param index one index per axis, as for {@link #getDouble(long...)}
      * @return the element's value, wrapped as a Java {@code (byte)} cast wraps (a uint8 above 127 is negative)
@@ -204,7 +204,8 @@ abstract sealed class ArrayElementAccess permits ArrayBulkAccess {
     }
 
     /**
-     * Sets the element from a float, converted as {@link #setDouble(double, long...)}.
+     * Sets the element from a float, converted as {@link NDArray##setDouble(double,long...) setDouble(double,
+     * long...)}.
      *
      * @param value the value to store
      * @param index one index per axis, as for {@link #getDouble(long...)}
@@ -232,7 +233,7 @@ abstract sealed class ArrayElementAccess permits ArrayBulkAccess {
     }
 
     /**
-     * Sets the element from an int, as {@link #setLong(long, long...)}.
+     * Sets the element from an int, as {@link NDArray##setLong(long,long...) setLong(long, long...)}.
      *
      * @param value the value to store, sign-extended first (so {@code (int) -1} in a uint64 array is
      *     2<sup>64</sup> - 1)
@@ -247,7 +248,7 @@ abstract sealed class ArrayElementAccess permits ArrayBulkAccess {
     }
 
     /**
-     * Sets the element from a short, as {@link #setLong(long, long...)}.
+     * Sets the element from a short, as {@link NDArray##setLong(long,long...) setLong(long, long...)}.
      *
      * @param value the value to store, sign-extended first (so {@code (short) -1} in a uint64 array is
      *     2<sup>64</sup> - 1)
@@ -262,7 +263,7 @@ abstract sealed class ArrayElementAccess permits ArrayBulkAccess {
     }
 
     /**
-     * Sets the element from a byte, as {@link #setLong(long, long...)}.
+     * Sets the element from a byte, as {@link NDArray##setLong(long,long...) setLong(long, long...)}.
      *
      * @param value the value to store, sign-extended first (so {@code (byte) -1} in a uint64 array is
      *     2<sup>64</sup> - 1)
@@ -370,7 +371,8 @@ abstract sealed class ArrayElementAccess permits ArrayBulkAccess {
     // ---------------------------------------------------------------------------------------- flat access
 
     /**
-     * Returns element {@code i} in C order as a double, converted as {@link #getDouble(long...)}.
+     * Returns element {@code i} in C order as a double, converted as {@link NDArray##getDouble(long...)
+     * getDouble(long...)}.
      *
      * @param i the flat index in the view's C order (the order of {@link NDArray##toDoubleArray() toDoubleArray()}, not
      *     of memory for a strided view), from 0 to {@link NDArray#size()} - 1
@@ -383,7 +385,8 @@ abstract sealed class ArrayElementAccess permits ArrayBulkAccess {
     }
 
     /**
-     * Returns element {@code i} in C order as a float, converted as {@link #getFloat(long...)}.
+     * Returns element {@code i} in C order as a float, converted as {@link NDArray##getFloat(long...)
+     * getFloat(long...)}.
      *
      * @param i the flat index in C order, as for {@link #flatDouble(long)}
      * @return the element's value, rounded to the nearest float
@@ -395,7 +398,7 @@ abstract sealed class ArrayElementAccess permits ArrayBulkAccess {
     }
 
     /**
-     * Returns element {@code i} in C order as a long, converted as {@link #getLong(long...)}.
+     * Returns element {@code i} in C order as a long, converted as {@link NDArray##getLong(long...) getLong(long...)}.
      *
      * @param i the flat index in C order, as for {@link #flatDouble(long)}
      * @return the element's value
@@ -407,7 +410,7 @@ abstract sealed class ArrayElementAccess permits ArrayBulkAccess {
     }
 
     /**
-     * Returns element {@code i} in C order as an int, converted as {@link #getInt(long...)}.
+     * Returns element {@code i} in C order as an int, converted as {@link NDArray##getInt(long...) getInt(long...)}.
      *
      * @param i the flat index in C order, as for {@link #flatDouble(long)}
      * @return the low 32 bits of the element's value
@@ -419,7 +422,8 @@ abstract sealed class ArrayElementAccess permits ArrayBulkAccess {
     }
 
     /**
-     * Returns element {@code i} in C order as a short, converted as {@link #getShort(long...)}.
+     * Returns element {@code i} in C order as a short, converted as {@link NDArray##getShort(long...)
+     * getShort(long...)}.
      *
      * @param i the flat index in C order, as for {@link #flatDouble(long)}
      * @return the low 16 bits of the element's value
@@ -431,7 +435,7 @@ abstract sealed class ArrayElementAccess permits ArrayBulkAccess {
     }
 
     /**
-     * Returns element {@code i} in C order as a byte, converted as {@link #getByte(long...)}.
+     * Returns element {@code i} in C order as a byte, converted as {@link NDArray##getByte(long...) getByte(long...)}.
      *
      * @param i the flat index in C order, as for {@link #flatDouble(long)}
      * @return the low 8 bits of the element's value
@@ -443,7 +447,8 @@ abstract sealed class ArrayElementAccess permits ArrayBulkAccess {
     }
 
     /**
-     * Returns element {@code i} in C order as a boolean, converted as {@link #getBoolean(long...)}.
+     * Returns element {@code i} in C order as a boolean, converted as {@link NDArray##getBoolean(long...)
+     * getBoolean(long...)}.
      *
      * @param i the flat index in C order, as for {@link #flatDouble(long)}
      * @return false only for zero
@@ -455,7 +460,8 @@ abstract sealed class ArrayElementAccess permits ArrayBulkAccess {
     }
 
     /**
-     * Returns element {@code i} in C order as a complex number, as {@link #getComplex(long...)}.
+     * Returns element {@code i} in C order as a complex number, as {@link NDArray##getComplex(long...)
+     * getComplex(long...)}.
      *
      * @param i the flat index in C order, as for {@link #flatDouble(long)}
      * @return the element (imaginary part 0 for real dtypes)
@@ -467,7 +473,8 @@ abstract sealed class ArrayElementAccess permits ArrayBulkAccess {
     }
 
     /**
-     * Sets element {@code i} in C order from a double, converted as {@link #setDouble(double, long...)}.
+     * Sets element {@code i} in C order from a double, converted as {@link NDArray##setDouble(double,long...)
+     * setDouble(double, long...)}.
      *
      * @param i the flat index in C order, as for {@link #flatDouble(long)}
      * @param value the value to store
@@ -480,7 +487,8 @@ abstract sealed class ArrayElementAccess permits ArrayBulkAccess {
     }
 
     /**
-     * Sets element {@code i} in C order from a float, converted as {@link #setFloat(float, long...)}.
+     * Sets element {@code i} in C order from a float, converted as {@link NDArray##setFloat(float,long...)
+     * setFloat(float, long...)}.
      *
      * @param i the flat index in C order, as for {@link #flatDouble(long)}
      * @param value the value to store
@@ -493,7 +501,8 @@ abstract sealed class ArrayElementAccess permits ArrayBulkAccess {
     }
 
     /**
-     * Sets element {@code i} in C order from a long, converted as {@link #setLong(long, long...)}.
+     * Sets element {@code i} in C order from a long, converted as {@link NDArray##setLong(long,long...) setLong(long,
+     * long...)}.
      *
      * @param i the flat index in C order, as for {@link #flatDouble(long)}
      * @param value the value to store
@@ -506,7 +515,8 @@ abstract sealed class ArrayElementAccess permits ArrayBulkAccess {
     }
 
     /**
-     * Sets element {@code i} in C order from an int, converted as {@link #setLong(long, long...)}.
+     * Sets element {@code i} in C order from an int, converted as {@link NDArray##setLong(long,long...) setLong(long,
+     * long...)}.
      *
      * @param i the flat index in C order, as for {@link #flatDouble(long)}
      * @param value the value to store, sign-extended first
@@ -519,7 +529,8 @@ abstract sealed class ArrayElementAccess permits ArrayBulkAccess {
     }
 
     /**
-     * Sets element {@code i} in C order from a short, converted as {@link #setLong(long, long...)}.
+     * Sets element {@code i} in C order from a short, converted as {@link NDArray##setLong(long,long...) setLong(long,
+     * long...)}.
      *
      * @param i the flat index in C order, as for {@link #flatDouble(long)}
      * @param value the value to store, sign-extended first
@@ -532,7 +543,8 @@ abstract sealed class ArrayElementAccess permits ArrayBulkAccess {
     }
 
     /**
-     * Sets element {@code i} in C order from a byte, converted as {@link #setLong(long, long...)}.
+     * Sets element {@code i} in C order from a byte, converted as {@link NDArray##setLong(long,long...) setLong(long,
+     * long...)}.
      *
      * @param i the flat index in C order, as for {@link #flatDouble(long)}
      * @param value the value to store, sign-extended first

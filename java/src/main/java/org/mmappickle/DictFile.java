@@ -37,7 +37,7 @@ abstract sealed class DictFile extends AbstractMap<String, Object> permits MmapD
 
     /**
      * Returns the {@code FILE.compacting} that a killed compaction left beside this file, if one is
-     * there now (a writable open and {@link #repair()} remove it; a read-only open only reports it).
+     * there now (a writable open and {@link MmapDict##repair() repair()} remove it; a read-only open only reports it).
      * @return its path, or empty; works after close too
      */
     public Optional<Path> leftoverCompaction() {
@@ -90,7 +90,8 @@ abstract sealed class DictFile extends AbstractMap<String, Object> permits MmapD
     }
 
     /**
-     * Converts a plain pickle in place (see {@link #convert(Path, Path)}).
+     * Converts a plain pickle in place (see {@link MmapDict##convert(java.nio.file.Path,java.nio.file.Path)
+     * convert(Path, Path)}).
      * @param file the plain pickle, replaced by the mmappickle file
      * @throws IOException as {@link #convert(Path, Path)} does
      */

@@ -165,9 +165,9 @@ public final class MmapDict extends DictFile implements AutoCloseable {
     }
 
     /**
-     * {@return the file, opened with options} A writable open of an empty file writes the empty dict; a writable
-     * open of a file whose tail was torn by a crash repairs it ({@link #lastRepair()}) and removes
-     * a killed compaction's leftover ({@link #leftoverCompaction()}).
+     * {@return the file, opened with options} A writable open of an empty file writes the empty dict; a writable open
+     * of a file whose tail was torn by a crash repairs it ({@link MmapDict##lastRepair() lastRepair()}) and removes a
+     * killed compaction's leftover ({@link MmapDict##leftoverCompaction() leftoverCompaction()}).
      * @param path the file
      * @param options how to open it
      * @throws NotMmapPickleException when the file is not in the layout (it is left unchanged)
@@ -373,7 +373,7 @@ public final class MmapDict extends DictFile implements AutoCloseable {
 
     /**
      * Removes a key and returns its previous value (for an array, its view, which stays readable
-     * until close; after a {@link #vacuum()} its bytes read as zeros).
+     * until close; after a {@link MmapDict##vacuum() vacuum()} its bytes read as zeros).
      */
     @Override
     public Object remove(Object key) {

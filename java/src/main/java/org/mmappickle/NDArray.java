@@ -640,7 +640,7 @@ public final class NDArray extends ArrayBulkAccess {
 
     /**
      * Returns the elements in C order as doubles, read lazily through the view (converted as
-     * {@link #getDouble(long...)}).
+     * {@link NDArray##getDouble(long...) getDouble(long...)}).
      *
      * @return a sequential stream of {@link #size()} values
      */
