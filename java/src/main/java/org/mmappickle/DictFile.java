@@ -10,9 +10,10 @@ import org.mmappickle.internal.store.Maintenance;
 
 /**
  * The file-level API of {@link MmapDict}: what the file is (its path, file system, commit number, entries) and how
- * it is kept (flush, repair, vacuum, compaction, conversion), as opposed to the {@code Map} of its values. Not
+ * it is kept (flush, repair, vacuum, compaction), as opposed to the {@code Map} of its values. Not
  * public: its public methods are documented, and called, as MmapDict's own (the JDK's {@code AbstractStringBuilder}
- * pattern), which keeps MmapDict to the {@code Map} API, options, views and watchers.
+ * pattern), which keeps MmapDict to the {@code Map} API, options, views and watchers. No static method here: javac
+ * bridges only instance methods into the public class, and reflection refuses a static one declared by this class.
  */
 abstract sealed class DictFile extends AbstractMap<String, Object> permits MmapDict {
     /** The open file: descriptor, locks, index and entry writes (docs/architecture.md). */
@@ -71,32 +72,6 @@ abstract sealed class DictFile extends AbstractMap<String, Object> permits MmapD
      */
     public CompactReport compact() throws IOException {
         return Maintenance.compact(store);
-    }
-
-    /**
-     * Converts a plain pickle of a dict with string keys (any protocol 0-5) into an mmappickle file
-     * at {@code target}; numpy arrays in it become memory-mappable entries. The new file is written
-     * beside the target (created exclusively, never through a link, with the target's owner and
-     * mode when it exists) and renamed over it at the end, so the source is never changed (it may
-     * be the target itself: conversion in place) and a failure leaves no half-written target.
-     * @param source the plain pickle
-     * @param target the mmappickle file to write
-     * @throws NotMmapPickleException when the source is not a pickle of a dict with string keys
-     * @throws IllegalArgumentException when a key is over 255 UTF-8 bytes or not valid Unicode (nothing is written)
-     * @throws IOException when either file fails (the source is missing, the disk is full, ...)
-     */
-    public static void convert(Path source, Path target) throws IOException {
-        Maintenance.convert(source, target);
-    }
-
-    /**
-     * Converts a plain pickle in place (see {@link MmapDict##convert(java.nio.file.Path,java.nio.file.Path)
-     * convert(Path, Path)}).
-     * @param file the plain pickle, replaced by the mmappickle file
-     * @throws IOException as {@link #convert(Path, Path)} does
-     */
-    public static void convert(Path file) throws IOException {
-        Maintenance.convert(file, file);
     }
 
     // ------------------------------------------------------------------ facts for tools

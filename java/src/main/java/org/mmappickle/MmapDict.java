@@ -12,6 +12,7 @@ import org.mmappickle.codec.Codecs;
 import org.mmappickle.codec.NDArrayCodec;
 import org.mmappickle.codec.ValueCodec;
 import org.mmappickle.internal.store.FileStore;
+import org.mmappickle.internal.store.Maintenance;
 
 /**
  * A dictionary stored in an mmappickle file: a {@code Map<String, Object>} whose changes go to the
@@ -180,6 +181,31 @@ public final class MmapDict extends DictFile implements AutoCloseable {
         FileStore.Settings settings = new FileStore.Settings(!options.readOnly, options.create, options.arrayFormat,
                 options.durability, options.progress, codecs, options.sharing, options.ingestThreads);
         return new MmapDict(FileStore.open(path, settings), options);
+    }
+
+    /**
+     * Converts a plain pickle of a dict with string keys (any protocol 0-5) into an mmappickle file
+     * at {@code target}; numpy arrays in it become memory-mappable entries. The new file is written
+     * beside the target (created exclusively, never through a link, with the target's owner and
+     * mode when it exists) and renamed over it at the end, so the source is never changed (it may
+     * be the target itself: conversion in place) and a failure leaves no half-written target.
+     * @param source the plain pickle
+     * @param target the mmappickle file to write
+     * @throws NotMmapPickleException when the source is not a pickle of a dict with string keys
+     * @throws IllegalArgumentException when a key is over 255 UTF-8 bytes or not valid Unicode (nothing is written)
+     * @throws IOException when either file fails (the source is missing, the disk is full, ...)
+     */
+    public static void convert(Path source, Path target) throws IOException {
+        Maintenance.convert(source, target);
+    }
+
+    /**
+     * Converts a plain pickle in place (see {@link #convert(Path, Path)}).
+     * @param file the plain pickle, replaced by the mmappickle file
+     * @throws IOException as {@link #convert(Path, Path)} does
+     */
+    public static void convert(Path file) throws IOException {
+        Maintenance.convert(file, file);
     }
 
     // ------------------------------------------------------------------ reading
