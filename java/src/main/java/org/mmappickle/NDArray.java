@@ -606,7 +606,6 @@ public final class NDArray extends ArrayBulkAccess {
         }
     }
 
-
     // ---------------------------------------------------------------------------------------- for the accessors
 
     /** Returns the bytes the view spans (for strided views, more than its elements). */
