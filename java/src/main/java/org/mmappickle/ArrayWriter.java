@@ -11,7 +11,7 @@ import java.lang.foreign.MemorySegment;
  * memory with {@link #copyFrom(MemorySegment)} (written through the file descriptor by the dict's
  * ingest threads: the faster way when the data already exists in memory). Closing without
  * publishing gives the entry up: it stays in the file as a deleted entry, which
- * {@link MmapDict#vacuum()} reclaims, and a process killed before publishing leaves the same.
+ * {@link MmapDict##vacuum() MmapDict.vacuum()} reclaims, and a process killed before publishing leaves the same.
  *
  * <pre>{@code
  * try (ArrayWriter w = dict.allocatePending("frame_001", DType.FLOAT32, 512, 512, 32)) {

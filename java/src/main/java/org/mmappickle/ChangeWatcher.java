@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.mmappickle.internal.store.FileStore;
 
 /**
  * Follows a file that other processes (or threads) change, for an independent viewer: each
@@ -13,19 +14,19 @@ import java.util.Map;
  * so an idle watcher makes no system call between sleeps. One watcher per thread.
  */
 public final class ChangeWatcher {
-    private final MmapDict dict;
+    private final FileStore store;
     private final Duration interval;
     private Map<String, Long> seen;
     private int commit;
 
-    ChangeWatcher(MmapDict dict, Duration interval, boolean fromEmpty) {
-        this.dict = dict;
+    ChangeWatcher(FileStore store, Duration interval, boolean fromEmpty) {
+        this.store = store;
         this.interval = interval;
         if (fromEmpty) {
             this.seen = Map.of();
             this.commit = Integer.MIN_VALUE;
         } else {
-            var now = dict.snapshot();   // the offsets and the commit number they belong to, in one lock hold
+            var now = store.snapshot();   // the offsets and the commit number they belong to, in one lock hold
             this.seen = now.offsets();
             this.commit = now.commit();
         }
@@ -49,7 +50,7 @@ public final class ChangeWatcher {
      * @throws InterruptedException when the waiting thread is interrupted
      */
     public Changes poll(Duration timeout) throws InterruptedException {
-        if (!dict.awaitChange(commit, timeout, interval)) {
+        if (!awaitChange(store, commit, timeout, interval)) {
             return new Changes(List.of(), List.of(), List.of(), commit);
         }
         return look();
@@ -61,7 +62,7 @@ public final class ChangeWatcher {
      * @return what changed since the last look, without waiting
      */
     public Changes look() {
-        var snapshot = dict.snapshot();   // one lock hold: the offsets belong to this commit number
+        var snapshot = store.snapshot();   // one lock hold: the offsets belong to this commit number
         int now = snapshot.commit();
         Map<String, Long> current = snapshot.offsets();
         List<String> added = new ArrayList<>();
@@ -83,5 +84,22 @@ public final class ChangeWatcher {
         seen = new HashMap<>(current);
         commit = now;
         return new Changes(added, replaced, deleted, now);
+    }
+
+    /**
+     * Waits for the commit number to move away from {@code seenCommit}, looking every {@code interval} through the
+     * header's memory map (no lock, no system call).
+     */
+    static boolean awaitChange(FileStore store, int seenCommit, Duration timeout, Duration interval)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (store.currentCommit() == seenCommit) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return false;
+            }
+            Thread.sleep(Math.max(1, Math.min(interval.toMillis(), left / 1_000_000)));
+        }
+        return true;
     }
 }

@@ -1,7 +1,7 @@
 package org.mmappickle;
 
 /**
- * What a {@link MmapDict#compact()} did.
+ * What a {@link MmapDict##compact() MmapDict.compact()} did.
  *
  * @param entriesKept valid entries written to the compacted file
  * @param entriesDropped deleted entries left out

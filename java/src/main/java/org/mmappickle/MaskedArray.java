@@ -84,7 +84,8 @@ public final class MaskedArray {
     /**
      * Returns whether the element at the index is masked.
      *
-     * @param index one index per axis, each from 0 to the axis's length - 1 (see {@link NDArray#getDouble(long...)})
+     * @param index one index per axis, each from 0 to the axis's length - 1 (see {@link NDArray##getDouble(long...)
+     *     NDArray.getDouble(long...)})
      * @return true when the mask is set there, so the data element is missing
      * @throws IllegalArgumentException if the number of indices is not the number of dimensions
      * @throws IndexOutOfBoundsException if an index is outside its axis

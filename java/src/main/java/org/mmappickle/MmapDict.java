@@ -4,16 +4,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.AbstractMap;
-import java.util.AbstractSet;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.NoSuchElementException;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.Set;
-import java.util.function.Function;
 import org.mmappickle.codec.Codecs;
 import org.mmappickle.codec.NDArrayCodec;
 import org.mmappickle.codec.ValueCodec;
@@ -56,7 +50,7 @@ import org.mmappickle.internal.store.Maintenance;
  * UncheckedIOException}. A file found malformed, or shrunk by another process, raises {@link
  * PickleFormatException} naming the file, the offset and what was expected there.
  */
-public final class MmapDict extends AbstractMap<String, Object> implements AutoCloseable {
+public final class MmapDict extends DictFile implements AutoCloseable {
     /** How to open a file; each setter returns these options, for chaining. */
     public static final class Options {
         private boolean readOnly;
@@ -143,13 +137,11 @@ public final class MmapDict extends AbstractMap<String, Object> implements AutoC
         }
     }
 
-    /** The open file: descriptor, locks, index and entry writes (docs/architecture.md). */
-    private final FileStore store;
     private final ArrayFormat arrayFormat;
     private final Durability durability;
 
     private MmapDict(FileStore store, Options o) {
-        this.store = store;
+        super(store);
         this.arrayFormat = o.arrayFormat;
         this.durability = o.durability;
     }
@@ -174,9 +166,9 @@ public final class MmapDict extends AbstractMap<String, Object> implements AutoC
     }
 
     /**
-     * {@return the file, opened with options} A writable open of an empty file writes the empty dict; a writable
-     * open of a file whose tail was torn by a crash repairs it ({@link #lastRepair()}) and removes
-     * a killed compaction's leftover ({@link #leftoverCompaction()}).
+     * {@return the file, opened with options} A writable open of an empty file writes the empty dict; a writable open
+     * of a file whose tail was torn by a crash repairs it ({@link MmapDict##lastRepair() lastRepair()}) and removes a
+     * killed compaction's leftover ({@link MmapDict##leftoverCompaction() leftoverCompaction()}).
      * @param path the file
      * @param options how to open it
      * @throws NotMmapPickleException when the file is not in the layout (it is left unchanged)
@@ -189,6 +181,31 @@ public final class MmapDict extends AbstractMap<String, Object> implements AutoC
         FileStore.Settings settings = new FileStore.Settings(!options.readOnly, options.create, options.arrayFormat,
                 options.durability, options.progress, codecs, options.sharing, options.ingestThreads);
         return new MmapDict(FileStore.open(path, settings), options);
+    }
+
+    /**
+     * Converts a plain pickle of a dict with string keys (any protocol 0-5) into an mmappickle file
+     * at {@code target}; numpy arrays in it become memory-mappable entries. The new file is written
+     * beside the target (created exclusively, never through a link, with the target's owner and
+     * mode when it exists) and renamed over it at the end, so the source is never changed (it may
+     * be the target itself: conversion in place) and a failure leaves no half-written target.
+     * @param source the plain pickle
+     * @param target the mmappickle file to write
+     * @throws NotMmapPickleException when the source is not a pickle of a dict with string keys
+     * @throws IllegalArgumentException when a key is over 255 UTF-8 bytes or not valid Unicode (nothing is written)
+     * @throws IOException when either file fails (the source is missing, the disk is full, ...)
+     */
+    public static void convert(Path source, Path target) throws IOException {
+        Maintenance.convert(source, target);
+    }
+
+    /**
+     * Converts a plain pickle in place (see {@link #convert(Path, Path)}).
+     * @param file the plain pickle, replaced by the mmappickle file
+     * @throws IOException as {@link #convert(Path, Path)} does
+     */
+    public static void convert(Path file) throws IOException {
+        Maintenance.convert(file, file);
     }
 
     // ------------------------------------------------------------------ reading
@@ -255,17 +272,7 @@ public final class MmapDict extends AbstractMap<String, Object> implements AutoC
     /** Returns the keys in file order, as a view whose iterator and removal write through. */
     @Override
     public Set<String> keySet() {
-        return new View<>(k -> k) {
-            @Override
-            public boolean contains(Object o) {
-                return containsKey(o);
-            }
-
-            @Override
-            public boolean remove(Object o) {
-                return o instanceof String k && MmapDict.this.delete(k);
-            }
-        };
+        return DictView.keySet(this, store::keys);
     }
 
     /**
@@ -274,61 +281,7 @@ public final class MmapDict extends AbstractMap<String, Object> implements AutoC
      */
     @Override
     public Set<Map.Entry<String, Object>> entrySet() {
-        return new View<>(k -> {
-            Object v = get(k);
-            return v != null || containsKey(k) ? new SimpleImmutableEntry<>(k, v) : null;
-        });
-    }
-
-    /** The Map views: iterate a snapshot of the keys, each made an element (null: gone meanwhile, skipped). */
-    private class View<E> extends AbstractSet<E> {
-        private final Function<String, E> element;
-
-        View(Function<String, E> element) { this.element = element; }
-
-        @Override
-        public Iterator<E> iterator() {
-            Iterator<String> keys = store.keys().iterator();
-            return new Iterator<>() {
-                private E next;
-                private String nextKey;
-                private String last;
-
-                @Override
-                public boolean hasNext() {
-                    while (next == null && keys.hasNext()) {
-                        nextKey = keys.next();
-                        next = element.apply(nextKey);
-                    }
-                    return next != null;
-                }
-
-                @Override
-                public E next() {
-                    if (!hasNext()) {
-                        throw new NoSuchElementException();
-                    }
-                    E e = next;
-                    next = null;
-                    last = nextKey;
-                    return e;
-                }
-
-                @Override
-                public void remove() {
-                    if (last == null) {
-                        throw new IllegalStateException();
-                    }
-                    MmapDict.this.delete(last);
-                    last = null;
-                }
-            };
-        }
-
-        @Override
-        public int size() {
-            return MmapDict.this.size();
-        }
+        return DictView.entrySet(this, store::keys);
     }
 
     // ------------------------------------------------------------------ writing
@@ -446,7 +399,7 @@ public final class MmapDict extends AbstractMap<String, Object> implements AutoC
 
     /**
      * Removes a key and returns its previous value (for an array, its view, which stays readable
-     * until close; after a {@link #vacuum()} its bytes read as zeros).
+     * until close; after a {@link MmapDict##vacuum() vacuum()} its bytes read as zeros).
      */
     @Override
     public Object remove(Object key) {
@@ -488,7 +441,7 @@ public final class MmapDict extends AbstractMap<String, Object> implements AutoC
      * @param interval how often it looks at the commit number
      */
     public ChangeWatcher watcher(Duration interval) {
-        return new ChangeWatcher(this, interval, false);
+        return new ChangeWatcher(store, interval, false);
     }
 
     /**
@@ -496,7 +449,7 @@ public final class MmapDict extends AbstractMap<String, Object> implements AutoC
      * @param interval how often it looks at the commit number
      */
     public ChangeWatcher watcherFromStart(Duration interval) {
-        return new ChangeWatcher(this, interval, true);
+        return new ChangeWatcher(store, interval, true);
     }
 
     /**
@@ -508,162 +461,7 @@ public final class MmapDict extends AbstractMap<String, Object> implements AutoC
      * @throws InterruptedException when the waiting thread is interrupted
      */
     public boolean awaitChange(int seenCommit, Duration timeout) throws InterruptedException {
-        return awaitChange(seenCommit, timeout, Duration.ofMillis(10));
-    }
-
-    /** Waits for the commit number to move, looking every {@code interval} (no lock, no system call). */
-    boolean awaitChange(int seenCommit, Duration timeout, Duration interval) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (store.currentCommit() == seenCommit) {
-            long left = deadline - System.nanoTime();
-            if (left <= 0) {
-                return false;
-            }
-            Thread.sleep(Math.max(1, Math.min(interval.toMillis(), left / 1_000_000)));
-        }
-        return true;
-    }
-
-    /** The commit number and the valid keys' entry offsets, read under one lock hold, for watchers. */
-    FileStore.Snapshot snapshot() {
-        return store.snapshot();
-    }
-
-    // ------------------------------------------------------------------ maintenance
-
-    /**
-     * Puts the file right now (a writable open already does): cuts a torn tail after its last
-     * complete entry and keeps the terminator there, so that plain {@code pickle.load} reads it;
-     * deletes entries a later one of the same key shadows; removes a killed compaction's leftover.
-     * @return what the tail repair did, or empty when the file was whole
-     * @throws IOException on I/O failure
-     */
-    public Optional<RepairReport> repair() throws IOException {
-        return Optional.ofNullable(Maintenance.repair(store));
-    }
-
-    /**
-     * Returns the {@code FILE.compacting} that a killed compaction left beside this file, if one is
-     * there now (a writable open and {@link #repair()} remove it; a read-only open only reports it).
-     * @return its path, or empty; works after close too
-     */
-    public Optional<Path> leftoverCompaction() {
-        return Optional.ofNullable(Maintenance.leftoverCompaction(store.path()));
-    }
-
-    /**
-     * Reclaims the disk space of deleted entries without moving anything (safe while other
-     * processes read the file): each deleted value becomes a pickle {@code bytes} filler of the
-     * same length whose payload is punched out of the file, so every valid entry keeps its offset
-     * and every memory map stays valid. Entries another writer is still filling are skipped.
-     * @return what was reclaimed; on a file system that cannot punch holes the fillers are still
-     *     written, and the report says the space was not reclaimed
-     * @throws IOException on I/O failure
-     */
-    public VacuumReport vacuum() throws IOException {
-        return Maintenance.vacuum(store);
-    }
-
-    /**
-     * Moves the valid entries down over the deleted ones and shrinks the file, as the original's
-     * vacuum does, but crash-safe: the compacted file is written beside this one (created
-     * exclusively, with this file's owner and mode, runs of zeros left as holes), flushed, and
-     * renamed over it, so a crash at any point leaves either file whole. Array payloads in this
-     * project's layout are realigned. Python processes must not have the file open, as with the
-     * original's vacuum.
-     * @return the entries kept and dropped, and the sizes before and after
-     * @throws IllegalStateException when this dict has handed out array views (they would keep
-     *     pointing at the old file) or is copying a large payload
-     * @throws IOException when another dict (in this JVM or another) has the file open, or on I/O failure
-     */
-    public CompactReport compact() throws IOException {
-        return Maintenance.compact(store);
-    }
-
-    /**
-     * Converts a plain pickle of a dict with string keys (any protocol 0-5) into an mmappickle file
-     * at {@code target}; numpy arrays in it become memory-mappable entries. The new file is written
-     * beside the target (created exclusively, never through a link, with the target's owner and
-     * mode when it exists) and renamed over it at the end, so the source is never changed (it may
-     * be the target itself: conversion in place) and a failure leaves no half-written target.
-     * @param source the plain pickle
-     * @param target the mmappickle file to write
-     * @throws NotMmapPickleException when the source is not a pickle of a dict with string keys
-     * @throws IllegalArgumentException when a key is over 255 UTF-8 bytes or not valid Unicode (nothing is written)
-     * @throws IOException when either file fails (the source is missing, the disk is full, ...)
-     */
-    public static void convert(Path source, Path target) throws IOException {
-        Maintenance.convert(source, target);
-    }
-
-    /**
-     * Converts a plain pickle in place (see {@link #convert(Path, Path)}).
-     * @param file the plain pickle, replaced by the mmappickle file
-     * @throws IOException as {@link #convert(Path, Path)} does
-     */
-    public static void convert(Path file) throws IOException {
-        Maintenance.convert(file, file);
-    }
-
-    // ------------------------------------------------------------------ facts for tools
-
-    /**
-     * Returns the type of the file system the file is on, as {@code statfs} tells it ("nfs",
-     * "ext4/ext3/ext2", "fuse", "unknown (0x...)").
-     * @return its name
-     */
-    public String fileSystemType() {
-        return store.fileSystem().name();
-    }
-
-    /** {@return the sharing mode in use: {@link Sharing#LOCAL} or {@link Sharing#SHARED_STORAGE}} */
-    public Sharing sharing() {
-        return store.sharedStorage() ? Sharing.SHARED_STORAGE : Sharing.LOCAL;
-    }
-
-    /** {@return the path of the file, as it was opened} Works after close too. */
-    public Path path() {
-        return store.path();
-    }
-
-    /** {@return true when the dict was opened read-only} Works after close too. */
-    public boolean isReadOnly() {
-        return !store.settings().writable();
-    }
-
-    /** {@return the file's current commit number, which every change moves} */
-    public int commitNumber() {
-        return store.commitNumber();
-    }
-
-    /**
-     * {@return the bytes of disk the file occupies} They are fewer than its size when it is sparse
-     * or vacuumed.
-     * @throws IOException when the file system cannot say
-     */
-    public long allocatedBytes() throws IOException {
-        return store.allocatedBytes();
-    }
-
-    /**
-     * {@return every entry of the file, valid or deleted, in file order, with its offsets} An entry
-     * is pending only while a live writer holds its pending lock.
-     */
-    public List<EntryInfo> entries() {
-        return store.entries();
-    }
-
-    /** {@return what the repair of a torn tail did when this dict opened, or empty if none} Works after close too. */
-    public Optional<RepairReport> lastRepair() {
-        return Optional.ofNullable(store.lastRepair());
-    }
-
-    /**
-     * Writes everything this dict changed, including through array views, to the device.
-     * @throws IOException when msync or fsync fails
-     */
-    public void flush() throws IOException {
-        store.flush();
+        return ChangeWatcher.awaitChange(store, seenCommit, timeout, Duration.ofMillis(10));
     }
 
     /**

@@ -1,7 +1,7 @@
 package org.mmappickle;
 
 /**
- * What a hole-punching {@link MmapDict#vacuum()} did.
+ * What a hole-punching {@link MmapDict##vacuum() MmapDict.vacuum()} did.
  *
  * @param entriesReclaimed deleted entries whose values were turned into fillers
  * @param bytesPunched bytes of deleted values handed to the file system to free
