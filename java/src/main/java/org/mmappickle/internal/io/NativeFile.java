@@ -255,7 +255,10 @@ public final class NativeFile implements AutoCloseable {
      */
     public void startWriteBack(long offset, long length) throws IOException {
         if (length > 0) {
-            check("sync_range", mmp_sync_range(fd(), offset, length), range(offset, length));
+            int rc = mmp_sync_range(fd(), offset, length);
+            if (rc < 0) {
+                throw error("sync_range", path, rc, range(offset, length));
+            }
         }
     }
 
@@ -322,16 +325,26 @@ public final class NativeFile implements AutoCloseable {
         return check("pread", mmp_pread(fd(), dst, dst.byteSize(), offset), range(offset, dst.byteSize()));
     }
 
-    /** Writes all of {@code src} at an offset (growing the file as needed). */
+    /**
+     * Writes all of {@code src} at an offset (growing the file as needed). A heap source is written
+     * in place by critical downcalls of at most 8 MiB (no copy); the error text is built only on
+     * failure, so a chunk costs its system call and nothing else.
+     */
     public void write(MemorySegment src, long offset) throws IOException {
         if (!src.isNative()) {
             for (long done = 0; done < src.byteSize(); done += HEAP_CHUNK) {
                 long n = Math.min(HEAP_CHUNK, src.byteSize() - done);
-                check("pwrite", invokeHeap(PWRITE_HEAP, src.asSlice(done, n), offset + done), range(offset + done, n));
+                long rc = invokeHeap(PWRITE_HEAP, src.asSlice(done, n), offset + done);
+                if (rc < 0) {
+                    throw error("pwrite", path, rc, range(offset + done, n));
+                }
             }
             return;
         }
-        check("pwrite", mmp_pwrite(fd(), src, src.byteSize(), offset), range(offset, src.byteSize()));
+        long rc = mmp_pwrite(fd(), src, src.byteSize(), offset);
+        if (rc < 0) {
+            throw error("pwrite", path, rc, range(offset, src.byteSize()));
+        }
     }
 
     /** Writes a byte array at an offset. */
