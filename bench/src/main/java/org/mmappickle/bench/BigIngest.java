@@ -30,10 +30,12 @@ import org.mmappickle.NDArray;
  * </pre>
  *
  * <p>Writes a source file of the largest size (the float32 pattern of {@link Bench#fillPattern}),
- * flushed to disk, copies 64 MiB of it once untimed (class loading, JIT), then for each size: deletes the target, runs {@code sync}, maps the first SIZE
+ * flushed to disk, copies 64 MiB of it once untimed (class loading, JIT), then for each size:
+ * deletes the target, runs {@code sync}, drops the source's pages from the page cache (so every
+ * size reads its source from the disk, as one larger than RAM must be read), maps the first SIZE
  * bytes of the source read-only, and times {@code MmapDict.open} + {@code set("x", wrap(source))}
  * + {@code close} (page-cache durability, default copy threads). The written payload is compared
- * with the source at 16 seeded places. Prints one line per size:
+ * with the source at 18 places (both ends and 16 seeded ones). Prints one line per size:
  * {@code row SIZE SECONDS PEAK_HEAP_BYTES MAX_HEAP_BYTES GC_COUNT GC_MILLIS SOURCE_READ_BYTES DIRTY_LIMIT_BYTES}
  * and deletes both files at the end (also on failure).
  */
@@ -64,6 +66,8 @@ public final class BigIngest {
             for (long size : sizes) {
                 Bench.delete(target);
                 Bench.syncAll();
+                // every size reads its source from the disk, as a source larger than RAM is read
+                Libc.dropCache(source);
                 System.out.println(row(source, target, size));
                 System.out.flush();
             }
