@@ -184,6 +184,22 @@ int mmp_fsync(int fd, int data_only) {
     return 0;
 }
 
+int mmp_sync_range(int fd, int64_t offset, int64_t length) {
+    if (offset < 0 || length < 0) return -EINVAL;
+    if (length == 0) return 0;   /* sync_file_range would read 0 as "to the end of the file" */
+#if defined(__linux__) && defined(SYNC_FILE_RANGE_WRITE)
+    int rc;
+    do { rc = sync_file_range(fd, (off_t)offset, (off_t)length, SYNC_FILE_RANGE_WRITE); } while (rc != 0 && errno == EINTR);
+    if (rc == 0) return 0;
+    /* a kernel or file system without it, or a descriptor it does not apply to: the later fsync does it all */
+    if (errno == ENOSYS || errno == EINVAL || errno == ESPIPE || errno == EOPNOTSUPP) return 0;
+    FAIL();
+#else
+    (void)fd;
+    return 0;
+#endif
+}
+
 int mmp_flock(int fd, int operation) {
     int op;
     switch (operation & ~MMP_LOCK_NONBLOCK) {

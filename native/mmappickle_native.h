@@ -98,6 +98,13 @@ int mmp_msync(void *address, int64_t length, int flags);
 /* Flushes the file to its device: fdatasync when data_only is non-zero, else fsync. */
 int mmp_fsync(int fd, int data_only);
 
+/* Starts write-back of the dirty pages of [offset, offset+length) and returns without waiting for
+   it (Linux sync_file_range with SYNC_FILE_RANGE_WRITE), so a later mmp_fsync finds less to write.
+   A hint, not a guarantee of durability: where the call is missing or refused for this file
+   (ENOSYS, EINVAL, ESPIPE, EOPNOTSUPP, other systems) it does nothing and returns 0; only the
+   errors that speak of the file or the device (EIO, ENOSPC, EBADF, ENOMEM) are returned. */
+int mmp_sync_range(int fd, int64_t offset, int64_t length);
+
 /* Whole-file flock(2) on fd's open file description; EINTR is retried. */
 int mmp_flock(int fd, int operation);
 

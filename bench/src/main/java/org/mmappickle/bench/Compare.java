@@ -29,6 +29,7 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.mmappickle.ArrayWriter;
 import org.mmappickle.DType;
 import org.mmappickle.Durability;
@@ -48,7 +49,10 @@ public final class Compare {
     private static final double GB = 1e9;
     /** The small value of the put and get figures. */
     static final String VALUE = Bench.smallValue(123_456);
-    private static final List<String> ALL_SECTIONS = List.of("ingest", "read", "small");
+    private static final List<String> ALL_SECTIONS = List.of("ingest", "read", "small", "big");
+    /** The sections a run without {@code --sections} runs ("big" writes tens of GiB: asked for by name). */
+    private static final List<String> DEFAULT_SECTIONS = List.of("ingest", "read", "small");
+    private static final List<String> PREFAULT_MODES = List.of("huge", "none", "cold");
 
     private Compare() {
     }
@@ -56,15 +60,22 @@ public final class Compare {
     // ------------------------------------------------------------------------------------ options
 
     static final class Opts {
+        /** The array size of the figures being taken now (the first of {@link #sizes} outside the ingest loop). */
         long size = Bench.GIB;
+        /** The ingest section runs at each of these sizes; read and small at the first. */
+        List<Long> sizes = new ArrayList<>(List.of(Bench.GIB));
         boolean sizeGiven;
         int reps = 9;
         int smallReps = 7;
         boolean quick;
         Path dir;
         String python = "python3";
-        /** What precedes each timed write: "huge" (touch and free huge pages), "none", or "cold" (wait 3 s). */
-        String prefault = "huge";
+        /**
+         * What precedes each timed write, one column of the ingest table per mode, run interleaved:
+         * "huge" (touch and free huge pages), "none", or "cold" (wait 3 s). The first is the mode
+         * the targets are computed from.
+         */
+        List<String> prefaults = new ArrayList<>(List.of("huge", "cold"));
         boolean fsync = true;
         int[] keys = {1000, 10_000, 100_000};
         double concurrentSeconds = 2;
@@ -76,23 +87,31 @@ public final class Compare {
         boolean keep;
         /** Wait for an idle machine before timed runs and redo runs that shared the cores with other work. */
         boolean waitQuiet = true;
-        Set<String> sections = new LinkedHashSet<>(ALL_SECTIONS);
+        Set<String> sections = new LinkedHashSet<>(DEFAULT_SECTIONS);
+        /** The sizes of the larger-than-RAM section ("big"), each copied from a file-backed source. */
+        List<Long> bigSizes = new ArrayList<>(List.of(Bench.GIB, 4 * Bench.GIB, 16 * Bench.GIB, 32 * Bench.GIB));
+        /** The heap limit of the larger-than-RAM section's JVM. */
+        String bigXmx = "256m";
         String commandLine;
     }
 
     static final String USAGE = """
             usage: bench/compare.sh [options]
-              --size SIZE        array size for ingest and read (default 1g; shrunk to fit free RAM and disk)
+              --size SIZE[,SIZE] array size for ingest and read (default 1g; shrunk to fit free RAM and disk);
+                                 with several (1g,4g) the ingest section runs at each, read and small at the first
               --reps N           timed runs per ingest/read figure (default 9; a warm-up run is not counted)
               --quick            smoke run in well under a minute: --size 64m --reps 3, keys 1000,10000
               --dir DIR          where the files go (default: a new directory under /tmp, deleted at the end)
               --python EXE       python3 with numpy (default python3); numpy rows are skipped when it fails
               --keys A,B,C       key counts for the small-operation figures (default 1000,10000,100000)
-              --sections S,...   any of ingest,read,small (default all)
+              --sections S,...   any of ingest,read,small,big (default ingest,read,small)
+              --big-sizes A,B..  sizes of the larger-than-RAM section "big" (default 1g,4g,16g,32g): each is
+                                 set() from a read-only mapping of a source file, in a JVM with -Xmx256m
               --procs A,B,...    process counts for the concurrent-put figures (default 1,2)
               --no-fsync         skip the "+ fsync" column
-              --prefault MODE    before each timed write: huge (default: touch and free huge-page memory),
-                                 none (nothing), cold (wait 3 s, so the host takes free pages back)
+              --prefault M[,M]   before each timed write: huge (touch and free huge-page memory), none
+                                 (nothing), cold (wait 3 s, so the host takes free pages back); one ingest
+                                 column per mode, side by side (default huge,cold; --quick: huge)
               --out FILE         also write the Markdown report to FILE
               --keep             keep the directory of files
               --no-wait          do not wait for an idle machine before timed runs, nor redo runs that
@@ -105,6 +124,9 @@ public final class Compare {
         if (a.contains("--quick")) {
             o.quick = true;
             o.size = 64 * Bench.MIB;
+            o.sizes = new ArrayList<>(List.of(o.size));
+            o.prefaults = new ArrayList<>(List.of("huge"));
+            o.bigSizes = new ArrayList<>(List.of(16 * Bench.MIB, 64 * Bench.MIB));
             o.reps = 3;
             o.smallReps = 3;
             o.keys = new int[] {1000, 10_000};
@@ -118,9 +140,11 @@ public final class Compare {
                 case "--quick" -> {
                 }
                 case "--size" -> {
-                    o.size = Bench.parseSize(args[++i]);
+                    o.sizes = sizes(args[++i]);
+                    o.size = o.sizes.get(0);
                     o.sizeGiven = true;
                 }
+                case "--big-sizes" -> o.bigSizes = sizes(args[++i]);
                 case "--reps" -> o.reps = Integer.parseInt(args[++i]);
                 case "--dir" -> o.dir = Path.of(args[++i]);
                 case "--python" -> o.python = args[++i];
@@ -138,11 +162,14 @@ public final class Compare {
                     }
                 }
                 case "--no-fsync" -> o.fsync = false;
-                case "--no-prefault" -> o.prefault = "none";
+                case "--no-prefault" -> o.prefaults = new ArrayList<>(List.of("none"));
                 case "--prefault" -> {
-                    o.prefault = args[++i];
-                    if (!List.of("huge", "none", "cold").contains(o.prefault)) {
-                        throw new IllegalArgumentException("--prefault wants huge, none or cold");
+                    o.prefaults = new ArrayList<>();
+                    for (String m : args[++i].split(",")) {
+                        if (!PREFAULT_MODES.contains(m.trim()) || o.prefaults.contains(m.trim())) {
+                            throw new IllegalArgumentException("--prefault wants huge, none or cold (comma-separated, each once)");
+                        }
+                        o.prefaults.add(m.trim());
                     }
                 }
                 case "--out" -> o.out = Path.of(args[++i]);
@@ -152,11 +179,26 @@ public final class Compare {
                 default -> throw new IllegalArgumentException("unknown option " + s + "\n" + USAGE);
             }
         }
-        if (o.size < Bench.MIB || o.size % Bench.MIB != 0) {
-            throw new IllegalArgumentException("--size must be a whole number of MiB, at least 1m");
+        for (long size : o.sizes) {
+            if (size < Bench.MIB || size % Bench.MIB != 0) {
+                throw new IllegalArgumentException("--size must be a whole number of MiB, at least 1m");
+            }
+        }
+        for (long size : o.bigSizes) {
+            if (size < Bench.MIB || size % Bench.MIB != 0) {
+                throw new IllegalArgumentException("--big-sizes must be whole numbers of MiB, at least 1m");
+            }
         }
         o.commandLine = "bench/compare.sh" + (args.length == 0 ? "" : " " + String.join(" ", args));
         return o;
+    }
+
+    private static List<Long> sizes(String list) {
+        List<Long> out = new ArrayList<>();
+        for (String x : list.split(",")) {
+            out.add(Bench.parseSize(x.trim()));
+        }
+        return out;
     }
 
     static final class HelpRequested extends RuntimeException {
@@ -249,6 +291,14 @@ public final class Compare {
         private int redone;
         private int gaveUp;
         private long waitedMillis;
+        /** The prefault mode of the ingest run being timed now (one of {@link Opts#prefaults}). */
+        private String mode = "huge";
+        /** True once a size had its float[] (the row stays in every table; a size without one reads n/a). */
+        private boolean heapRow;
+        /** Prefix of the result ids of the size being measured: empty for the first size, "4 GiB:" for others. */
+        private String scope = "";
+        /** The larger-than-RAM section's rows: size, GB/s, peak heap, collections, source state. */
+        private final List<String[]> bigRows = new ArrayList<>();
 
         Run(Opts o) {
             this.o = o;
@@ -262,38 +312,78 @@ public final class Compare {
                 dir = o.dir;
                 Files.createDirectories(dir);
             }
-            fitSize();
             loadBefore = Bench.loadAverage();
-            n = o.size / 4;
-            arena = Arena.ofShared();
-            boolean needData = o.sections.contains("ingest") || o.sections.contains("read");
-            if (needData) {
-                log.printf("preparing %s of float32 data (off-heap, and a float[] on the heap)%n", Bench.formatSize(o.size));
-                src = Bench.allocateHuge(o.size, arena);
-                Bench.fillPattern(src);
-                if (n <= Integer.MAX_VALUE - 8 && o.size + 256 * Bench.MIB < Runtime.getRuntime().maxMemory()) {
-                    heap = new float[(int) n];
-                    MemorySegment.copy(src, 0, MemorySegment.ofArray(heap), 0, o.size);
-                } else {
-                    remarks.add("The float[] row was skipped: " + Bench.formatSize(o.size)
-                            + " does not fit in a Java array or in the heap (-Xmx; set JAVA_OPTS).");
+            // each size in turn: its own data, python worker and ingest table; read at the first size only
+            List<Long> fitted = new ArrayList<>();
+            for (int i = 0; i < o.sizes.size(); i++) {
+                boolean first = i == 0;
+                o.size = fitSize(o.sizes.get(i), first && o.sections.contains("read"));
+                fitted.add(o.size);
+                scope = first ? "" : Bench.formatSize(o.size) + ":";
+                boolean needData = o.sections.contains("ingest") || (first && o.sections.contains("read"));
+                if (!needData) {
+                    continue;
                 }
-                startPython();
+                prepareData();
+                try {
+                    if (o.sections.contains("ingest")) {
+                        ingest();
+                    }
+                    if (first && o.sections.contains("read")) {
+                        read();
+                    }
+                } finally {
+                    if (i < o.sizes.size() - 1) {
+                        releaseData();
+                    }
+                }
             }
-            if (o.sections.contains("ingest")) {
-                ingest();
-            }
-            if (o.sections.contains("read")) {
-                read();
-            }
+            o.sizes = fitted;
+            o.size = fitted.get(0);
+            scope = "";
+            n = o.size / 4;
             if (o.sections.contains("small")) {
                 small();
+            }
+            if (o.sections.contains("big")) {
+                big();
             }
             String report = report();
             if (o.out != null) {
                 Files.writeString(o.out, report);
             }
             return report;
+        }
+
+        /** The float32 source data of the current size: off-heap on huge pages, a float[] copy, numpy's copy. */
+        private void prepareData() {
+            n = o.size / 4;
+            arena = Arena.ofShared();
+            log.printf("preparing %s of float32 data (off-heap, and a float[] on the heap)%n", Bench.formatSize(o.size));
+            src = Bench.allocateHuge(o.size, arena);
+            Bench.fillPattern(src);
+            if (n <= Integer.MAX_VALUE - 8 && o.size + 256 * Bench.MIB < Runtime.getRuntime().maxMemory()) {
+                heap = new float[(int) n];
+                MemorySegment.copy(src, 0, MemorySegment.ofArray(heap), 0, o.size);
+                heapRow = true;
+            } else {
+                remarks.add("The float[] row was skipped at " + Bench.formatSize(o.size)
+                        + ": it does not fit in a Java array or in the heap (-Xmx; set JAVA_OPTS).");
+            }
+            startPython();
+        }
+
+        /** Frees the data of one size before the next is made (RAM holds a few copies of at most one size). */
+        private void releaseData() {
+            if (py != null) {
+                py.close();
+                py = null;
+            }
+            heap = null;
+            arena.close();
+            arena = null;
+            src = null;
+            System.gc();
         }
 
         void cleanup() {
@@ -310,23 +400,25 @@ public final class Compare {
             }
         }
 
-        /** Shrinks the array size until the run fits the free disk and the available RAM. */
-        private void fitSize() throws IOException {
+        /** Returns the array size shrunk until the run fits the free disk and the available RAM. */
+        private long fitSize(long asked, boolean withRead) throws IOException {
             long disk = Files.getFileStore(dir).getUsableSpace();
             long ram = memAvailable();
-            long size = o.size;
+            long size = asked;
             // disk: the read file, one ingest file, the small files, 1 GiB to spare
-            // RAM: on our side data, float[], memcpy target, prefault; numpy's array and prefault; 2 files in the page cache
-            while (size > 64 * Bench.MIB && (3 * size + Bench.GIB > disk || (ram > 0 && 9 * size > ram))) {
+            // RAM with the read section: our data, float[], memcpy target, prefault; numpy's array and prefault;
+            // 2 files in the page cache. Ingest alone: our data, float[], numpy's array, a prefault, the file written
+            long copies = withRead ? 9 : 5;
+            while (size > 64 * Bench.MIB && (3 * size + Bench.GIB > disk || (ram > 0 && copies * size > ram))) {
                 size /= 2;
             }
-            if (size != o.size) {
+            if (size != asked) {
                 remarks.add(String.format(Locale.ROOT, "--size %s shrunk to %s to fit %.1f GiB of free disk in %s and %.1f GiB"
-                        + " of available RAM.", Bench.formatSize(o.size), Bench.formatSize(size), disk / (double) Bench.GIB,
+                        + " of available RAM.", Bench.formatSize(asked), Bench.formatSize(size), disk / (double) Bench.GIB,
                         dir, ram / (double) Bench.GIB));
                 log.println(remarks.get(remarks.size() - 1));
-                o.size = size;
             }
+            return size;
         }
 
         private void startPython() {
@@ -390,7 +482,7 @@ public final class Compare {
 
         private List<Writer> writers() {
             List<Writer> w = new ArrayList<>();
-            if (heap != null) {
+            if (heap != null || heapRow) {
                 w.add(new Writer("ours-array", "mmappickle `set(key, float[])`", true, (f, fs) -> {
                     long t0 = System.nanoTime();
                     try (MmapDict d = MmapDict.open(f, opts(fs))) {
@@ -459,11 +551,12 @@ public final class Compare {
                 return (System.nanoTime() - t0) / 1e9;
             }));
             if (py != null) {
-                boolean pf = o.prefault.equals("huge");
-                w.add(new Writer("np-tofile", "numpy `tofile`", false, (f, fs) -> py.write("tofile", f, fs, pf)));
-                w.add(new Writer("np-save", "numpy `save`", false, (f, fs) -> py.write("save", f, fs, pf)));
-                w.add(new Writer("np-memmap", "numpy `open_memmap` + copy", false, (f, fs) -> py.write("memmap", f, fs, pf)));
-                w.add(new Writer("os-write", "Python `os.write`", false, (f, fs) -> py.write("oswrite", f, fs, pf)));
+                // the worker prefaults itself when the mode of the run being timed asks for it
+                w.add(new Writer("np-tofile", "numpy `tofile`", false, (f, fs) -> py.write("tofile", f, fs, mode.equals("huge"))));
+                w.add(new Writer("np-save", "numpy `save`", false, (f, fs) -> py.write("save", f, fs, mode.equals("huge"))));
+                w.add(new Writer("np-memmap", "numpy `open_memmap` + copy", false,
+                        (f, fs) -> py.write("memmap", f, fs, mode.equals("huge"))));
+                w.add(new Writer("os-write", "Python `os.write`", false, (f, fs) -> py.write("oswrite", f, fs, mode.equals("huge"))));
             }
             w.add(new Writer("dd", "`dd if=/dev/zero bs=" + Bench.formatSize(ddBlock()).replace(" ", "") + "`", false,
                     this::dd));
@@ -499,57 +592,61 @@ public final class Compare {
         }
 
         private void ingest() throws Exception {
-            List<Writer> ws = writers();
+            List<Writer> ws = new ArrayList<>(writers());
+            ws.removeIf(w -> w.id().equals("ours-array") && heap == null);
             Path f = dir.resolve("ingest.bin");
             List<Boolean> modes = o.fsync ? List.of(false, true) : List.of(false);
-            log.printf("ingest: %d writers x %s x (1 warm-up + %d runs) of %s%n", ws.size(),
-                    o.fsync ? "{page cache, fsync}" : "{page cache}", o.reps, Bench.formatSize(o.size));
+            log.printf("ingest: %d writers x %s x prefault %s x (1 warm-up + %d runs) of %s%n", ws.size(),
+                    o.fsync ? "{page cache, fsync}" : "{page cache}", o.prefaults, o.reps, Bench.formatSize(o.size));
             for (int rep = -1; rep < o.reps; rep++) {
                 for (boolean fsync : modes) {
-                    if (rep < 0 && fsync) {
-                        continue;   // the warm-up only needs the JIT and the file system warm
-                    }
-                    // a fresh random order per run (seeded: reproducible), so that no writer always follows the same one
-                    List<Writer> order = new ArrayList<>(ws);
-                    java.util.Collections.shuffle(order, new java.util.Random(31L * rep + (fsync ? 1 : 0)));
-                    for (Writer w : order) {
-                        double t = 0;
-                        boolean failed = false;
-                        for (int attempt = 0; ; attempt++) {
-                            Bench.delete(f);
-                            Bench.syncAll();
-                            gate();
-                            if (o.prefault.equals("cold")) {
-                                Thread.sleep(3000);
-                            } else if (o.prefault.equals("huge") && (w.javaSide() || w.id().equals("dd"))) {
-                                Bench.prefault(o.size + 64 * Bench.MIB);   // the python worker prefaults itself
-                            }
-                            Cpu c0 = Cpu.now();
-                            try {
-                                t = w.op().run(f, fsync);
-                            } catch (Exception e) {
-                                remarks.add(w.label() + (fsync ? " + fsync" : "") + " failed: " + e.getMessage());
-                                log.println(w.label() + " failed: " + e);
-                                failed = true;
-                                break;
-                            } finally {
+                    for (String m : o.prefaults) {
+                        if (rep < 0 && (fsync || !m.equals(o.prefaults.get(0)))) {
+                            continue;   // the warm-up only needs the JIT and the file system warm
+                        }
+                        mode = m;
+                        // a fresh random order per run (seeded: reproducible), so that no writer always follows the same one
+                        List<Writer> order = new ArrayList<>(ws);
+                        java.util.Collections.shuffle(order, new java.util.Random(31L * rep + (fsync ? 1 : 0) + 7L * o.prefaults.indexOf(m)));
+                        for (Writer w : order) {
+                            double t = 0;
+                            boolean failed = false;
+                            for (int attempt = 0; ; attempt++) {
                                 Bench.delete(f);
+                                Bench.syncAll();
+                                gate();
+                                if (mode.equals("cold")) {
+                                    Thread.sleep(3000);
+                                } else if (mode.equals("huge") && (w.javaSide() || w.id().equals("dd"))) {
+                                    Bench.prefault(o.size + 64 * Bench.MIB);   // the python worker prefaults itself
+                                }
+                                Cpu c0 = Cpu.now();
+                                try {
+                                    t = w.op().run(f, fsync);
+                                } catch (Exception e) {
+                                    remarks.add(w.label() + (fsync ? " + fsync" : "") + " failed: " + e.getMessage());
+                                    log.println(w.label() + " failed: " + e);
+                                    failed = true;
+                                    break;
+                                } finally {
+                                    Bench.delete(f);
+                                }
+                                if (attempt < 3 && shared(c0)) {
+                                    redone++;
+                                    log.printf("  (other work shared the cores during %s: run again)%n", w.label());
+                                    continue;
+                                }
+                                break;
                             }
-                            if (attempt < 3 && shared(c0)) {
-                                redone++;
-                                log.printf("  (other work shared the cores during %s: run again)%n", w.label());
+                            if (failed) {
                                 continue;
                             }
-                            break;
+                            if (rep >= 0) {
+                                res.add(ingestId(w.id(), fsync, mode), o.size / t / GB);
+                            }
+                            log.printf(Locale.ROOT, "  %s%-60s %s %-5s %7.2f GB/s%n", rep < 0 ? "(warm-up) " : "", w.label(),
+                                    fsync ? "fsync" : "cache", mode, o.size / t / GB);
                         }
-                        if (failed) {
-                            continue;
-                        }
-                        if (rep >= 0) {
-                            res.add("ingest/" + w.id() + (fsync ? "/fsync" : "/cache"), o.size / t / GB);
-                        }
-                        log.printf(Locale.ROOT, "  %s%-60s %s %7.2f GB/s%n", rep < 0 ? "(warm-up) " : "", w.label(),
-                                fsync ? "fsync" : "cache", o.size / t / GB);
                     }
                 }
             }
@@ -563,11 +660,21 @@ public final class Compare {
                     MemorySegment.copy(src, 0, dst, 0, o.size);
                     double t = (System.nanoTime() - t0) / 1e9;
                     if (rep >= 0) {
-                        res.add("memcpy", o.size / t / GB);
+                        res.add(scope + "memcpy", o.size / t / GB);
                     }
                 }
             }
-            log.printf(Locale.ROOT, "  memcpy RAM to RAM: %.2f GB/s%n", res.get("memcpy").median());
+            log.printf(Locale.ROOT, "  memcpy RAM to RAM: %.2f GB/s%n", res.get(scope + "memcpy").median());
+        }
+
+        /**
+         * The result id of one ingest figure: {@code ingest/WRITER/cache} or {@code /fsync} for the
+         * first size and the first prefault mode (the figures the targets use), with the size as a
+         * prefix ({@code 4 GiB:ingest/...}) and the mode as a suffix ({@code .../cache@cold}) otherwise.
+         */
+        private String ingestId(String writer, boolean fsync, String prefaultMode) {
+            return scope + "ingest/" + writer + (fsync ? "/fsync" : "/cache")
+                    + (prefaultMode.equals(o.prefaults.get(0)) ? "" : "@" + prefaultMode);
         }
 
         // -------------------------------------------------------------------------------- read
@@ -673,6 +780,80 @@ public final class Compare {
                 }
             }
             Bench.delete(f);
+        }
+
+        // -------------------------------------------------------------------------------- larger than RAM
+
+        /**
+         * The larger-than-RAM section: {@link BigIngest} in a JVM with a small heap copies a source
+         * file mapped read-only into a new dict at each size. Sizes that do not fit the free disk
+         * twice over (source and target) with 8 GiB to spare are left out with a remark (the disk
+         * may be shared: a full one would fail other people's work too).
+         */
+        private void big() throws Exception {
+            long free = Files.getFileStore(dir).getUsableSpace();
+            List<Long> sizes = new ArrayList<>();
+            for (long size : o.bigSizes) {
+                if (2 * size + 8 * Bench.GIB <= free) {
+                    sizes.add(size);
+                } else {
+                    remarks.add("Larger than RAM: " + Bench.formatSize(size) + " left out: the source and the copy need "
+                            + Bench.formatSize(2 * size) + " and 8 GiB to spare, and " + String.format(Locale.ROOT, "%.1f GiB", free / (double) Bench.GIB)
+                            + " of disk was free.");
+                }
+            }
+            if (sizes.isEmpty()) {
+                return;
+            }
+            String java = ProcessHandle.current().info().command().orElse("java");
+            String list = sizes.stream().map(String::valueOf).collect(Collectors.joining(","));
+            log.printf("larger than RAM: %s from a mapped source file, -Xmx%s%n",
+                    sizes.stream().map(Bench::formatSize).toList(), o.bigXmx);
+            gate();
+            Process p = new ProcessBuilder(java, "-Xmx" + o.bigXmx, "--enable-native-access=ALL-UNNAMED", "-cp",
+                    System.getProperty("java.class.path"), BigIngest.class.getName(), dir.toString(), list)
+                    .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            p.getOutputStream().close();
+            try (BufferedReader r = p.inputReader(StandardCharsets.UTF_8)) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                    String[] f = line.split(" ");
+                    if (f[0].equals("source")) {
+                        res.note("big-source", String.format(Locale.ROOT, "%s written in %s s", Bench.formatSize(Long.parseLong(f[1])), f[2]));
+                    } else if (f[0].equals("row")) {
+                        bigRows.add(f);
+                        log.printf(Locale.ROOT, "  %s: %.2f GB/s, peak heap %s%n", Bench.formatSize(Long.parseLong(f[1])),
+                                Long.parseLong(f[1]) / Double.parseDouble(f[2]) / GB, mib(Long.parseLong(f[3])));
+                    }
+                }
+            }
+            if (p.waitFor() != 0) {
+                remarks.add("The larger-than-RAM run failed (exit " + p.exitValue() + "; its error is on stderr)"
+                        + (bigRows.isEmpty() ? "." : " after " + bigRows.size() + " size(s)."));
+            }
+        }
+
+        private void bigTable(StringBuilder b) {
+            b.append("## Larger than RAM: `set` from a source file mapped read-only, JVM with -Xmx").append(o.bigXmx).append("\n\n");
+            b.append("One run per size, page-cache durability, default copy threads; source: ")
+                    .append(res.noteOf("big-source") == null ? "?" : res.noteOf("big-source"))
+                    .append(" (then fsynced, and dropped from the page cache before each size: every copy reads its source from")
+                    .append(" the disk). Heap: the sum of the heap pools' peaks during the copy.\n\n");
+            b.append("| size | GB/s | peak heap used | of max heap | GCs (ms) | source read from disk | dirty limit |\n");
+            b.append("|---|---|---|---|---|---|---|\n");
+            for (String[] f : bigRows) {
+                long size = Long.parseLong(f[1]);
+                b.append("| ").append(Bench.formatSize(size)).append(" | ").append(fmt(size / Double.parseDouble(f[2]) / GB, 2))
+                        .append(" | ").append(mib(Long.parseLong(f[3]))).append(" | ")
+                        .append(mib(Long.parseLong(f[4]))).append(" | ").append(f[5]).append(" (").append(f[6])
+                        .append(") | ").append(mib(Long.parseLong(f[7]))).append(" | ")
+                        .append(mib(Long.parseLong(f[8]))).append(" |\n");
+            }
+            b.append('\n');
+        }
+
+        private static String mib(long bytes) {
+            return String.format(Locale.ROOT, "%,.1f MiB", bytes / (double) Bench.MIB);
         }
 
         // -------------------------------------------------------------------------------- small operations
@@ -848,26 +1029,31 @@ public final class Compare {
             b.append("- load average (1, 5, 15 min) at the start: ").append(loadBefore).append("; at the end: ")
                     .append(Bench.loadAverage()).append(" (the run itself adds about 1; more at the start means other work shared the cores)\n");
             b.append("- files in ").append(dir).append(" (").append(fsType()).append(")\n");
-            b.append("- array: ").append(size).append(" float32; ").append(o.reps).append(" timed runs per ingest figure")
-                    .append(" after one warm-up; before each timed write: ").append(switch (o.prefault) {
-                        case "huge" -> "huge-page memory touched and freed (prefault)";
-                        case "cold" -> "3 s idle (cold: the host took the free pages back)";
-                        default -> "nothing (no prefault)";
-                    }).append('\n');
+            b.append("- array: ").append(o.sizes.stream().map(Bench::formatSize).collect(Collectors.joining(", ")))
+                    .append(" float32 (read and small figures at ").append(size).append("); ").append(o.reps)
+                    .append(" timed runs per ingest figure after one warm-up; before each timed write, one column each: ");
+            for (String m : o.prefaults) {
+                b.append(m.equals(o.prefaults.get(0)) ? "" : "; ").append(modeName(m)).append(" = ").append(switch (m) {
+                    case "huge" -> "huge-page memory touched and freed";
+                    case "cold" -> "3 s idle (the host took the free pages back)";
+                    default -> "nothing";
+                });
+            }
+            b.append('\n');
             b.append("- idle gate: ").append(o.waitQuiet ? String.format(Locale.ROOT,
                     "waited %.0f s in total for other work to finish; %d run(s) redone because other work shared the cores; "
                     + "%d wait(s) gave up after 60 s", waitedMillis / 1000.0, redone, gaveUp) : "off (--no-wait)").append('\n');
             b.append("- figures: median [min-max]; GB/s = 10^9 bytes/s\n\n");
 
-            if (res.get("memcpy") != null) {
-                b.append("## Ingest of a ").append(size).append(" float32 array into a new file\n\n");
-                b.append("| writer | page cache (GB/s) | + fsync (GB/s) |\n|---|---|---|\n");
-                for (Writer w : writers()) {
-                    b.append("| ").append(w.label()).append(" | ").append(cell(res.get("ingest/" + w.id() + "/cache"), 2))
-                            .append(" | ").append(cell(res.get("ingest/" + w.id() + "/fsync"), 2)).append(" |\n");
+            for (int i = 0; i < o.sizes.size(); i++) {
+                scope = i == 0 ? "" : Bench.formatSize(o.sizes.get(i)) + ":";
+                if (res.get(scope + "memcpy") != null) {
+                    ingestTable(b, Bench.formatSize(o.sizes.get(i)));
                 }
-                b.append("| memcpy RAM to RAM (`MemorySegment.copy`, warm destination) | ")
-                        .append(cell(res.get("memcpy"), 2)).append(" | - |\n\n");
+            }
+            scope = "";
+            if (!bigRows.isEmpty()) {
+                bigTable(b);
             }
             if (res.get("read/java-ram") != null) {
                 b.append("## Sequential read (sum) of a ").append(size).append(" float32 array\n\n");
@@ -929,6 +1115,37 @@ public final class Compare {
                 }
             }
             return b.toString();
+        }
+
+        private static String modeName(String prefaultMode) {
+            return switch (prefaultMode) {
+                case "huge" -> "prefaulted";
+                case "cold" -> "cold";
+                default -> "no prefault";
+            };
+        }
+
+        /** One ingest table: a row per writer, a column per (page cache, + fsync) x prefault mode, side by side. */
+        private void ingestTable(StringBuilder b, String size) {
+            List<Boolean> fsyncs = o.fsync ? List.of(false, true) : List.of(false);
+            b.append("## Ingest of a ").append(size).append(" float32 array into a new file\n\n| writer |");
+            for (boolean fs : fsyncs) {
+                for (String m : o.prefaults) {
+                    b.append(fs ? " + fsync, " : " page cache, ").append(modeName(m)).append(" (GB/s) |");
+                }
+            }
+            b.append("\n|---|").append("---|".repeat(fsyncs.size() * o.prefaults.size())).append('\n');
+            for (Writer w : writers()) {
+                b.append("| ").append(w.label()).append(" |");
+                for (boolean fs : fsyncs) {
+                    for (String m : o.prefaults) {
+                        b.append(' ').append(cell(res.get(ingestId(w.id(), fs, m)), 2)).append(" |");
+                    }
+                }
+                b.append('\n');
+            }
+            b.append("| memcpy RAM to RAM (`MemorySegment.copy`, warm destination) | ").append(cell(res.get(scope + "memcpy"), 2))
+                    .append(" |").append(" - |".repeat(fsyncs.size() * o.prefaults.size() - 1)).append("\n\n");
         }
 
         private String targets() {

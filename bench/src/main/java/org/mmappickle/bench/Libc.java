@@ -7,7 +7,10 @@ import java.lang.foreign.SymbolLookup;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 
-/** The few libc calls the harness needs for anonymous huge-page memory (Linux x86-64/aarch64). */
+/**
+ * The few libc calls the harness needs: anonymous huge-page memory, and dropping a file's clean
+ * pages from the page cache (Linux x86-64/aarch64).
+ */
 final class Libc {
     private static final int PROT_READ = 1;
     private static final int PROT_WRITE = 2;
@@ -17,6 +20,10 @@ final class Libc {
     private static final MethodHandle MMAP;
     private static final MethodHandle MUNMAP;
     private static final MethodHandle MADVISE;
+    private static final int POSIX_FADV_DONTNEED = 4;
+    private static final MethodHandle OPEN;
+    private static final MethodHandle CLOSE;
+    private static final MethodHandle FADVISE;
 
     static {
         Linker l = Linker.nativeLinker();
@@ -28,6 +35,36 @@ final class Libc {
                 ValueLayout.ADDRESS, ValueLayout.JAVA_LONG));
         MADVISE = l.downcallHandle(libc.find("madvise").orElseThrow(), FunctionDescriptor.of(ValueLayout.JAVA_INT,
                 ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT));
+        OPEN = l.downcallHandle(libc.find("open").orElseThrow(), FunctionDescriptor.of(ValueLayout.JAVA_INT,
+                ValueLayout.ADDRESS, ValueLayout.JAVA_INT), Linker.Option.firstVariadicArg(2));
+        CLOSE = l.downcallHandle(libc.find("close").orElseThrow(), FunctionDescriptor.of(ValueLayout.JAVA_INT,
+                ValueLayout.JAVA_INT));
+        FADVISE = l.downcallHandle(libc.find("posix_fadvise").orElseThrow(), FunctionDescriptor.of(ValueLayout.JAVA_INT,
+                ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT));
+    }
+
+    /**
+     * Drops a file's clean pages from the page cache ({@code posix_fadvise(POSIX_FADV_DONTNEED)}),
+     * so the next read of it comes from the disk. Dirty pages stay: flush the file first.
+     *
+     * @param path the file
+     */
+    static void dropCache(java.nio.file.Path path) {
+        try (java.lang.foreign.Arena a = java.lang.foreign.Arena.ofConfined()) {
+            int fd = (int) OPEN.invokeExact(a.allocateFrom(path.toString()), 0);
+            if (fd < 0) {
+                throw new IllegalStateException("cannot open " + path);
+            }
+            int rc = (int) FADVISE.invokeExact(fd, 0L, 0L, POSIX_FADV_DONTNEED);
+            int ignored = (int) CLOSE.invokeExact(fd);
+            if (rc != 0) {
+                throw new IllegalStateException("posix_fadvise(" + path + ") failed: " + rc);
+            }
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
     }
 
     private Libc() {

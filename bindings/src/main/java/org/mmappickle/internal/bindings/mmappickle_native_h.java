@@ -1243,6 +1243,69 @@ public class mmappickle_native_h extends mmappickle_native_h$shared {
     }
 
 
+    private static class mmp_sync_range {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            mmappickle_native_h.C_INT,
+            mmappickle_native_h.C_INT,
+            mmappickle_native_h.C_LONG,
+            mmappickle_native_h.C_LONG
+        );
+
+        public static final MemorySegment ADDR = mmappickle_native_h.findOrThrow("mmp_sync_range");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int mmp_sync_range(int fd, int64_t offset, int64_t length)
+     * }
+     */
+    public static FunctionDescriptor mmp_sync_range$descriptor() {
+        return mmp_sync_range.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int mmp_sync_range(int fd, int64_t offset, int64_t length)
+     * }
+     */
+    public static MethodHandle mmp_sync_range$handle() {
+        return mmp_sync_range.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int mmp_sync_range(int fd, int64_t offset, int64_t length)
+     * }
+     */
+    public static MemorySegment mmp_sync_range$address() {
+        return mmp_sync_range.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int mmp_sync_range(int fd, int64_t offset, int64_t length)
+     * }
+     */
+    public static int mmp_sync_range(int fd, long offset, long length) {
+        var mh$ = mmp_sync_range.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("mmp_sync_range", fd, offset, length);
+            }
+            return (int)mh$.invokeExact(fd, offset, length);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+
     private static class mmp_flock {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             mmappickle_native_h.C_INT,

@@ -204,6 +204,10 @@ final class IoCalls {
         return PORTABLE ? PortableIo.mmp_fsync(fd, dataOnly) : mmappickle_native_h.mmp_fsync(fd, dataOnly);
     }
 
+    static int mmp_sync_range(int fd, long offset, long length) {
+        return PORTABLE ? PortableIo.mmp_sync_range(fd, offset, length) : mmappickle_native_h.mmp_sync_range(fd, offset, length);
+    }
+
     static int mmp_flock(int fd, int operation) {
         return PORTABLE ? PortableIo.mmp_flock(fd, operation) : mmappickle_native_h.mmp_flock(fd, operation);
     }

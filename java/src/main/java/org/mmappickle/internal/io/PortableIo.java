@@ -64,6 +64,7 @@ final class PortableIo {
     private static final int MS_SYNC = 4;
     private static final int FALLOC_FL_KEEP_SIZE = 1;
     private static final int FALLOC_FL_PUNCH_HOLE = 2;
+    private static final int SYNC_FILE_RANGE_WRITE = 2;
     private static final int AT_EMPTY_PATH = 0x1000;
     private static final int STATX_BASIC_STATS = 0x7ff;
     private static final int S_IFMT = 0170000;
@@ -75,6 +76,9 @@ final class PortableIo {
     static final int EISDIR = 21;
     static final int ENODEV = 19;
     static final int ENOSPC = 28;
+    static final int ESPIPE = 29;
+    static final int ENOSYS = 38;
+    static final int EOPNOTSUPP = 95;
 
     /** struct flock on 64-bit Linux: l_type, l_whence, l_start, l_len, l_pid. */
     private static final long FLOCK_SIZE = 32;
@@ -102,6 +106,9 @@ final class PortableIo {
     private static final MethodHandle MSYNC = call("msync", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
     private static final MethodHandle FSYNC = call("fsync", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
     private static final MethodHandle FDATASYNC = call("fdatasync", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    /** {@code sync_file_range}, or null where the C library has none (then {@link #mmp_sync_range} does nothing). */
+    private static final MethodHandle SYNC_FILE_RANGE = LIBC.find("sync_file_range").map(a -> LINKER.downcallHandle(a,
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT), CAPTURE_ERRNO)).orElse(null);
     private static final MethodHandle FLOCK = call("flock", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
     private static final FunctionDescriptor RW = FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG);
     private static final MethodHandle PREAD = call("pread", RW);
@@ -426,6 +433,30 @@ final class PortableIo {
                 rc = dataOnly != 0 ? (int) FDATASYNC.invokeExact(cap, fd) : (int) FSYNC.invokeExact(cap, fd);
             } while (rc != 0 && errno(cap) == EINTR);
             return rc != 0 ? -errno(cap) : 0;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    static int mmp_sync_range(int fd, long offset, long length) {
+        if (offset < 0 || length < 0) {
+            return -EINVAL;
+        }
+        if (length == 0 || SYNC_FILE_RANGE == null) {
+            return 0;   // 0 would mean "to the end of the file"; a C library without the call: the fsync does it all
+        }
+        try {
+            MemorySegment cap = capture();
+            int rc;
+            do {
+                rc = (int) SYNC_FILE_RANGE.invokeExact(cap, fd, offset, length, SYNC_FILE_RANGE_WRITE);
+            } while (rc != 0 && errno(cap) == EINTR);
+            if (rc == 0) {
+                return 0;
+            }
+            int e = errno(cap);
+            // as the C library's mmp_sync_range: refused for this kernel, file system or descriptor is a no-op
+            return e == ENOSYS || e == EINVAL || e == ESPIPE || e == EOPNOTSUPP ? 0 : -e;
         } catch (Throwable t) {
             throw rethrow(t);
         }

@@ -114,6 +114,41 @@ class NativeFileTest {
     }
 
     @Test
+    void startWriteBackLeavesTheRangeCleanOrInFlightAndTheBytesAsWritten() throws Exception {
+        Path f = dir.resolve("writeback.bin");
+        org.junit.jupiter.api.Assumptions.assumeTrue(writeEmpty(f) && org.mmappickle.testing.CacheStat.available(f),
+                "cachestat (Linux 6.5+) shows dirty pages");
+        long size = 32L << 20;
+        long seed = new java.util.SplittableRandom().nextLong();
+        byte[] data = new byte[(int) size];
+        new java.util.SplittableRandom(seed).nextBytes(data);
+        try (NativeFile nf = NativeFile.open(f, NativeFile.Mode.READ_WRITE)) {
+            nf.write(data, 0);
+            // dirty pages stay dirty for half a minute unless something starts their write-back
+            long dirty = org.mmappickle.testing.CacheStat.of(f, size / 2, size / 2).dirty();
+            assertTrue(dirty > size / 2 / 4096 / 2, "seed " + seed + ": written pages dirty before: " + dirty);
+            nf.startWriteBack(size / 2, size / 2);
+            var after = org.mmappickle.testing.CacheStat.of(f, size / 2, size / 2);
+            assertTrue(after.dirty() < dirty / 10, "seed " + seed + ": write-back started for the range: " + after);
+            nf.startWriteBack(0, 0);
+            NativeIOException bad = assertThrows(NativeIOException.class, () -> nf.startWriteBack(-1, 10));
+            assertEquals("EINVAL", bad.errnoName());
+            assertTrue(bad.getMessage().contains(f.toString()), bad.getMessage());
+            nf.fsync(true);
+            byte[] back = new byte[(int) size];
+            assertEquals(size, nf.read(MemorySegment.ofArray(back), 0));
+            assertArrayEquals(data, back, "seed " + seed);
+            nf.close();
+            assertThrows(java.nio.channels.ClosedChannelException.class, () -> nf.startWriteBack(0, 10));
+        }
+    }
+
+    private static boolean writeEmpty(Path f) throws java.io.IOException {
+        Files.write(f, new byte[0]);
+        return true;
+    }
+
+    @Test
     void adviseMsyncFsyncSucceed() throws Exception {
         Path f = dir.resolve("adv.bin");
         try (NativeFile nf = NativeFile.open(f, NativeFile.Mode.CREATE)) {

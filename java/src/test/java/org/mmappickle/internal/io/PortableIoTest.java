@@ -59,6 +59,14 @@ class PortableIoTest {
             assertEquals(mmappickle_native_h.mmp_fallocate(-1, 0, 10), PortableIo.mmp_fallocate(-1, 0, 10));
             assertEquals(mmappickle_native_h.mmp_fallocate(n, 0, 0), PortableIo.mmp_fallocate(p, 0, 0));
             assertTrue(PortableIo.mmp_fs_type(p) > 0);
+            // write-back of a range (after the hole above) by either path; bad arguments agree
+            assertEquals(0, PortableIo.mmp_sync_range(p, at, data.length));
+            assertEquals(0, mmappickle_native_h.mmp_sync_range(n, at, data.length));
+            assertEquals(0, PortableIo.mmp_sync_range(p, 0, 0));
+            for (long[] bad : new long[][] {{-1, 0, 10}, {p, -1, 10}, {p, 0, -1}}) {
+                assertEquals(mmappickle_native_h.mmp_sync_range((int) bad[0] == p ? n : -1, bad[1], bad[2]),
+                        PortableIo.mmp_sync_range((int) bad[0], bad[1], bad[2]), java.util.Arrays.toString(bad));
+            }
 
             MemorySegment out = a.allocate(ValueLayout.ADDRESS);
             assertEquals(0, PortableIo.mmp_map(p, page, 2 * page, 1, out));
