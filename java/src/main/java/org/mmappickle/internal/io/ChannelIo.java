@@ -547,7 +547,8 @@ final class ChannelIo {
             return fail(EINVAL, "offset=" + offset + ", length=" + length);
         }
         try {
-            MemorySegment all = buffer.reinterpret(length);
+            // a native buffer arrives as a bare address (size 0) from a downcall-shaped caller; a heap one has its size
+            MemorySegment all = buffer.isNative() && buffer.byteSize() < length ? buffer.reinterpret(length) : buffer.asSlice(0, length);
             long done = 0;
             while (done < length) {
                 long n = Math.min(IO_CHUNK, length - done);

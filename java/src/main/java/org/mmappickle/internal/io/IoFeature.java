@@ -17,10 +17,13 @@ public enum IoFeature {
     PER_DESCRIPTION_RANGE_LOCKS("per-descriptor range locks (FileChannel locks belong to the process on POSIX:"
             + " closing any descriptor of the file in this JVM drops this JVM's range locks on it for other processes)"),
     /** The file system's type ({@code fstatfs}); without it the type comes from the JDK's name for it. */
-    FILE_SYSTEM_MAGIC("the file system's statfs type (its JDK name is used; names Linux does not have, such as apfs"
-            + " and NTFS, count as unknown, so dicts default to the shared-storage mode there)"),
+    FILE_SYSTEM_MAGIC("the file system's statfs type (the JDK's name for it is used; names Linux has no number for,"
+            + " such as apfs and NTFS, count as unknown, so dicts default to the shared-storage mode there)"),
     /** The disk space a file occupies ({@code st_blocks}). */
     ALLOCATED_SIZE("the disk space a file occupies (reported as unknown)"),
+    /** Mapping past the end of the file, as mmap does; FileChannel.map would grow the file instead. */
+    MAP_PAST_END("maps past the end of the file (the long-lived windows end at the end of the file and are mapped"
+            + " again as it grows, so a growing file gets more maps)"),
     /** Access advice for mappings ({@code madvise}); without it the advice is ignored. */
     ACCESS_ADVICE("access advice for mappings (ignored)"),
     /** A name for an open descriptor ({@code /proc/self/fd/N}); without it the path the file was opened with. */
@@ -63,5 +66,17 @@ public enum IoFeature {
             }
         }
         return out;
+    }
+
+    /**
+     * Says which lock the dict's whole-file lock is on the io path in use, in words.
+     *
+     * @return {@code flock}, or the FileChannel range Python's mmappickle locks on Windows
+     */
+    public static String wholeFileLock() {
+        if (!IoCalls.CHANNEL || ChannelIo.flockAvailable()) {
+            return "flock (as Python's mmappickle on POSIX systems)";
+        }
+        return "FileChannel.lock over bytes 0 to 0xFFFF0000 (as Python's mmappickle locks with LockFileEx on Windows)";
     }
 }

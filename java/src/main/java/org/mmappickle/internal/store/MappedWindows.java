@@ -6,6 +6,7 @@ import java.lang.foreign.ValueLayout;
 import java.util.HashMap;
 import java.util.Map;
 import org.mmappickle.internal.bytes.LittleEndian;
+import org.mmappickle.internal.io.IoFeature;
 import org.mmappickle.internal.io.NativeFile;
 
 /**
@@ -42,7 +43,7 @@ final class MappedWindows {
             return file.map(offset, length, writable, false);
         }
         long k = offset / WINDOW;
-        MemorySegment slice = window(k).asSlice(offset - k * WINDOW, length);
+        MemorySegment slice = window(k, offset + length).asSlice(offset - k * WINDOW, length);
         return writable ? slice : slice.asReadOnly();
     }
 
@@ -56,7 +57,7 @@ final class MappedWindows {
      */
     synchronized byte byteAt(long offset) throws IOException {
         long k = offset / WINDOW;
-        return window(k).get(ValueLayout.JAVA_BYTE, offset - k * WINDOW);
+        return window(k, offset + 1).get(ValueLayout.JAVA_BYTE, offset - k * WINDOW);
     }
 
     /**
@@ -68,13 +69,20 @@ final class MappedWindows {
      */
     synchronized int intAt(long offset) throws IOException {
         long k = offset / WINDOW;
-        return window(k).get(LittleEndian.I32, offset - k * WINDOW);
+        return window(k, offset + 4).get(LittleEndian.I32, offset - k * WINDOW);
     }
 
-    private MemorySegment window(long k) throws IOException {
+    /** Returns window {@code k}, mapped at least up to file offset {@code end}. */
+    private MemorySegment window(long k, long end) throws IOException {
         MemorySegment w = windows.get(k);
-        if (w == null) {
-            w = file.map(k * WINDOW, 2 * WINDOW, writable, false);
+        if (w == null || k * WINDOW + w.byteSize() < end) {
+            long length = 2 * WINDOW;
+            if (!IoFeature.MAP_PAST_END.available()) {
+                // where a map cannot reach past the end (the channel io path), a window ends at the end of the
+                // file and is mapped again, longer, once the file has grown past it (the old map stays for its views)
+                length = Math.min(length, Math.max(end, file.size()) - k * WINDOW);
+            }
+            w = file.map(k * WINDOW, length, writable, false);
             windows.put(k, w);
         }
         return w;
