@@ -158,7 +158,7 @@ final class ChannelIo {
 
     /** True where the whole-file lock is the C library's flock (POSIX systems), false where it is a FileChannel lock. */
     static boolean flockAvailable() {
-        return Posix.FLOCK != null && !"channel".equals(System.getProperty("mmappickle.channel.flock"));
+        return Posix.FLOCK != null;
     }
 
     // ------------------------------------------------------------------ errors
@@ -680,6 +680,14 @@ final class ChannelIo {
     // ------------------------------------------------------------------ the whole-file lock
 
     static int mmp_flock(int fd, int operation) {
+        return wholeFileLock(fd, operation, flockAvailable());
+    }
+
+    /**
+     * The whole-file lock through the C library's flock ({@code viaFlock}) or through FileChannel over
+     * the range Python's mmappickle locks on Windows (tests take the second route on Linux too).
+     */
+    static int wholeFileLock(int fd, int operation, boolean viaFlock) {
         Handle h = handle(fd);
         if (h == null) {
             return fail(EBADF, TEXTS.get(EBADF));
@@ -689,7 +697,7 @@ final class ChannelIo {
         if (kind != 1 && kind != 2 && kind != 8) {
             return fail(EINVAL, "flock operation " + operation);
         }
-        if (!flockAvailable()) {
+        if (!viaFlock) {
             // Windows: the range Python's mmappickle locks with LockFileEx
             return kind == 8 ? rangeUnlock(h, fd, 0, WHOLE_FILE_LOCK_LENGTH)
                     : rangeLock(h, fd, 0, WHOLE_FILE_LOCK_LENGTH, kind == 1, !nonblock);
