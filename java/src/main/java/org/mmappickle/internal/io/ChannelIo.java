@@ -550,10 +550,29 @@ final class ChannelIo {
             // a native buffer arrives as a bare address (size 0) from a downcall-shaped caller; a heap one has its size
             MemorySegment all = buffer.isNative() && buffer.byteSize() < length ? buffer.reinterpret(length) : buffer.asSlice(0, length);
             long done = 0;
+            // ByteBuffers view native memory and byte[] only: other heap arrays (double[]...) go through a bounce buffer
+            boolean bounce = all.heapBase().map(base -> !(base instanceof byte[])).orElse(false);
+            ByteBuffer bounceBuffer = bounce ? ByteBuffer.allocate((int) Math.min(ZERO_CHUNK, length)) : null;
             while (done < length) {
-                long n = Math.min(IO_CHUNK, length - done);
-                ByteBuffer bb = all.asSlice(done, n).asByteBuffer();
-                int moved = write ? h.channel.write(bb, offset + done) : h.channel.read(bb, offset + done);
+                long n = Math.min(bounce ? bounceBuffer.capacity() : IO_CHUNK, length - done);
+                MemorySegment piece = all.asSlice(done, n);
+                int moved;
+                if (bounce) {
+                    bounceBuffer.clear().limit((int) n);
+                    MemorySegment b = MemorySegment.ofBuffer(bounceBuffer);
+                    if (write) {
+                        b.copyFrom(piece);
+                        moved = h.channel.write(bounceBuffer, offset + done);
+                    } else {
+                        moved = h.channel.read(bounceBuffer, offset + done);
+                        if (moved > 0) {
+                            piece.asSlice(0, moved).copyFrom(b.asSlice(0, moved));
+                        }
+                    }
+                } else {
+                    ByteBuffer bb = piece.asByteBuffer();
+                    moved = write ? h.channel.write(bb, offset + done) : h.channel.read(bb, offset + done);
+                }
                 if (moved < 0) {
                     break;
                 }

@@ -80,6 +80,17 @@ class ChannelIoTest {
                 assertArrayEquals(data, back.asSlice(0, len).toArray(ValueLayout.JAVA_BYTE), "seed " + seed);
             }
             assertArrayEquals(expected, Files.readAllBytes(f), "seed " + seed);
+            // heap arrays other than byte[] (which ByteBuffers cannot view) go through a bounce buffer
+            double[] doubles = rnd.doubles(300_000).toArray();
+            long at = expected.length + 3;
+            assertEquals(doubles.length * 8L, ChannelIo.pwriteHeap(h, MemorySegment.ofArray(doubles), doubles.length * 8L, at));
+            double[] back = new double[doubles.length];
+            assertEquals(doubles.length * 8L, ChannelIo.preadHeap(h, MemorySegment.ofArray(back), back.length * 8L, at));
+            assertArrayEquals(doubles, back, "seed " + seed);
+            expected = Files.readAllBytes(f);
+            assertEquals(at + doubles.length * 8L, expected.length);
+            assertEquals(doubles[12_345], java.nio.ByteBuffer.wrap(expected).order(java.nio.ByteOrder.nativeOrder())
+                    .getDouble((int) at + 12_345 * 8), "seed " + seed);
             // shrink, then grow: the grown part reads as zeros, the rest is kept
             assertEquals(0, ChannelIo.mmp_truncate(h, 1000));
             assertEquals(0, ChannelIo.mmp_truncate(h, 50_000));
