@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.mmappickle.testing.DiskUsage;
 import org.mmappickle.testing.Python;
 import org.mmappickle.testing.ScratchFileSystem;
 
@@ -176,12 +177,12 @@ class MaintenanceFilesTest {
         }
         long before;
         try (MmapDict m = MmapDict.open(p)) {
-            before = m.allocatedBytes();
+            before = DiskUsage.of(m);
             CompactReport r = m.compact();
             assertTrue(r.sizeAfter() < r.sizeBefore(), r.toString());
         }
         try (MmapDict m = MmapDict.open(p)) {
-            long after = m.allocatedBytes();
+            long after = DiskUsage.of(m);
             assertTrue(after <= before + (256 << 10), "compaction kept the holes: " + before + " bytes on disk before, "
                     + after + " after (the file is " + Files.size(p) + " bytes)");
             assertTrue(after < (12L << 20), "the 64 MiB allocation stays sparse: " + after);

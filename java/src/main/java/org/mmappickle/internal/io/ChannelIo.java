@@ -25,9 +25,7 @@ import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.util.EnumSet;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -98,15 +96,18 @@ final class ChannelIo {
     /** One open file: its channel, the key of the file it names, and the side descriptor of its flock. */
     private static final class Handle {
         final Path path;
+        /** The file, for setLength (which grows a file sparsely: FileChannel.truncate never grows one). */
+        final java.io.RandomAccessFile file;
         final FileChannel channel;
         final Object fileKey;
         final boolean writable;
         /** The libc descriptor {@code flock} works on (POSIX), or -1 until the first lock. */
         int lockFd = -1;
 
-        Handle(Path path, FileChannel channel, Object fileKey, boolean writable) {
+        Handle(Path path, java.io.RandomAccessFile file, Object fileKey, boolean writable) {
             this.path = path;
-            this.channel = channel;
+            this.file = file;
+            this.channel = file.getChannel();
             this.fileKey = fileKey;
             this.writable = writable;
         }
@@ -208,6 +209,9 @@ final class ChannelIo {
         }
         if (m.contains("permission denied") || m.contains("access is denied")) {
             return EACCES;
+        }
+        if (m.contains("no such file") || m.contains("cannot find the file") || m.contains("cannot find the path")) {
+            return ENOENT;
         }
         if (m.contains("is a directory")) {
             return EISDIR;
@@ -319,17 +323,13 @@ final class ChannelIo {
         } catch (RuntimeException bad) {
             return fail(bad);
         }
-        Set<StandardOpenOption> options = switch (mode) {
-            case 0 -> EnumSet.of(StandardOpenOption.READ);
-            case 1 -> EnumSet.of(StandardOpenOption.READ, StandardOpenOption.WRITE);
-            case 2 -> EnumSet.of(StandardOpenOption.READ, StandardOpenOption.WRITE, StandardOpenOption.CREATE);
-            case 3 -> EnumSet.of(StandardOpenOption.READ, StandardOpenOption.WRITE, StandardOpenOption.CREATE_NEW);
-            default -> null;
-        };
-        if (options == null) {
+        if (mode < 0 || mode > 3) {
             return fail(EINVAL, "unknown open mode " + mode);
         }
         try {
+            if (mode == 3 && Files.exists(path, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                return fail(EEXIST, TEXTS.get(EEXIST));   // O_CREAT|O_EXCL: whatever is there, even a FIFO
+            }
             // opening a FIFO would block until a writer comes: look first (a FIFO swapped in between is not caught)
             if (Files.exists(path)) {
                 BasicFileAttributes a = Files.readAttributes(path, BasicFileAttributes.class);
@@ -339,17 +339,24 @@ final class ChannelIo {
                 if (!a.isRegularFile()) {
                     return fail(ENODEV, TEXTS.get(ENODEV));
                 }
+            } else if (mode < 2) {
+                return fail(ENOENT, TEXTS.get(ENOENT));
             }
-            FileChannel ch = FileChannel.open(path, options);
+            if (mode == 3) {
+                Files.createFile(path);   // atomic: EEXIST when another process created it first
+            }
+            // a RandomAccessFile, not FileChannel.open, for its setLength (sparse growth); its "rw" would create a
+            // file removed since the check above (a narrow race the C path, with O_CREAT only where asked, has not)
+            java.io.RandomAccessFile file = new java.io.RandomAccessFile(path.toFile(), mode == 0 ? "r" : "rw");
             Object key;
             try {
                 key = fileKey(path);
             } catch (IOException | RuntimeException e) {
-                ch.close();
+                file.close();
                 throw e;
             }
             int fd = NEXT_HANDLE.getAndIncrement();
-            HANDLES.put(fd, new Handle(path, ch, key, mode != 0));
+            HANDLES.put(fd, new Handle(path, file, key, mode != 0));
             return fd;
         } catch (IOException | RuntimeException e) {
             return fail(e);
@@ -372,7 +379,7 @@ final class ChannelIo {
             }
         }
         try {
-            h.channel.close();
+            h.file.close();
         } catch (IOException e) {
             return fail(e);
         }
@@ -399,17 +406,11 @@ final class ChannelIo {
         if (size < 0) {
             return fail(EINVAL, "negative size " + size);
         }
+        if (!h.writable) {
+            return fail(EINVAL, "truncate of a file open read-only");   // ftruncate on O_RDONLY: EINVAL (or EBADF)
+        }
         try {
-            long now = h.channel.size();
-            if (size < now) {
-                h.channel.truncate(size);
-            } else if (size > now) {
-                // FileChannel.truncate never grows a file: one zero byte at the new end does, sparsely where the file system can
-                int n = h.channel.write(ByteBuffer.allocate(1), size - 1);
-                if (n != 1) {
-                    return fail(ENOSPC, TEXTS.get(ENOSPC));
-                }
-            }
+            h.file.setLength(size);   // ftruncate on POSIX, SetEndOfFile on Windows: growth needs no disk space
             return 0;
         } catch (IOException | RuntimeException e) {
             return fail(e);
@@ -429,12 +430,34 @@ final class ChannelIo {
         if (offset < 0 || length <= 0) {
             return fail(EINVAL, "offset=" + offset + ", length=" + length);
         }
+        long before = -1;
         try {
             long end = Math.addExact(offset, length);
-            long from = Math.max(offset, h.channel.size());
-            return writeZeros(h.channel, from, end - from);
+            before = h.channel.size();
+            long from = Math.max(offset, before);
+            int rc = writeZeros(h.channel, from, end - from);
+            if (rc != 0) {
+                cutBack(h, before);
+            }
+            return rc;
         } catch (IOException | RuntimeException e) {
-            return fail(e);
+            int rc = fail(e);
+            cutBack(h, before);
+            return rc;
+        }
+    }
+
+    /** A reservation that failed (a full disk) leaves the file at its size before, as posix_fallocate does. */
+    private static void cutBack(Handle h, long size) {
+        if (size < 0) {
+            return;
+        }
+        try {
+            if (h.channel.size() > size) {
+                h.channel.truncate(size);
+            }
+        } catch (IOException | RuntimeException ignored) {
+            // the failure being reported is the reservation's; the caller cuts the file back again
         }
     }
 

@@ -150,9 +150,17 @@ public final class Maintenance {
                         holes = false;
                     }
                 }
-                if (!isZero(file, e.valueOffset() + FILLER_HEADER, payload)) {
-                    writeZeros(file, e.valueOffset() + FILLER_HEADER, payload);
-                    zeroed += payload;
+                try {
+                    zeroed += zeroNonZeroBlocks(file, e.valueOffset() + FILLER_HEADER, payload);
+                } catch (NativeIOException full) {
+                    if (!full.isDiskFull()) {
+                        throw full;
+                    }
+                    // a copy-on-write file system needs space even to overwrite: the fillers are in place and
+                    // committed, so the file is whole; what is not zeroed yet stays inside them
+                    LOG.log(System.Logger.Level.WARNING, "{0}: the disk is full: deleted values not zeroed past"
+                            + " {1} bytes ({2})", store.path(), zeroed, full.getMessage());
+                    break;
                 }
             }
             store.sync(store.settings().durability(), false);
@@ -168,30 +176,37 @@ public final class Maintenance {
         return IoFeature.ALLOCATED_SIZE.available() ? file.allocatedBytes() : -1;
     }
 
-    /** True when a range of the file reads as zeros only (a vacuum already zeroed it: nothing to write again). */
-    private static boolean isZero(NativeFile file, long offset, long length) throws IOException {
+    /**
+     * Overwrites with zeros the blocks of a range that hold anything else, and returns the bytes
+     * written: blocks already zero (holes, or a previous vacuum's work) are left alone, so a sparse
+     * payload gets no blocks allocated and a second vacuum writes nothing.
+     */
+    private static long zeroNonZeroBlocks(NativeFile file, long offset, long length) throws IOException {
+        int block = (int) Math.min(NativeFile.PAGE_SIZE, ZERO_CHUNK);
         byte[] buf = new byte[(int) Math.min(ZERO_CHUNK, length)];
+        MemorySegment zeros = MemorySegment.ofArray(new byte[block]);
+        long written = 0;
         for (long done = 0; done < length; ) {
             int n = (int) Math.min(buf.length, length - done);
-            MemorySegment seg = MemorySegment.ofArray(buf).asSlice(0, n);
-            if (file.read(seg, offset + done) < n) {
-                return false;
+            MemorySegment chunk = MemorySegment.ofArray(buf).asSlice(0, n);
+            long got = file.read(chunk, offset + done);
+            long start = offset + done;
+            // blocks on the file's own block boundaries, so a zero block next to data is never written
+            for (long pos = start; pos < start + got; ) {
+                long next = Math.min(start + got, (pos / block + 1) * block);
+                int m = (int) (next - pos);
+                if (chunk.asSlice(pos - start, m).mismatch(zeros.asSlice(0, m)) >= 0) {
+                    file.write(zeros.asSlice(0, m), pos);
+                    written += m;
+                }
+                pos = next;
             }
-            if (seg.mismatch(MemorySegment.ofArray(new byte[n])) >= 0) {
-                return false;
+            if (got < n) {
+                break;
             }
             done += n;
         }
-        return true;
-    }
-
-    private static void writeZeros(NativeFile file, long offset, long length) throws IOException {
-        byte[] zeros = new byte[(int) Math.min(ZERO_CHUNK, length)];
-        for (long done = 0; done < length; ) {
-            int n = (int) Math.min(zeros.length, length - done);
-            file.write(MemorySegment.ofArray(zeros).asSlice(0, n), offset + done);
-            done += n;
-        }
+        return written;
     }
 
     /**
