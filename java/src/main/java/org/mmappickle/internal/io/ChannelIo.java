@@ -259,6 +259,11 @@ final class ChannelIo {
     }
 
     // ------------------------------------------------------------------ files
+    //
+    // holdInterrupt: a FileChannel closes itself when a thread using it is interrupted, or enters it with its
+    // interrupt status set (ClosedByInterruptException), which would close the file under every other user of
+    // the handle; so each call that uses the channel clears the status first and sets it again after. An
+    // interrupt arriving during the call itself still closes the channel (later calls fail with EBADF).
 
     private static Handle handle(int fd) {
         return HANDLES.get(fd);
@@ -387,6 +392,17 @@ final class ChannelIo {
     }
 
     static long mmp_size(int fd) {
+        boolean interrupted = Thread.interrupted();   // see holdInterrupt
+        try {
+            return mmp_size0(fd);
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private static long mmp_size0(int fd) {
         Handle h = handle(fd);
         if (h == null) {
             return fail(EBADF, TEXTS.get(EBADF));
@@ -423,6 +439,17 @@ final class ChannelIo {
      * later write into a mapping. The part inside the file is left as it is.
      */
     static int mmp_reserve(int fd, long offset, long length) {
+        boolean interrupted = Thread.interrupted();   // see holdInterrupt
+        try {
+            return mmp_reserve0(fd, offset, length);
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private static int mmp_reserve0(int fd, long offset, long length) {
         Handle h = handle(fd);
         if (h == null) {
             return fail(EBADF, TEXTS.get(EBADF));
@@ -535,6 +562,17 @@ final class ChannelIo {
     }
 
     static int mmp_fsync(int fd, int dataOnly) {
+        boolean interrupted = Thread.interrupted();   // see holdInterrupt
+        try {
+            return mmp_fsync0(fd, dataOnly);
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private static int mmp_fsync0(int fd, int dataOnly) {
         Handle h = handle(fd);
         if (h == null) {
             return fail(EBADF, TEXTS.get(EBADF));
@@ -562,6 +600,17 @@ final class ChannelIo {
      * file, a write that moves nothing fails with ENOSPC (as the C layer).
      */
     private static long transfer(int fd, MemorySegment buffer, long length, long offset, boolean write) {
+        boolean interrupted = Thread.interrupted();   // see holdInterrupt
+        try {
+            return transfer0(fd, buffer, length, offset, write);
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private static long transfer0(int fd, MemorySegment buffer, long length, long offset, boolean write) {
         Handle h = handle(fd);
         if (h == null) {
             return fail(EBADF, TEXTS.get(EBADF));
@@ -645,6 +694,17 @@ final class ChannelIo {
     // ------------------------------------------------------------------ mappings
 
     static int mmp_map(int fd, long offset, long length, int flags, MemorySegment address) {
+        boolean interrupted = Thread.interrupted();   // see holdInterrupt
+        try {
+            return mmp_map0(fd, offset, length, flags, address);
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private static int mmp_map0(int fd, long offset, long length, int flags, MemorySegment address) {
         Handle h = handle(fd);
         if (address.equals(MemorySegment.NULL)) {
             return fail(EINVAL, "no address out-parameter");
@@ -730,6 +790,17 @@ final class ChannelIo {
      * the range Python's mmappickle locks on Windows (tests take the second route on Linux too).
      */
     static int wholeFileLock(int fd, int operation, boolean viaFlock) {
+        boolean interrupted = Thread.interrupted();   // see holdInterrupt
+        try {
+            return wholeFileLock0(fd, operation, viaFlock);
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private static int wholeFileLock0(int fd, int operation, boolean viaFlock) {
         Handle h = handle(fd);
         if (h == null) {
             return fail(EBADF, TEXTS.get(EBADF));
@@ -800,6 +871,17 @@ final class ChannelIo {
     // ------------------------------------------------------------------ range locks
 
     static int mmp_ofd_lock(int fd, int type, long start, long length, int wait) {
+        boolean interrupted = Thread.interrupted();   // see holdInterrupt
+        try {
+            return mmp_ofd_lock0(fd, type, start, length, wait);
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private static int mmp_ofd_lock0(int fd, int type, long start, long length, int wait) {
         Handle h = handle(fd);
         if (h == null) {
             return fail(EBADF, TEXTS.get(EBADF));
@@ -811,6 +893,17 @@ final class ChannelIo {
     }
 
     static int mmp_ofd_test(int fd, int type, long start, long length) {
+        boolean interrupted = Thread.interrupted();   // see holdInterrupt
+        try {
+            return mmp_ofd_test0(fd, type, start, length);
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private static int mmp_ofd_test0(int fd, int type, long start, long length) {
         Handle h = handle(fd);
         if (h == null) {
             return fail(EBADF, TEXTS.get(EBADF));

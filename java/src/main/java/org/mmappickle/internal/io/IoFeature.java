@@ -12,7 +12,8 @@ public enum IoFeature {
     /** Freeing a range's disk blocks ({@code fallocate} PUNCH_HOLE); without it vacuum writes zeros. */
     HOLE_PUNCHING("hole punching (vacuum overwrites deleted values with zeros instead; their disk space is not freed)"),
     /** Reserving disk blocks without writing them ({@code fallocate}); without it reservation writes zeros. */
-    RESERVATION("block reservation without writing (reserved payloads are written as zeros first)"),
+    RESERVATION("block reservation without writing (reserved allocations are written as zeros first; large puts"
+            + " copy unreserved, so a full disk is found by the copy and leaves an abandoned entry)"),
     /** Range locks held per open file description; without them they are the process's (POSIX FileChannel locks). */
     PER_DESCRIPTION_RANGE_LOCKS("per-descriptor range locks (FileChannel locks belong to the process on POSIX:"
             + " closing any descriptor of the file in this JVM drops this JVM's range locks on it for other processes)"),
@@ -24,6 +25,9 @@ public enum IoFeature {
     /** Mapping past the end of the file, as mmap does; FileChannel.map would grow the file instead. */
     MAP_PAST_END("maps past the end of the file (the long-lived windows end at the end of the file and are mapped"
             + " again as it grows, so a growing file gets more maps)"),
+    /** Reads and writes that an interrupt of the calling thread cannot break (FileChannel closes itself). */
+    UNINTERRUPTIBLE_IO("io that interrupts cannot break (an interrupt arriving during a FileChannel read or write"
+            + " closes the file for the dict: later calls fail with EBADF)"),
     /** Access advice for mappings ({@code madvise}); without it the advice is ignored. */
     ACCESS_ADVICE("access advice for mappings (ignored)"),
     /** A name for an open descriptor ({@code /proc/self/fd/N}); without it the path the file was opened with. */

@@ -115,6 +115,27 @@ class ChannelIoTest {
     }
 
     @Test
+    void aThreadWithItsInterruptSetDoesNotCloseTheFileForEveryoneAndKeepsItsInterrupt() throws Exception {
+        Path f = dir.resolve("interrupt.bin");
+        int h = open(f, CREATE);
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment buf = a.allocateFrom(ValueLayout.JAVA_BYTE, new byte[] {1, 2, 3, 4});
+            Thread.currentThread().interrupt();
+            assertEquals(4, ChannelIo.mmp_pwrite(h, buf, 4, 0));
+            assertEquals(4, ChannelIo.mmp_size(h));
+            assertEquals(0, ChannelIo.mmp_fsync(h, 1));
+            assertEquals(0, ChannelIo.mmp_ofd_lock(h, EXCLUSIVE, FileStore.PRESENCE_LOCK, 1, 0));
+            assertTrue(Thread.interrupted(), "the caller's interrupt is kept");
+            MemorySegment back = a.allocate(4);
+            assertEquals(4, ChannelIo.mmp_pread(h, back, 4, 0), "the channel is still open");
+            assertEquals(3, back.get(ValueLayout.JAVA_BYTE, 2));
+        } finally {
+            Thread.interrupted();
+            assertEquals(0, ChannelIo.mmp_close(h));
+        }
+    }
+
+    @Test
     void refusesWhatIsNoRegularFileWithoutBlocking() throws Exception {
         assertEquals(-ChannelIo.ENOENT, open(dir.resolve("none"), READ));
         assertEquals(-ChannelIo.ENOENT, open(dir.resolve("none"), READ_WRITE));
