@@ -126,8 +126,13 @@ class MaintenanceFilesTest {
                 assertFalse(r.spaceReclaimed(), "ramfs cannot punch holes: " + r);
                 assertEquals(6, r.entriesReclaimed(), "every deleted value became a filler: " + r);
                 assertEquals(0, r.bytesPunched());
+                // the deleted texts ("x" * 5000; the deleted arrays held zeros already) are overwritten with zeros
+                assertTrue(r.bytesZeroed() >= 3 * 5000 && r.bytesZeroed() < 3 * 5000 + 3 * 4096, r.toString());
+                assertFalse(new String(java.nio.file.Files.readAllBytes(p), java.nio.charset.StandardCharsets.ISO_8859_1)
+                        .contains("x".repeat(100)), "no deleted text is left in the file");
                 VacuumReport again = m.vacuum();
                 assertEquals(0, again.entriesReclaimed(), "the fillers are already there: " + again);
+                assertEquals(0, again.bytesZeroed(), "and zeroed: " + again);
                 assertEquals("kept", m.get("keep"));
             }
             try (MmapDict m = MmapDict.open(p)) {
