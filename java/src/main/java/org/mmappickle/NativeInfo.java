@@ -1,6 +1,8 @@
 package org.mmappickle;
 
 import java.nio.file.Path;
+import java.util.List;
+import org.mmappickle.internal.io.IoFeature;
 import org.mmappickle.internal.io.NativeLibrary;
 
 /**
@@ -11,8 +13,10 @@ import org.mmappickle.internal.io.NativeLibrary;
  *     portable io path
  * @param platform the platform the library was chosen for ({@code linux-x86_64}, {@code linux-aarch64},
  *     {@code linux-x86_64-musl}); a {@code -Dmmappickle.native.lib} override is loaded whatever it says
- * @param io the io path in use: {@code native} (the bundled library) or {@code portable}
- *     ({@code -Dmmappickle.io=portable}: FFM calls into the platform's C library, no bundled library)
+ * @param io the io path in use: {@code native} (the bundled library), {@code portable}
+ *     ({@code -Dmmappickle.io=portable}: FFM calls into Linux's C library, no bundled library) or
+ *     {@code channel} (the JDK's FileChannel: macOS, Windows and other systems, or
+ *     {@code -Dmmappickle.io=channel})
  */
 public record NativeInfo(Path path, int version, String platform, String io) {
     /**
@@ -21,8 +25,9 @@ public record NativeInfo(Path path, int version, String platform, String io) {
      * @return the loaded library's description
      */
     public static NativeInfo load() {
-        if (NativeLibrary.io().equals("portable")) {
-            return new NativeInfo(null, 0, NativeLibrary.platform(), "portable");
+        String io = NativeLibrary.io();
+        if (!io.equals("native")) {
+            return new NativeInfo(null, 0, NativeLibrary.platform(), io);
         }
         return new NativeInfo(NativeLibrary.path(), NativeLibrary.version(), NativeLibrary.platform(), "native");
     }
@@ -34,10 +39,24 @@ public record NativeInfo(Path path, int version, String platform, String io) {
      * @return the description
      */
     public String describe() {
+        if (io.equals("channel")) {
+            return "io: channel (the JDK's FileChannel; no native library loaded; whole-file lock: "
+                    + IoFeature.wholeFileLock() + ") on " + platform;
+        }
         if (path == null) {
             return "io: portable (FFM calls into the platform's C library; no bundled library loaded) on " + platform;
         }
         return "io: native library " + path + " (version " + version / 10000 + "." + version / 100 % 100 + "."
                 + version % 100 + ", " + platform + ")";
+    }
+
+    /**
+     * Lists what the io path in use lacks and what happens instead, one line each (empty on the
+     * native and portable paths), for {@code selfcheck} and {@code info}.
+     *
+     * @return the lacks
+     */
+    public List<String> lacks() {
+        return IoFeature.missing();
     }
 }

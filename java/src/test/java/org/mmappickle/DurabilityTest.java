@@ -17,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.mmappickle.internal.io.IoFeature;
 import org.mmappickle.testing.CrashChild;
 import org.mmappickle.testing.Jvm;
 import org.mmappickle.testing.Python;
@@ -212,6 +213,11 @@ class DurabilityTest {
             assertFalse(Files.exists(mnt.resolve("converted.mmdpickle.converting")));
             assertPlainPickleLoads(p);
             // a write through a sparse view on the full disk: the library's exception, not a crash
+            if (!IoFeature.RESERVATION.available()) {
+                // the channel path cannot reserve, so the failed put above found the full disk in its copy and
+                // left no page free: room for the new file's header (its 64 MiB still do not fit)
+                Files.delete(p);
+            }
             Path q = mnt.resolve("sparse.mmdpickle");
             Process child = Jvm.start(TruncateChild.class, q.toString(), "sparsefull");
             String out = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.mmappickle.testing.DiskUsage;
 import org.mmappickle.testing.Python;
 import org.mmappickle.testing.ScratchFileSystem;
 
@@ -125,8 +126,13 @@ class MaintenanceFilesTest {
                 assertFalse(r.spaceReclaimed(), "ramfs cannot punch holes: " + r);
                 assertEquals(6, r.entriesReclaimed(), "every deleted value became a filler: " + r);
                 assertEquals(0, r.bytesPunched());
+                // the deleted texts ("x" * 5000; the deleted arrays held zeros already) are overwritten with zeros
+                assertTrue(r.bytesZeroed() >= 3 * 5000 && r.bytesZeroed() < 3 * 5000 + 3 * 4096, r.toString());
+                assertFalse(new String(java.nio.file.Files.readAllBytes(p), java.nio.charset.StandardCharsets.ISO_8859_1)
+                        .contains("x".repeat(100)), "no deleted text is left in the file");
                 VacuumReport again = m.vacuum();
                 assertEquals(0, again.entriesReclaimed(), "the fillers are already there: " + again);
+                assertEquals(0, again.bytesZeroed(), "and zeroed: " + again);
                 assertEquals("kept", m.get("keep"));
             }
             try (MmapDict m = MmapDict.open(p)) {
@@ -176,12 +182,12 @@ class MaintenanceFilesTest {
         }
         long before;
         try (MmapDict m = MmapDict.open(p)) {
-            before = m.allocatedBytes();
+            before = DiskUsage.of(m);
             CompactReport r = m.compact();
             assertTrue(r.sizeAfter() < r.sizeBefore(), r.toString());
         }
         try (MmapDict m = MmapDict.open(p)) {
-            long after = m.allocatedBytes();
+            long after = DiskUsage.of(m);
             assertTrue(after <= before + (256 << 10), "compaction kept the holes: " + before + " bytes on disk before, "
                     + after + " after (the file is " + Files.size(p) + " bytes)");
             assertTrue(after < (12L << 20), "the 64 MiB allocation stays sparse: " + after);

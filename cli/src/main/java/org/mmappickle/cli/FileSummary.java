@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.mmappickle.ArrayFormat;
 import org.mmappickle.MmapDict;
+import org.mmappickle.NativeInfo;
 import org.mmappickle.Sharing;
 
 /**
@@ -73,8 +74,9 @@ public final class FileSummary {
                 + inv.liveArrays(ArrayFormat.ORIGINAL).size() + " in the original layout)"});
         lines.add(new String[] {"deleted entries:", inv.deletedBytes() + " bytes (" + Text.bytes(inv.deletedBytes())
                 + ") in " + (deleted + abandoned) + (deleted + abandoned == 1 ? " entry" : " entries")});
-        lines.add(new String[] {"size:", inv.fileSize() + " bytes apparent (" + Text.bytes(inv.fileSize())
-                + "); " + inv.allocatedBytes() + " bytes allocated on disk (" + Text.bytes(inv.allocatedBytes()) + ")"});
+        lines.add(new String[] {"size:", inv.fileSize() + " bytes apparent (" + Text.bytes(inv.fileSize()) + "); "
+                + (inv.allocatedBytes() < 0 ? "allocated on disk: unknown (the io path cannot tell)"
+                        : inv.allocatedBytes() + " bytes allocated on disk (" + Text.bytes(inv.allocatedBytes()) + ")")});
         long torn = inv.tornBytes();
         lines.add(new String[] {"tail:", torn == 0 ? "clean (terminator at " + inv.end() + ")"
                 : "torn: " + torn + " bytes after the last complete entry at " + inv.end()
@@ -82,6 +84,11 @@ public final class FileSummary {
         if (leftover != null) {
             lines.add(new String[] {"leftover:", Text.safe(leftover.toString()) + ", the file of a compaction that was"
                     + " killed (the next writable open or 'mmappickle repair' removes it)"});
+        }
+        NativeInfo io = NativeInfo.load();
+        lines.add(new String[] {"io:", io.describe()});
+        for (String lack : io.lacks()) {
+            lines.add(new String[] {"io lacks:", lack});
         }
         lines.add(new String[] {"plain pickle:", "numpy 2.x " + loads2() + "; numpy 1.x " + (inv.loadsOnNumpy1() ? "yes" : "no")});
         Text.table(out, lines);
@@ -121,7 +128,15 @@ public final class FileSummary {
         o.put("arrays_ours", inv.liveArrays(ArrayFormat.OURS).size());
         o.put("arrays_original", inv.liveArrays(ArrayFormat.ORIGINAL).size());
         o.put("apparent_size", inv.fileSize());
-        o.put("allocated_size", inv.allocatedBytes());
+        if (inv.allocatedBytes() < 0) {
+            o.putNull("allocated_size");
+        } else {
+            o.put("allocated_size", inv.allocatedBytes());
+        }
+        NativeInfo io = NativeInfo.load();
+        o.put("io", io.io());
+        var lacks = o.putArray("io_lacks");
+        io.lacks().forEach(lacks::add);
         o.put("torn_bytes", inv.tornBytes());
         if (leftover != null) {
             o.put("leftover_compaction", leftover.toString());

@@ -20,7 +20,7 @@ import org.mmappickle.MmapDict;
  * @param path the file
  * @param commitNumber the commit number when the inventory was taken
  * @param fileSize the file's apparent size in bytes
- * @param allocatedBytes the bytes of disk the file occupies
+ * @param allocatedBytes the bytes of disk the file occupies; -1 where the io path cannot tell
  * @param rows every entry in file order
  */
 record Inventory(Path path, int commitNumber, long fileSize, long allocatedBytes, List<Row> rows) {
@@ -104,7 +104,19 @@ record Inventory(Path path, int commitNumber, long fileSize, long allocatedBytes
                     : lastValid.get(e.key()) == i ? State.VALID : State.SHADOWED;
             rows.add(row(e, state));
         }
-        return new Inventory(d.path(), commit, Files.size(d.path()), d.allocatedBytes(), rows);
+        return new Inventory(d.path(), commit, Files.size(d.path()), allocatedOrUnknown(d), rows);
+    }
+
+    /** The file's allocated bytes, or -1 where the io path cannot tell (the channel path: ENOSYS). */
+    private static long allocatedOrUnknown(MmapDict d) throws IOException {
+        try {
+            return d.allocatedBytes();
+        } catch (org.mmappickle.NativeIOException e) {
+            if (e.errnoName().equals("ENOSYS")) {
+                return -1;
+            }
+            throw e;
+        }
     }
 
     private static Row row(EntryInfo e, State state) {

@@ -22,9 +22,18 @@ final class VacuumCommand extends BaseCommand {
         try (MmapDict d = openWritable(file, ArrayFormat.OURS, null)) {
             VacuumReport r = d.vacuum();
             out().printf("%s: %d deleted entries reclaimed, %s punched; allocated %s -> %s%n", file,
-                    r.entriesReclaimed(), Text.bytes(r.bytesPunched()), Text.bytes(r.allocatedBefore()),
-                    Text.bytes(r.allocatedAfter()));
+                    r.entriesReclaimed(), Text.bytes(r.bytesPunched()), allocated(r.allocatedBefore()),
+                    allocated(r.allocatedAfter()));
+            if (!r.spaceReclaimed()) {
+                out().printf("%s: holes cannot be punched here: %s of deleted values overwritten with zeros instead;"
+                        + " their disk space is not reclaimed (compact shrinks the file)%n", file, Text.bytes(r.bytesZeroed()));
+            }
         }
         return 0;
+    }
+
+    /** A byte count, or "unknown" where the io path cannot tell (-1). */
+    private static String allocated(long bytes) {
+        return bytes < 0 ? "unknown" : Text.bytes(bytes);
     }
 }

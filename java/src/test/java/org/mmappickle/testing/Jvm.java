@@ -12,6 +12,14 @@ public final class Jvm {
 
     /** Starts {@code java -cp <this class path> mainClass args...}; stderr is inherited. */
     public static Process start(Class<?> mainClass, String... args) throws IOException {
+        return start(List.of(), mainClass, args);
+    }
+
+    /**
+     * Starts {@code java <options> -cp <this class path> mainClass args...}; the options come after
+     * the parent's io path and sharing mode, so they override them (a {@code -Dmmappickle.io=}).
+     */
+    public static Process start(List<String> options, Class<?> mainClass, String... args) throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("--enable-native-access=ALL-UNNAMED");
@@ -26,6 +34,7 @@ public final class Jvm {
         if (sharing != null) {
             cmd.add("-Dmmappickle.sharing=" + sharing);   // a suite run in the shared-storage mode runs its children so too
         }
+        cmd.addAll(options);
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
         cmd.add(mainClass.getName());

@@ -375,6 +375,9 @@ public final class NativeFile implements AutoCloseable {
      * another process renamed a new file over it, as compaction and conversion do).
      */
     public boolean isStillAt(Path other) throws IOException {
+        if (IoCalls.CHANNEL) {   // its handles are no descriptors: the file key recorded at open is compared
+            return ChannelIo.isStillAt(fd(), other);
+        }
         try {
             Object mine = java.nio.file.Files.getAttribute(descriptorPath(), "unix:ino");
             Object mineDev = java.nio.file.Files.getAttribute(descriptorPath(), "unix:dev");
@@ -391,10 +394,17 @@ public final class NativeFile implements AutoCloseable {
      * that its attributes can be read and changed (chmod, chown) without going through a path
      * that another process could have pointed elsewhere. Valid while the file is open.
      *
+     * On the channel io path, which has no descriptors, it is the path the file was opened with
+     * (see {@link IoFeature#DESCRIPTOR_PATHS}).
+     *
      * @return the descriptor's name under /proc
      * @throws ClosedChannelException when the file is closed
      */
     public Path descriptorPath() throws ClosedChannelException {
+        if (IoCalls.CHANNEL) {
+            fd();
+            return path;
+        }
         return Path.of("/proc/self/fd/" + fd());
     }
 

@@ -15,6 +15,8 @@ import org.mmappickle.VacuumReport;
 import org.mmappickle.internal.bytes.LittleEndian;
 import org.mmappickle.internal.format.EntryScanner;
 import org.mmappickle.internal.format.FileEntry;
+import org.mmappickle.internal.io.IoFeature;
+import org.mmappickle.internal.io.NativeFile;
 
 /**
  * The maintenance of a file: repair (a torn tail, shadowed entries, a killed compaction's
@@ -83,8 +85,9 @@ public final class Maintenance {
     /**
      * Reclaims the disk space of deleted entries without moving anything: every deleted value
      * becomes a {@code bytes} filler (all of them synced first), then the fillers' payloads are
-     * punched out. Where the file system cannot punch holes, the fillers stay and the report says
-     * the space was not reclaimed.
+     * punched out. Where the file system or the io path cannot punch holes, the payloads are
+     * overwritten with zeros instead (the deleted contents leave the file) and the report says so:
+     * {@code spaceReclaimed} false, {@code bytesZeroed} the bytes written.
      *
      * @param store the file
      * @return what was done
@@ -93,7 +96,7 @@ public final class Maintenance {
     public static VacuumReport vacuum(FileStore store) throws IOException {
         return store.withExclusiveLockForChange(() -> {
             var file = store.file();
-            long before = file.allocatedBytes();
+            long before = allocatedOrUnknown(file);
             int reclaimed = 0;
             List<FileEntry> fillers = new ArrayList<>();
             for (FileEntry e : new ArrayList<>(store.index().all())) {
@@ -126,27 +129,84 @@ public final class Maintenance {
             // punched generic value without its filler would not load
             store.sync(org.mmappickle.Durability.DURABLE, true);
             long punched = 0;
+            long zeroed = 0;
             boolean holes = true;
             for (FileEntry e : fillers) {
                 long payload = e.valueLength() - FILLER_HEADER;
-                try {
-                    file.punchHole(e.valueOffset() + FILLER_HEADER, payload);
-                } catch (NativeIOException unsupported) {
-                    if (!unsupported.errnoName().equals("EOPNOTSUPP") && !unsupported.errnoName().equals("ENOSYS")) {
-                        throw unsupported;
+                if (holes) {
+                    try {
+                        file.punchHole(e.valueOffset() + FILLER_HEADER, payload);
+                        punched += payload;
+                        continue;
+                    } catch (NativeIOException unsupported) {
+                        if (!unsupported.errnoName().equals("EOPNOTSUPP") && !unsupported.errnoName().equals("ENOSYS")) {
+                            throw unsupported;
+                        }
+                        // the file system or io path cannot punch holes (FUSE, ramfs, the channel io path): the
+                        // deleted values are overwritten with zeros instead, so their contents leave the file
+                        LOG.log(System.Logger.Level.WARNING, "{0}: holes cannot be punched here ({1}): deleted values"
+                                + " are overwritten with zeros instead; their disk space is not reclaimed",
+                                store.path(), unsupported.errnoName());
+                        holes = false;
                     }
-                    // the file system cannot punch holes (FUSE, ramfs, ...): the fillers stay, unpunched
-                    LOG.log(System.Logger.Level.WARNING, "{0}: the file system cannot punch holes ({1}):"
-                            + " deleted values were overwritten by fillers but their space is not reclaimed",
-                            store.path(), unsupported.errnoName());
-                    holes = false;
+                }
+                try {
+                    zeroed += zeroNonZeroBlocks(file, e.valueOffset() + FILLER_HEADER, payload);
+                } catch (NativeIOException full) {
+                    if (!full.isDiskFull()) {
+                        throw full;
+                    }
+                    // a copy-on-write file system needs space even to overwrite: the fillers are in place and
+                    // committed, so the file is whole; what is not zeroed yet stays inside them
+                    LOG.log(System.Logger.Level.WARNING, "{0}: the disk is full: deleted values not zeroed past"
+                            + " {1} bytes ({2})", store.path(), zeroed, full.getMessage());
                     break;
                 }
-                punched += payload;
             }
             store.sync(store.settings().durability(), false);
-            return new VacuumReport(reclaimed, punched, before, file.allocatedBytes(), holes);
+            return new VacuumReport(reclaimed, punched, before, allocatedOrUnknown(file), holes, zeroed);
         });
+    }
+
+    /** Zeros written per call when a payload is zeroed instead of punched. */
+    private static final int ZERO_CHUNK = 1 << 20;
+
+    /** The bytes of disk the file occupies, or -1 where the io path cannot tell (the channel path). */
+    private static long allocatedOrUnknown(NativeFile file) throws IOException {
+        return IoFeature.ALLOCATED_SIZE.available() ? file.allocatedBytes() : -1;
+    }
+
+    /**
+     * Overwrites with zeros the blocks of a range that hold anything else, and returns the bytes
+     * written: blocks already zero (holes, or a previous vacuum's work) are left alone, so a sparse
+     * payload gets no blocks allocated and a second vacuum writes nothing.
+     */
+    private static long zeroNonZeroBlocks(NativeFile file, long offset, long length) throws IOException {
+        int block = (int) Math.min(NativeFile.PAGE_SIZE, ZERO_CHUNK);
+        byte[] buf = new byte[(int) Math.min(ZERO_CHUNK, length)];
+        MemorySegment zeros = MemorySegment.ofArray(new byte[block]);
+        long written = 0;
+        for (long done = 0; done < length; ) {
+            int n = (int) Math.min(buf.length, length - done);
+            MemorySegment chunk = MemorySegment.ofArray(buf).asSlice(0, n);
+            long got = file.read(chunk, offset + done);
+            long start = offset + done;
+            // blocks on the file's own block boundaries, so a zero block next to data is never written
+            for (long pos = start; pos < start + got; ) {
+                long next = Math.min(start + got, (pos / block + 1) * block);
+                int m = (int) (next - pos);
+                if (chunk.asSlice(pos - start, m).mismatch(zeros.asSlice(0, m)) >= 0) {
+                    file.write(zeros.asSlice(0, m), pos);
+                    written += m;
+                }
+                pos = next;
+            }
+            if (got < n) {
+                break;
+            }
+            done += n;
+        }
+        return written;
     }
 
     /**

@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.mmappickle.internal.bytes.LittleEndian;
+import org.mmappickle.internal.io.IoFeature;
 import org.mmappickle.internal.io.NativeFile;
 
 /**
@@ -138,7 +139,7 @@ final class MappedWindows implements AutoCloseable {
             return bigMap(offset, length);
         }
         long k = offset / WINDOW;
-        MemorySegment slice = window(k).asSlice(offset - k * WINDOW, length);
+        MemorySegment slice = window(k, offset + length).asSlice(offset - k * WINDOW, length);
         return writable ? slice : slice.asReadOnly();
     }
 
@@ -164,7 +165,7 @@ final class MappedWindows implements AutoCloseable {
      */
     synchronized byte byteAt(long offset) throws IOException {
         long k = offset / WINDOW;
-        return window(k).get(ValueLayout.JAVA_BYTE, offset - k * WINDOW);
+        return window(k, offset + 1).get(ValueLayout.JAVA_BYTE, offset - k * WINDOW);
     }
 
     /**
@@ -176,13 +177,20 @@ final class MappedWindows implements AutoCloseable {
      */
     synchronized int intAt(long offset) throws IOException {
         long k = offset / WINDOW;
-        return window(k).get(LittleEndian.I32, offset - k * WINDOW);
+        return window(k, offset + 4).get(LittleEndian.I32, offset - k * WINDOW);
     }
 
-    private MemorySegment window(long k) throws IOException {
+    /** Returns window {@code k}, mapped at least up to file offset {@code end}. */
+    private MemorySegment window(long k, long end) throws IOException {
         MemorySegment w = windows.get(k);
-        if (w == null) {
-            w = file.map(k * WINDOW, 2 * WINDOW, writable, false);
+        if (w == null || k * WINDOW + w.byteSize() < end) {
+            long length = 2 * WINDOW;
+            if (!IoFeature.MAP_PAST_END.available()) {
+                // where a map cannot reach past the end (the channel io path), a window ends at the end of the
+                // file and is mapped again, longer, once the file has grown past it (the old map stays for its views)
+                length = Math.min(length, Math.max(end, file.size()) - k * WINDOW);
+            }
+            w = file.map(k * WINDOW, length, writable, false);
             windows.put(k, w);
         }
         return w;

@@ -14,12 +14,28 @@ class IoPathTest {
         assertEquals(wanted, info.io());
         assertEquals(wanted, NativeLibrary.io());
         assertTrue(info.describe().startsWith("io: " + wanted), info.describe());
-        if (wanted.equals("portable")) {
-            assertNull(info.path(), "the portable path loads no bundled library");
+        if (!wanted.equals("native")) {
+            assertNull(info.path(), "the portable and channel paths load no bundled library");
+            assertEquals(wanted.equals("channel"), !info.lacks().isEmpty(), info.lacks().toString());
         } else {
             assertNotNull(info.path());
             assertEquals(NativeLibrary.EXPECTED_VERSION, info.version());
         }
+    }
+
+    @Test
+    void withoutThePropertyTheBundledLibraryThenThePortablePathThenTheChannelPathIsChosen() {
+        assertEquals("native", IoCalls.automatic("linux-x86_64", ""));
+        assertEquals("native", IoCalls.automatic("linux-aarch64", ""));
+        assertEquals("native", IoCalls.automatic("linux-x86_64-musl", ""));
+        assertEquals("native", IoCalls.automatic("linux-riscv64", "/opt/libmmappickle.so"), "a named library is loaded");
+        assertEquals("portable", IoCalls.automatic("linux-riscv64", ""));
+        assertEquals("portable", IoCalls.automatic("linux-aarch64-musl", ""));
+        assertEquals("channel", IoCalls.automatic("mac os x-aarch64", ""));
+        assertEquals("channel", IoCalls.automatic("windows 11-x86_64", ""));
+        assertEquals("channel", IoCalls.automatic("freebsd-x86_64", ""));
+        assertEquals(NativeLibrary.platform(), NativeLibrary.platform(System.getProperty("os.name"),
+                System.getProperty("os.arch"), NativeLibrary.platform().endsWith("-musl") ? "/ld-musl-" : ""));
     }
 
     @Test
