@@ -60,6 +60,11 @@ class DurableWriteBackTest {
             List<long[]> cached = dirtyDuringCopy(dir.resolve("cached.mmdpickle"), Durability.PAGE_CACHE, src);
             assertTrue(durable.size() >= 4, "seed " + seed + ": chunks reported: " + durable.size());
             for (long[] s : durable) {
+                if (!org.mmappickle.internal.io.IoFeature.EARLY_WRITE_BACK.available()) {
+                    // the documented degradation: the channel path leaves the copy to the final fsync
+                    assertTrue(s[1] > s[0] / 4096 / 2, "seed " + seed + ": channel path, " + s[1] + " dirty pages");
+                    continue;
+                }
                 // at most the header pages and a partial page at each chunk end stay dirty
                 assertTrue(s[1] < 64, "seed " + seed + ": after " + s[0] + " bytes copied durably, "
                         + s[1] + " pages were still dirty: their write-back was not started");

@@ -585,6 +585,17 @@ final class ChannelIo {
         }
     }
 
+    /**
+     * Checks the range and does nothing else: the JDK cannot start write-back without waiting for
+     * it, and waiting here would serialize the copy (see {@link IoFeature#EARLY_WRITE_BACK}).
+     */
+    static int mmp_sync_range(int fd, long offset, long length) {
+        if (offset < 0 || length < 0) {
+            return fail(EINVAL, TEXTS.get(EINVAL));
+        }
+        return handle(fd) == null ? fail(EBADF, TEXTS.get(EBADF)) : 0;
+    }
+
     // ------------------------------------------------------------------ reads and writes
 
     static long mmp_pread(int fd, MemorySegment buffer, long length, long offset) {

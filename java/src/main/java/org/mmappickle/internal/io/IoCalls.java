@@ -231,7 +231,7 @@ final class IoCalls {
     }
 
     static int mmp_sync_range(int fd, long offset, long length) {
-        return PORTABLE ? PortableIo.mmp_sync_range(fd, offset, length) : mmappickle_native_h.mmp_sync_range(fd, offset, length);
+        return PORTABLE ? PortableIo.mmp_sync_range(fd, offset, length) : CHANNEL ? ChannelIo.mmp_sync_range(fd, offset, length) : mmappickle_native_h.mmp_sync_range(fd, offset, length);
     }
 
     static int mmp_flock(int fd, int operation) {

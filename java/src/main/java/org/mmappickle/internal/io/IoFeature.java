@@ -24,10 +24,13 @@ public enum IoFeature {
     ALLOCATED_SIZE("the disk space a file occupies (reported as unknown)"),
     /** Mapping past the end of the file, as mmap does; FileChannel.map would grow the file instead. */
     MAP_PAST_END("maps past the end of the file (the long-lived windows end at the end of the file and are mapped"
-            + " again as it grows, so a growing file gets more maps)"),
+            + " again as it grows; a replaced map goes at the next garbage collection that finds no view of it)"),
     /** Reads and writes that an interrupt of the calling thread cannot break (FileChannel closes itself). */
     UNINTERRUPTIBLE_IO("io that interrupts cannot break (an interrupt arriving during a FileChannel read or write"
             + " closes the file for the dict: later calls fail with EBADF)"),
+    /** Starting write-back of a range without waiting ({@code sync_file_range}); without it the final fsync does it all. */
+    EARLY_WRITE_BACK("starting write-back of each finished piece of a durable copy (the final fsync writes"
+            + " everything back at once, after the copy)"),
     /** Access advice for mappings ({@code madvise}); without it the advice is ignored. */
     ACCESS_ADVICE("access advice for mappings (ignored)"),
     /** A name for an open descriptor ({@code /proc/self/fd/N}); without it the path the file was opened with. */

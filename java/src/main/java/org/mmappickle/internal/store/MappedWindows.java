@@ -39,6 +39,13 @@ final class MappedWindows implements AutoCloseable {
     private final NativeFile file;
     private final boolean writable;
     private final Map<Long, MemorySegment> windows = new HashMap<>();
+    /**
+     * Where maps cannot reach past the end of the file: each window's current map, kept like a big
+     * map, so that the maps it replaces as the file grows are released once no view reaches them.
+     */
+    private final Map<Long, BigMap> growing = new HashMap<>();
+    /** The maps {@link #growing} replaced, held weakly: only their views keep them. */
+    private final List<WeakReference<BigMap>> replaced = new ArrayList<>();
     /** The big maps by (offset, length), held weakly: only their views keep them. */
     private final Map<Range, WeakReference<BigMap>> big = new HashMap<>();
     private boolean closed;
@@ -182,23 +189,41 @@ final class MappedWindows implements AutoCloseable {
 
     /** Returns window {@code k}, mapped at least up to file offset {@code end}. */
     private MemorySegment window(long k, long end) throws IOException {
+        if (!IoFeature.MAP_PAST_END.available()) {
+            return growingWindow(k, end);
+        }
         MemorySegment w = windows.get(k);
         if (w == null || k * WINDOW + w.byteSize() < end) {
-            long length = 2 * WINDOW;
-            if (!IoFeature.MAP_PAST_END.available()) {
-                // where a map cannot reach past the end (the channel io path), a window ends at the end of the
-                // file and is mapped again, longer, once the file has grown past it (the old map stays for its views)
-                length = Math.min(length, Math.max(end, file.size()) - k * WINDOW);
-            }
-            w = file.map(k * WINDOW, length, writable, false);
+            w = file.map(k * WINDOW, 2 * WINDOW, writable, false);
             windows.put(k, w);
         }
         return w;
     }
 
     /**
-     * Makes the views of the big maps unusable and unmaps them; the windows are unmapped by the
-     * file's own close. Idempotent.
+     * Returns window {@code k} where a map cannot reach past the end of the file (the channel io
+     * path): the window ends at the end of the file and is mapped again, longer, once the file has
+     * grown past it. The map it replaces stays while a view of it is reachable, and is unmapped by
+     * the cleaner after that, so a file that grows on every append does not pile up maps.
+     */
+    private MemorySegment growingWindow(long k, long end) throws IOException {
+        BigMap w = growing.get(k);
+        if (w == null || k * WINDOW + w.segment.byteSize() < end) {
+            long length = Math.min(2 * WINDOW, Math.max(end, file.size()) - k * WINDOW);
+            BigMap grown = new BigMap(file, k * WINDOW, length, writable);
+            if (w != null) {
+                replaced.removeIf(r -> r.get() == null);
+                replaced.add(new WeakReference<>(w));
+            }
+            growing.put(k, grown);
+            w = grown;
+        }
+        return w.segment;
+    }
+
+    /**
+     * Makes the views of the big maps (and of the channel path's windows) unusable and unmaps them;
+     * the other windows are unmapped by the file's own close. Idempotent.
      */
     @Override
     public synchronized void close() {
@@ -214,6 +239,15 @@ final class MappedWindows implements AutoCloseable {
             }
         }
         big.clear();
+        open.addAll(growing.values());
+        growing.clear();
+        for (WeakReference<BigMap> r : replaced) {
+            BigMap m = r.get();
+            if (m != null) {
+                open.add(m);
+            }
+        }
+        replaced.clear();
         for (BigMap m : open) {
             m.close();
         }

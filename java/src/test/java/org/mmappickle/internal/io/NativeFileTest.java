@@ -145,7 +145,12 @@ class NativeFileTest {
             assertTrue(dirty > size / 2 / 4096 / 2, "seed " + seed + ": written pages dirty before: " + dirty);
             nf.startWriteBack(size / 2, size / 2);
             var after = org.mmappickle.testing.CacheStat.of(f, size / 2, size / 2);
-            assertTrue(after.dirty() < dirty / 10, "seed " + seed + ": write-back started for the range: " + after);
+            if (IoFeature.EARLY_WRITE_BACK.available()) {
+                assertTrue(after.dirty() < dirty / 10, "seed " + seed + ": write-back started for the range: " + after);
+            } else {
+                // the documented degradation: nothing is started early, the pages wait for the fsync
+                assertTrue(after.dirty() > dirty / 2, "seed " + seed + ": the channel path starts nothing: " + after);
+            }
             nf.startWriteBack(0, 0);
             NativeIOException bad = assertThrows(NativeIOException.class, () -> nf.startWriteBack(-1, 10));
             assertEquals("EINVAL", bad.errnoName());
