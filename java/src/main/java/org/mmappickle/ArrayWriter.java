@@ -29,13 +29,19 @@ public interface ArrayWriter extends AutoCloseable {
     String key();
 
     /**
-     * Returns the writable view of the pending array, mapped from the file; its disk blocks were
-     * reserved when the file system allows it, so filling it does not allocate blocks page by page.
+     * Returns the writable view of the pending array, mapped from the file, ready to be filled in
+     * place at write speed: its disk blocks were reserved (where the file system allows), and the
+     * first call asks for huge pages and faults the whole view in writable at once
+     * ({@code MADV_HUGEPAGE} and {@code MADV_POPULATE_WRITE}, over the dict's ingest threads)
+     * instead of a fault per 4 KiB page while it is filled; a kernel without these (before Linux
+     * 5.14) gets the view as mapped. A writer filled only by {@link #copyFrom(MemorySegment)} need
+     * not call this.
      *
      * @return the view (the same one on every call); after {@link #publish()} it is the key's value
+     * @throws IOException when the kernel cannot make the pages writable (naming the errno)
      * @throws IllegalStateException when this writer was closed without publishing
      */
-    NDArray array();
+    NDArray array() throws IOException;
 
     /**
      * Writes the whole payload from memory (its bytes, in the array's byte order, C order), through

@@ -2,21 +2,68 @@ package org.mmappickle.internal.store;
 
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.mmappickle.Advice;
 import org.mmappickle.ArrayWriter;
 import org.mmappickle.NDArray;
+import org.mmappickle.NativeIOException;
 import org.mmappickle.internal.format.EntryPlan;
 import org.mmappickle.internal.format.FileEntry;
+import org.mmappickle.internal.io.NativeFile;
 
 /**
  * An allocated array kept pending until its writer publishes it: the first and last steps of a
  * {@link TwoPhaseAppend}, with the caller's filling as the copy step in between.
  */
 final class PendingArray implements ArrayWriter {
+    private static final System.Logger LOG = System.getLogger(PendingArray.class.getName());
+    private static final long HUGE_PAGE = 2L << 20;
+    /** Below this, a second thread costs more than the faults it takes over. */
+    private static final long PARALLEL_POPULATE = 16L << 20;
+
+    /**
+     * How the view is made ready for filling (the system property {@code mmappickle.fill}, read at
+     * each {@link #array()}'s first call; a diagnostic switch, so the bench can compare the three):
+     * {@code populate} (the default) asks for huge pages on a view of 2 MiB or more and faults every
+     * page in writable at once, in parallel over the ingest threads; {@code hugepage} only asks for
+     * huge pages; {@code fault} leaves the view as mapped (a write fault per page as it is filled).
+     */
+    enum Preparation {
+        POPULATE, HUGEPAGE, FAULT;
+
+        static Preparation current() {
+            String v = System.getProperty("mmappickle.fill", "populate").trim().toUpperCase(Locale.ROOT);
+            try {
+                return valueOf(v);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("mmappickle: -Dmmappickle.fill=" + v.toLowerCase(Locale.ROOT)
+                        + " is none of populate, hugepage, fault", e);
+            }
+        }
+    }
+
+    /** Faults a range of the view in writable; a test replaces it to play a kernel without MADV_POPULATE_WRITE. */
+    @FunctionalInterface
+    interface Populator {
+        /**
+         * Populates the range.
+         *
+         * @throws IOException EINVAL where the kernel lacks the advice; another errno when a page cannot be written
+         */
+        void populate(NativeFile file, MemorySegment range) throws IOException;
+    }
+
+    /** The populator in use (only tests change it). */
+    static volatile Populator populator = NativeFile::populateWrite;
+
     private final FileStore store;
     private final String key;
     private final TwoPhaseAppend append;
     private final TwoPhaseAppend.Reserved reserved;
     private final NDArray view;
+    private boolean prepared;
     private boolean published;
     private boolean closed;
 
@@ -56,11 +103,107 @@ final class PendingArray implements ArrayWriter {
     }
 
     @Override
-    public synchronized NDArray array() {
+    public synchronized NDArray array() throws IOException {
         if (closed && !published) {
             throw new IllegalStateException(store.path() + ": the pending array " + key + " was given up");
         }
+        if (!prepared && !closed) {
+            prepare(Preparation.current());
+            prepared = true;
+        }
         return view;
+    }
+
+    /**
+     * Makes the view ready to be filled at write speed. A fresh shared file mapping takes a fault
+     * per 4 KiB page as it is written (a folio allocation, zeroing and the file system's
+     * {@code page_mkwrite} each time); with {@code MADV_HUGEPAGE} the faults allocate 2 MiB folios
+     * and map them with one entry, and {@code MADV_POPULATE_WRITE} takes them all in one system call
+     * per thread before the caller's first write. A kernel without the advice (EINVAL) gets the
+     * fill without it.
+     */
+    private void prepare(Preparation how) throws IOException {
+        MemorySegment s = view.segment();
+        if (how == Preparation.FAULT || s.byteSize() == 0) {
+            return;
+        }
+        if (s.byteSize() >= HUGE_PAGE) {
+            store.useDescriptor(() -> {
+                store.file().advise(s, Advice.HUGEPAGE);   // best effort: EINVAL without transparent huge pages
+                return null;
+            });
+        }
+        if (how == Preparation.POPULATE) {
+            try {
+                populate(s);
+            } catch (NativeIOException e) {
+                if (!e.errnoName().equals("EINVAL")) {
+                    throw e;
+                }
+                LOG.log(System.Logger.Level.DEBUG, "{0}: {1} filled without populating: {2}", store.path(), key, e.getMessage());
+            }
+        }
+    }
+
+    /** Populates the view in contiguous ranges cut at 2 MiB addresses, one per ingest thread. */
+    private void populate(MemorySegment s) throws IOException {
+        int threads = (int) Math.max(1, Math.min(store.settings().ingestThreads(), s.byteSize() / PARALLEL_POPULATE));
+        List<MemorySegment> ranges = new ArrayList<>();
+        long from = 0;
+        for (int t = 1; t <= threads; t++) {
+            long to = t == threads ? s.byteSize()
+                    : Math.max(from, ((s.address() + s.byteSize() * t / threads) & -HUGE_PAGE) - s.address());
+            if (to > from) {
+                ranges.add(s.asSlice(from, to - from));
+            }
+            from = to;
+        }
+        IOException[] failures = new IOException[ranges.size()];
+        List<Thread> helpers = new ArrayList<>();
+        for (int i = 1; i < ranges.size(); i++) {
+            int r = i;
+            helpers.add(Thread.ofPlatform().daemon().name("mmappickle-populate-" + i)
+                    .start(() -> failures[r] = populateRange(ranges.get(r))));
+        }
+        failures[0] = populateRange(ranges.getFirst());
+        boolean interrupted = false;
+        for (Thread h : helpers) {
+            while (true) {
+                try {
+                    h.join();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true;   // a helper must not outlive the call that holds the descriptor for it
+                }
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        IOException first = null;
+        for (IOException f : failures) {
+            if (f != null && first == null) {
+                first = f;
+            } else if (f != null) {
+                first.addSuppressed(f);
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
+    }
+
+    /** Populates one range holding the descriptor (a concurrent close waits); returns its failure. */
+    private IOException populateRange(MemorySegment range) {
+        try {
+            store.useDescriptor(() -> {
+                populator.populate(store.file(), range);
+                return null;
+            });
+            return null;
+        } catch (IOException e) {
+            return e;
+        }
     }
 
     @Override
