@@ -77,6 +77,8 @@ public final class Compare {
         /** Wait for an idle machine before timed runs and redo runs that shared the cores with other work. */
         boolean waitQuiet = true;
         Set<String> sections = new LinkedHashSet<>(ALL_SECTIONS);
+        /** The ingest writers to run, by id prefix (null: all). */
+        List<String> writers;
         String commandLine;
     }
 
@@ -89,6 +91,8 @@ public final class Compare {
               --python EXE       python3 with numpy (default python3); numpy rows are skipped when it fails
               --keys A,B,C       key counts for the small-operation figures (default 1000,10000,100000)
               --sections S,...   any of ingest,read,small (default all)
+              --writers P,...    only the ingest writers whose id starts with one of these (e.g.
+                                 ours-pending,ours-segment,np-tofile,java-pwrite; default all)
               --procs A,B,...    process counts for the concurrent-put figures (default 1,2)
               --no-fsync         skip the "+ fsync" column
               --prefault MODE    before each timed write: huge (default: touch and free huge-page memory),
@@ -137,6 +141,7 @@ public final class Compare {
                         o.sections.add(x.trim());
                     }
                 }
+                case "--writers" -> o.writers = Arrays.stream(args[++i].split(",")).map(String::trim).toList();
                 case "--no-fsync" -> o.fsync = false;
                 case "--no-prefault" -> o.prefault = "none";
                 case "--prefault" -> {
@@ -413,22 +418,7 @@ public final class Compare {
                 }
                 return (System.nanoTime() - t0) / 1e9;
             }));
-            w.add(new Writer("ours-pending-fill", "mmappickle `allocatePending` + fill the mapped view + `publish`", true, (f, fs) -> {
-                long t0 = System.nanoTime();
-                try (MmapDict d = MmapDict.open(f, opts(fs)); ArrayWriter a = d.allocatePending("x", DType.FLOAT32, n)) {
-                    MemorySegment.copy(src, 0, a.array().segment(), 0, o.size);
-                    a.publish();
-                }
-                return (System.nanoTime() - t0) / 1e9;
-            }));
-            w.add(new Writer("ours-pending-copy", "mmappickle `allocatePending` + `copyFrom(segment)` + `publish`", true, (f, fs) -> {
-                long t0 = System.nanoTime();
-                try (MmapDict d = MmapDict.open(f, opts(fs)); ArrayWriter a = d.allocatePending("x", DType.FLOAT32, n)) {
-                    a.copyFrom(src);
-                    a.publish();
-                }
-                return (System.nanoTime() - t0) / 1e9;
-            }));
+            pendingWriters(w);
             w.add(new Writer("ours-allocate", "mmappickle `allocate` + fill (copy into the mapped view)", true, (f, fs) -> {
                 long t0 = System.nanoTime();
                 try (MmapDict d = MmapDict.open(f, opts(fs))) {
@@ -467,7 +457,98 @@ public final class Compare {
             }
             w.add(new Writer("dd", "`dd if=/dev/zero bs=" + Bench.formatSize(ddBlock()).replace(" ", "") + "`", false,
                     this::dd));
+            if (o.writers != null) {
+                w.removeIf(x -> o.writers.stream().noneMatch(x.id()::startsWith));
+            }
             return w;
+        }
+
+        // ----------------------------------------------------------------- allocate, fill, publish
+
+        /**
+         * The ways of writing an array through {@code allocatePending} (issue 16 item 3), each timed
+         * from {@code open} to {@code close} like the other writers: filling the view as
+         * {@code array()} prepares it by default (huge pages, populated at once) and as the
+         * diagnostic {@code -Dmmappickle.fill} modes prepare it, or {@code copyFrom} through the
+         * descriptor from the off-heap segment or the heap array.
+         */
+        private void pendingWriters(List<Writer> w) {
+            for (String mode : List.of("populate", "hugepage", "fault")) {
+                String label = switch (mode) {
+                    case "populate" -> "mmappickle `allocatePending` + fill `array()` (default: huge pages, populated at once) + `publish`";
+                    case "hugepage" -> "mmappickle `allocatePending` + fill `array()`, `-Dmmappickle.fill=hugepage` (huge pages, faulted) + `publish`";
+                    default -> "mmappickle `allocatePending` + fill `array()`, `-Dmmappickle.fill=fault` (a fault per 4 KiB page) + `publish`";
+                };
+                w.add(new Writer(mode.equals("populate") ? "ours-pending-fill" : "ours-pending-fill-" + mode, label, true, (f, fs) -> {
+                    String before = System.setProperty("mmappickle.fill", mode);
+                    try {
+                        long t0 = System.nanoTime();
+                        try (MmapDict d = MmapDict.open(f, opts(fs)); ArrayWriter a = d.allocatePending("x", DType.FLOAT32, n)) {
+                            MemorySegment.copy(src, 0, a.array().segment(), 0, o.size);
+                            a.publish();
+                        }
+                        return (System.nanoTime() - t0) / 1e9;
+                    } finally {
+                        if (before == null) {
+                            System.clearProperty("mmappickle.fill");
+                        } else {
+                            System.setProperty("mmappickle.fill", before);
+                        }
+                    }
+                }));
+            }
+            w.add(new Writer("ours-pending-copy", "mmappickle `allocatePending` + `copyFrom(segment)` + `publish`", true, (f, fs) -> {
+                long t0 = System.nanoTime();
+                try (MmapDict d = MmapDict.open(f, opts(fs)); ArrayWriter a = d.allocatePending("x", DType.FLOAT32, n)) {
+                    a.copyFrom(src);
+                    a.publish();
+                }
+                return (System.nanoTime() - t0) / 1e9;
+            }));
+            w.add(new Writer("ours-pending-copy-1t", "mmappickle `allocatePending` + `copyFrom(segment)` + `publish`, `ingestThreads(1)`",
+                    true, (f, fs) -> {
+                long t0 = System.nanoTime();
+                try (MmapDict d = MmapDict.open(f, opts(fs).ingestThreads(1)); ArrayWriter a = d.allocatePending("x", DType.FLOAT32, n)) {
+                    a.copyFrom(src);
+                    a.publish();
+                }
+                return (System.nanoTime() - t0) / 1e9;
+            }));
+            if (heap != null) {
+                w.add(new Writer("ours-pending-copy-heap", "mmappickle `allocatePending` + `copyFrom(MemorySegment.ofArray(float[]))` + `publish`",
+                        true, (f, fs) -> {
+                    long t0 = System.nanoTime();
+                    try (MmapDict d = MmapDict.open(f, opts(fs)); ArrayWriter a = d.allocatePending("x", DType.FLOAT32, n)) {
+                        a.copyFrom(MemorySegment.ofArray(heap));
+                        a.publish();
+                    }
+                    return (System.nanoTime() - t0) / 1e9;
+                }));
+            }
+        }
+
+        /** The allocate + fill + publish rows against numpy's {@code tofile} of the same run (issue 16: >= 0.9). */
+        private String pendingTable() {
+            Stats tofile = res.get("ingest/np-tofile/cache");
+            Stats segment = res.get("ingest/ours-segment/cache");
+            List<Writer> pending = writers().stream().filter(x -> x.id().startsWith("ours-pending")).toList();
+            if (tofile == null || pending.stream().allMatch(x -> res.get("ingest/" + x.id() + "/cache") == null)) {
+                return "";
+            }
+            StringBuilder b = new StringBuilder("## Allocate, fill, publish (issue 16 item 3; same run)\n\n");
+            b.append("| way | page cache (GB/s) | / numpy `tofile` (").append(fmt(tofile.median(), 2)).append(" GB/s) | / `set(segment)`")
+                    .append(segment == null ? "" : " (" + fmt(segment.median(), 2) + " GB/s)").append(" | >= 0.9 of tofile |\n|---|---|---|---|---|\n");
+            for (Writer x : pending) {
+                Stats s = res.get("ingest/" + x.id() + "/cache");
+                if (s == null) {
+                    continue;
+                }
+                double r = s.median() / tofile.median();
+                b.append("| ").append(x.label()).append(" | ").append(cell(s, 2)).append(" | ").append(fmt(r, 3)).append(" | ")
+                        .append(segment == null ? "-" : fmt(s.median() / segment.median(), 3)).append(" | ")
+                        .append(r >= 0.9 ? "yes" : "**no**").append(" |\n");
+            }
+            return b.append('\n').toString();
         }
 
         private long ddBlock() {
@@ -868,6 +949,7 @@ public final class Compare {
                 }
                 b.append("| memcpy RAM to RAM (`MemorySegment.copy`, warm destination) | ")
                         .append(cell(res.get("memcpy"), 2)).append(" | - |\n\n");
+                b.append(pendingTable());
             }
             if (res.get("read/java-ram") != null) {
                 b.append("## Sequential read (sum) of a ").append(size).append(" float32 array\n\n");
