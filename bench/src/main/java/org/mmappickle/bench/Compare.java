@@ -276,7 +276,9 @@ public final class Compare {
                 log.printf("preparing %s of float32 data (off-heap, and a float[] on the heap)%n", Bench.formatSize(o.size));
                 src = Bench.allocateHuge(o.size, arena);
                 Bench.fillPattern(src);
-                if (n <= Integer.MAX_VALUE - 8 && o.size + 256 * Bench.MIB < Runtime.getRuntime().maxMemory()) {
+                if (!heapUsed()) {
+                    remarks.add("No float[] was made: no writer selected by --writers uses one.");
+                } else if (n <= Integer.MAX_VALUE - 8 && o.size + 256 * Bench.MIB < Runtime.getRuntime().maxMemory()) {
                     heap = new float[(int) n];
                     MemorySegment.copy(src, 0, MemorySegment.ofArray(heap), 0, o.size);
                 } else {
@@ -321,8 +323,11 @@ public final class Compare {
             long ram = memAvailable();
             long size = o.size;
             // disk: the read file, one ingest file, the small files, 1 GiB to spare
-            // RAM: on our side data, float[], memcpy target, prefault; numpy's array and prefault; 2 files in the page cache
-            while (size > 64 * Bench.MIB && (3 * size + Bench.GIB > disk || (ram > 0 && 9 * size > ram))) {
+            // RAM: on our side data, float[], memcpy target, prefault; numpy's array and prefault; 2 files in the page cache.
+            // A --size given with --writers and the ingest section alone (a 4 GiB run of a few writers) needs what is
+            // resident at once: our data, numpy's array, the file being written, a prefault, the float[] when used
+            long copies = o.sizeGiven && o.writers != null && o.sections.equals(Set.of("ingest")) ? 4 + (heapUsed() ? 1 : 0) : 9;
+            while (size > 64 * Bench.MIB && (3 * size + Bench.GIB > disk || (ram > 0 && copies * size > ram))) {
                 size /= 2;
             }
             if (size != o.size) {
@@ -332,6 +337,11 @@ public final class Compare {
                 log.println(remarks.get(remarks.size() - 1));
                 o.size = size;
             }
+        }
+
+        /** Whether a selected writer reads the float[] (all do without {@code --writers}). */
+        private boolean heapUsed() {
+            return o.writers == null || o.writers.stream().anyMatch(p -> "ours-array".startsWith(p) || "ours-pending-copy-heap".startsWith(p));
         }
 
         private void startPython() {
