@@ -43,8 +43,9 @@ public interface ArrayWriter extends AutoCloseable {
      * first call asks for huge pages and faults the whole view in writable at once
      * ({@code MADV_HUGEPAGE} and {@code MADV_POPULATE_WRITE}, over the dict's ingest threads)
      * instead of a fault per 4 KiB page while it is filled; a kernel without these (before Linux
-     * 5.14) gets the view as mapped. A writer filled only by {@link #copyFrom(MemorySegment)} need
-     * not call this.
+     * 5.14) gets the view as mapped, and so does a view larger than half the memory available
+     * (populating it would push zeros out to the disk, and the caller may fill only part of it).
+     * A writer filled only by {@link #copyFrom(MemorySegment)} need not call this.
      *
      * @return the view (the same one on every call); after {@link #publish()} it is the key's value
      * @throws IOException when the kernel cannot make the pages writable (naming the errno)

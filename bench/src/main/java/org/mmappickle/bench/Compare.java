@@ -546,18 +546,27 @@ public final class Compare {
                 return "";
             }
             StringBuilder b = new StringBuilder("## Allocate, fill, publish (issue 16 item 3; same run)\n\n");
+            Stats tofileCpu = res.get("cpu/np-tofile/cache");
             b.append("| way | page cache (GB/s) | / numpy `tofile` (").append(fmt(tofile.median(), 2)).append(" GB/s) | / `set(segment)`")
-                    .append(segment == null ? "" : " (" + fmt(segment.median(), 2) + " GB/s)").append(" | >= 0.9 of tofile |\n|---|---|---|---|---|\n");
+                    .append(segment == null ? "" : " (" + fmt(segment.median(), 2) + " GB/s)").append(" | >= 0.9 of tofile | GB per CPU-second")
+                    .append(" | / numpy `tofile`").append(tofileCpu == null ? "" : " (" + fmt(tofileCpu.median(), 2) + ")")
+                    .append(" |\n|---|---|---|---|---|---|---|\n");
             for (Writer x : pending) {
                 Stats s = res.get("ingest/" + x.id() + "/cache");
                 if (s == null) {
                     continue;
                 }
                 double r = s.median() / tofile.median();
+                Stats c = res.get("cpu/" + x.id() + "/cache");
                 b.append("| ").append(x.label()).append(" | ").append(cell(s, 2)).append(" | ").append(fmt(r, 3)).append(" | ")
                         .append(segment == null ? "-" : fmt(s.median() / segment.median(), 3)).append(" | ")
-                        .append(r >= 0.9 ? "yes" : "**no**").append(" |\n");
+                        .append(r >= 0.9 ? "yes" : "**no**").append(" | ").append(c == null ? "-" : cell(c, 2)).append(" | ")
+                        .append(c == null || tofileCpu == null ? "-" : fmt(c.median() / tofileCpu.median(), 3)).append(" |\n");
             }
+            b.append("\nGB per CPU-second: the array's size over the CPU time (user and system, every thread) of the process")
+                    .append(" that wrote it, during the timed write: the cost of each way, which other work on the cores moves")
+                    .append(" far less than the wall time. A way that runs two threads can be faster than `tofile` in wall time")
+                    .append(" and still cost more CPU.\n");
             return b.append('\n').toString();
         }
 
@@ -605,6 +614,7 @@ public final class Compare {
                     java.util.Collections.shuffle(order, new java.util.Random(31L * rep + (fsync ? 1 : 0)));
                     for (Writer w : order) {
                         double t = 0;
+                        double cpu0 = 0;
                         boolean failed = false;
                         for (int attempt = 0; ; attempt++) {
                             Bench.delete(f);
@@ -616,6 +626,7 @@ public final class Compare {
                                 Bench.prefault(o.size + 64 * Bench.MIB);   // the python worker prefaults itself
                             }
                             Cpu c0 = Cpu.now();
+                            cpu0 = Cpu.processSeconds();
                             try {
                                 t = w.op().run(f, fsync);
                             } catch (Exception e) {
@@ -638,6 +649,12 @@ public final class Compare {
                         }
                         if (rep >= 0) {
                             res.add("ingest/" + w.id() + (fsync ? "/fsync" : "/cache"), o.size / t / GB);
+                            // CPU time (this JVM's, or the python worker's) barely moves with other work on the cores
+                            double cpu = w.javaSide() ? Cpu.processSeconds() - cpu0 : py != null && w.id().startsWith("np-")
+                                    || w.id().equals("os-write") ? py.lastCpu : Double.NaN;
+                            if (cpu > 0) {
+                                res.add("cpu/" + w.id() + (fsync ? "/fsync" : "/cache"), o.size / cpu / GB);
+                            }
                         }
                         log.printf(Locale.ROOT, "  %s%-60s %s %7.2f GB/s%n", rep < 0 ? "(warm-up) " : "", w.label(),
                                 fsync ? "fsync" : "cache", o.size / t / GB);
@@ -1264,8 +1281,13 @@ public final class Compare {
             return r.split(" ");
         }
 
+        /** The worker's CPU seconds (user and system) during its last write. */
+        double lastCpu = Double.NaN;
+
         double write(String kind, Path f, boolean fsync, boolean prefault) throws IOException {
-            return Double.parseDouble(call("write " + kind + " " + f + " " + (fsync ? 1 : 0) + " " + (prefault ? 1 : 0))[1]);
+            String[] r = call("write " + kind + " " + f + " " + (fsync ? 1 : 0) + " " + (prefault ? 1 : 0));
+            lastCpu = r.length > 2 ? Double.parseDouble(r[2]) : Double.NaN;
+            return Double.parseDouble(r[1]);
         }
 
         @Override

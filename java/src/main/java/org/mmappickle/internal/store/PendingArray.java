@@ -2,9 +2,12 @@ package org.mmappickle.internal.store;
 
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.LongSupplier;
 import org.mmappickle.Advice;
 import org.mmappickle.ArrayWriter;
 import org.mmappickle.NDArray;
@@ -27,7 +30,8 @@ final class PendingArray implements ArrayWriter {
      * How the view is made ready for filling (the system property {@code mmappickle.fill}, read at
      * each {@link #array()}'s first call; a diagnostic switch, so the bench can compare the three):
      * {@code populate} (the default) asks for huge pages on a view of 2 MiB or more and faults every
-     * page in writable at once, in parallel over the ingest threads; {@code hugepage} only asks for
+     * page in writable at once, in parallel over the ingest threads, when the view fits in half the
+     * memory available; {@code hugepage} only asks for
      * huge pages; {@code fault} leaves the view as mapped (a write fault per page as it is filled).
      */
     enum Preparation {
@@ -57,6 +61,12 @@ final class PendingArray implements ArrayWriter {
 
     /** The populator in use (only tests change it). */
     static volatile Populator populator = NativeFile::populateWrite;
+
+    /**
+     * The memory the kernel could give the page cache now, in bytes ({@code MemAvailable}); a view
+     * larger than half of it is not populated (only tests change this).
+     */
+    static volatile LongSupplier memoryAvailable = PendingArray::memAvailable;
 
     private final FileStore store;
     private final String key;
@@ -133,7 +143,9 @@ final class PendingArray implements ArrayWriter {
                 return null;
             });
         }
-        if (how == Preparation.POPULATE) {
+        // populating more than memory can hold would write zeros back to the disk to make room
+        // for the rest, and a caller may mean to fill only part of a large array
+        if (how == Preparation.POPULATE && s.byteSize() <= memoryAvailable.getAsLong() / 2) {
             try {
                 populate(s);
             } catch (NativeIOException e) {
@@ -142,6 +154,16 @@ final class PendingArray implements ArrayWriter {
                 }
                 LOG.log(System.Logger.Level.DEBUG, "{0}: {1} filled without populating: {2}", store.path(), key, e.getMessage());
             }
+        }
+    }
+
+    /** Reads {@code MemAvailable} from {@code /proc/meminfo}; 0 (populate nothing) when it cannot. */
+    private static long memAvailable() {
+        try (var lines = Files.lines(Path.of("/proc/meminfo"))) {
+            return lines.filter(l -> l.startsWith("MemAvailable:")).findFirst()
+                    .map(l -> Long.parseLong(l.replaceAll("[^0-9]", "")) * 1024).orElse(0L);
+        } catch (IOException | RuntimeException e) {
+            return 0;
         }
     }
 
@@ -158,7 +180,7 @@ final class PendingArray implements ArrayWriter {
             }
             from = to;
         }
-        IOException[] failures = new IOException[ranges.size()];
+        Throwable[] failures = new Throwable[ranges.size()];
         List<Thread> helpers = new ArrayList<>();
         for (int i = 1; i < ranges.size(); i++) {
             int r = i;
@@ -180,29 +202,34 @@ final class PendingArray implements ArrayWriter {
         if (interrupted) {
             Thread.currentThread().interrupt();
         }
-        IOException first = null;
-        for (IOException f : failures) {
+        Throwable first = null;
+        for (Throwable f : failures) {
             if (f != null && first == null) {
                 first = f;
             } else if (f != null) {
                 first.addSuppressed(f);
             }
         }
-        if (first != null) {
-            throw first;
+        switch (first) {
+            case null -> {
+            }
+            case IOException io -> throw io;
+            case RuntimeException re -> throw re;
+            case Error err -> throw err;
+            default -> throw new IOException(store.path() + ": populating " + key + " failed", first);
         }
     }
 
     /** Populates one range holding the descriptor (a concurrent close waits); returns its failure. */
-    private IOException populateRange(MemorySegment range) {
+    private Throwable populateRange(MemorySegment range) {
         try {
             store.useDescriptor(() -> {
                 populator.populate(store.file(), range);
                 return null;
             });
             return null;
-        } catch (IOException e) {
-            return e;
+        } catch (Throwable t) {
+            return t;   // handed to the calling thread, which throws it after every helper stopped
         }
     }
 

@@ -35,6 +35,7 @@ class PendingFillTest {
     private static final int EFAULT = 14;
     private static final long MIB = 1L << 20;
     private static final long[] SIZES = {1, 2 * MIB - 1, 2 * MIB, 2 * MIB + 1, 64 * MIB + 4099};
+    private static final java.util.function.LongSupplier MEMORY_AVAILABLE = PendingArray.memoryAvailable;
 
     @TempDir
     Path dir;
@@ -42,6 +43,7 @@ class PendingFillTest {
     @AfterEach
     void restore() {
         PendingArray.populator = NativeFile::populateWrite;
+        PendingArray.memoryAvailable = MEMORY_AVAILABLE;
         System.clearProperty("mmappickle.fill");
     }
 
@@ -181,6 +183,25 @@ class PendingFillTest {
                 assertEquals(15 * MIB, ranges.getFirst().byteSize());
             }
             assertEquals(7, ((NDArray) m.get("big")).getByte(64 * MIB + 4098));
+        }
+    }
+
+    @Test
+    void aViewLargerThanHalfTheAvailableMemoryIsNotPopulated() throws Exception {
+        int[] calls = {0};
+        PendingArray.populator = (file, range) -> calls[0]++;
+        PendingArray.memoryAvailable = () -> 8 * MIB;
+        try (MmapDict m = MmapDict.open(dir.resolve("large.mmdpickle"))) {
+            try (ArrayWriter w = m.allocatePending("large", DType.UINT8, 4 * MIB + 1)) {
+                w.array().segment().fill((byte) 3);
+                w.publish();
+            }
+            assertEquals(0, calls[0], "4 MiB + 1 of 8 MiB available: faulted as filled, not populated");
+            try (ArrayWriter w = m.allocatePending("fits", DType.UINT8, 4 * MIB)) {
+                w.array();
+            }
+            assertEquals(1, calls[0], "4 MiB of 8 available: populated");
+            assertEquals(3, ((NDArray) m.get("large")).getByte(4 * MIB));
         }
     }
 
