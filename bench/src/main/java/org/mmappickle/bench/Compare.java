@@ -91,8 +91,8 @@ public final class Compare {
               --python EXE       python3 with numpy (default python3); numpy rows are skipped when it fails
               --keys A,B,C       key counts for the small-operation figures (default 1000,10000,100000)
               --sections S,...   any of ingest,read,small (default all)
-              --writers P,...    only the ingest writers whose id starts with one of these (e.g.
-                                 ours-pending,ours-segment,np-tofile,java-pwrite; default all)
+              --writers W,...    only these ingest writers, by id; a trailing * takes every id that starts
+                                 so (e.g. ours-pending*,ours-segment,np-tofile,java-pwrite; default all)
               --procs A,B,...    process counts for the concurrent-put figures (default 1,2)
               --no-fsync         skip the "+ fsync" column
               --prefault MODE    before each timed write: huge (default: touch and free huge-page memory),
@@ -339,9 +339,15 @@ public final class Compare {
             }
         }
 
-        /** Whether a selected writer reads the float[] (all do without {@code --writers}). */
+        /** Whether {@code --writers} selects the writer with this id (every writer without it). */
+        private boolean selected(String id) {
+            return o.writers == null || o.writers.stream().anyMatch(p -> p.endsWith("*") ? id.startsWith(p.substring(0, p.length() - 1))
+                    : id.equals(p));
+        }
+
+        /** Whether a selected writer reads the float[]. */
         private boolean heapUsed() {
-            return o.writers == null || o.writers.stream().anyMatch(p -> "ours-array".startsWith(p) || "ours-pending-copy-heap".startsWith(p));
+            return selected("ours-array") || selected("ours-pending-copy-heap");
         }
 
         private void startPython() {
@@ -468,7 +474,7 @@ public final class Compare {
             w.add(new Writer("dd", "`dd if=/dev/zero bs=" + Bench.formatSize(ddBlock()).replace(" ", "") + "`", false,
                     this::dd));
             if (o.writers != null) {
-                w.removeIf(x -> o.writers.stream().noneMatch(x.id()::startsWith));
+                w.removeIf(x -> !selected(x.id()));
             }
             return w;
         }
