@@ -273,7 +273,8 @@ public final class Compare {
             arena = Arena.ofShared();
             boolean needData = o.sections.contains("ingest") || o.sections.contains("read");
             if (needData) {
-                log.printf("preparing %s of float32 data (off-heap, and a float[] on the heap)%n", Bench.formatSize(o.size));
+                log.printf("preparing %s of float32 data (off-heap%s)%n", Bench.formatSize(o.size),
+                        heapUsed() ? ", and a float[] on the heap" : "");
                 src = Bench.allocateHuge(o.size, arena);
                 Bench.fillPattern(src);
                 if (!heapUsed()) {

@@ -71,9 +71,8 @@ final class Capture {
         long toRam;
 
         Buffers(long frameBytes) {
-            // 2 MiB aligned, as numpy aligns large arrays, so both copies read the same well-placed source
-            frame = arena.allocate(Math.max(1, frameBytes), 2L << 20).asSlice(0, frameBytes);
-            ram = arena.allocate(Math.max(1, frameBytes), 2L << 20).asSlice(0, frameBytes);
+            frame = arena.allocate(frameBytes, 4096);
+            ram = arena.allocate(frameBytes, 4096);
             ram.fill((byte) 0);
         }
 
