@@ -5,6 +5,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.HashMap;
 import java.util.Map;
+import org.mmappickle.Advice;
 import org.mmappickle.internal.bytes.LittleEndian;
 import org.mmappickle.internal.io.NativeFile;
 
@@ -69,6 +70,27 @@ final class MappedWindows {
     synchronized int intAt(long offset) throws IOException {
         long k = offset / WINDOW;
         return window(k).get(LittleEndian.I32, offset - k * WINDOW);
+    }
+
+    /**
+     * Asks for huge pages ({@code MADV_HUGEPAGE}) on the whole map a view is a slice of (its window,
+     * or its own map when it is longer than a window). The advice sets a flag of the kernel's map
+     * over the range it covers, so advising the view alone would split its window into two or
+     * three kernel maps each time, and a dict that fills arrays in place for ever would pile them
+     * up toward {@code vm.max_map_count}.
+     *
+     * @param view a view this object mapped
+     * @throws IOException when the kernel refuses (EINVAL without transparent huge pages is ignored)
+     */
+    synchronized void adviseHugePages(MemorySegment view) throws IOException {
+        MemorySegment whole = view;   // a map of its own: the view spans it (from the page it starts in)
+        for (MemorySegment w : windows.values()) {
+            if (view.address() >= w.address() && view.address() + view.byteSize() <= w.address() + w.byteSize()) {
+                whole = w;
+                break;
+            }
+        }
+        file.advise(whole, Advice.HUGEPAGE);
     }
 
     private MemorySegment window(long k) throws IOException {

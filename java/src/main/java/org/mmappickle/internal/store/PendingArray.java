@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.LongSupplier;
-import org.mmappickle.Advice;
 import org.mmappickle.ArrayWriter;
 import org.mmappickle.NDArray;
 import org.mmappickle.NativeIOException;
@@ -127,8 +126,9 @@ final class PendingArray implements ArrayWriter {
     /**
      * Makes the view ready to be filled at write speed. A fresh shared file mapping takes a fault
      * per 4 KiB page as it is written (a folio allocation, zeroing and the file system's
-     * {@code page_mkwrite} each time); with {@code MADV_HUGEPAGE} the faults allocate 2 MiB folios
-     * and map them with one entry, and {@code MADV_POPULATE_WRITE} takes them all in one system call
+     * {@code page_mkwrite} each time); with {@code MADV_HUGEPAGE} (on the whole map the view is a
+     * slice of, see {@link MappedWindows#adviseHugePages}) the faults allocate 2 MiB folios and map
+     * them with one entry, and {@code MADV_POPULATE_WRITE} takes them all in one system call
      * per thread before the caller's first write. A kernel without the advice (EINVAL) gets the
      * fill without it.
      */
@@ -139,7 +139,7 @@ final class PendingArray implements ArrayWriter {
         }
         if (s.byteSize() >= HUGE_PAGE) {
             store.useDescriptor(() -> {
-                store.file().advise(s, Advice.HUGEPAGE);   // best effort: EINVAL without transparent huge pages
+                store.windows().adviseHugePages(s);
                 return null;
             });
         }

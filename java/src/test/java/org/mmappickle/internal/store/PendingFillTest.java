@@ -187,6 +187,35 @@ class PendingFillTest {
     }
 
     @Test
+    void fillingManyArraysInPlaceDoesNotSplitTheMapsOfTheFile() throws Exception {
+        Path p = dir.resolve("maps.mmdpickle");
+        int cycles = 40;
+        try (MmapDict m = MmapDict.open(p)) {
+            for (int i = 0; i < cycles; i++) {
+                try (ArrayWriter w = m.allocatePending("frame_" + i, DType.UINT8, 2 * MIB + 4096)) {
+                    w.array().segment().fill((byte) i);
+                    w.publish();
+                }
+                m.set("between_" + i, new byte[1 << 20]);   // an entry between the views, never advised
+            }
+            // a kernel map per window (64 MiB strides, each mapping 128 MiB) and the header's: advising
+            // only each view would split its window at both ends, two more maps per frame
+            long windows = java.nio.file.Files.size(p) / MappedWindows.WINDOW + 1;
+            long maps = mapsOf(p);
+            assertTrue(maps <= windows + 2, maps + " maps of the file for " + windows + " windows");
+            assertEquals(cycles - 1, ((NDArray) m.get("frame_" + (cycles - 1))).getByte(2 * MIB));
+        }
+    }
+
+    /** Counts this process's kernel maps of a file ({@code /proc/self/maps}). */
+    private static long mapsOf(Path file) throws java.io.IOException {
+        String name = file.toRealPath().toString();
+        try (var lines = java.nio.file.Files.lines(Path.of("/proc/self/maps"))) {
+            return lines.filter(l -> l.endsWith(" " + name)).count();
+        }
+    }
+
+    @Test
     void aViewLargerThanHalfTheAvailableMemoryIsNotPopulated() throws Exception {
         int[] calls = {0};
         PendingArray.populator = (file, range) -> calls[0]++;
