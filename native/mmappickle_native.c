@@ -164,6 +164,12 @@ int mmp_advise(void *address, int64_t length, int advice) {
 #else
         return -EINVAL;
 #endif
+    case MMP_ADVICE_POPULATE_WRITE:
+#ifdef MADV_POPULATE_WRITE
+        a = MADV_POPULATE_WRITE; break;
+#else
+        a = 23; break;   /* Linux's value where the build's headers predate it: an older kernel answers EINVAL */
+#endif
     default: return -EINVAL;
     }
     if (length <= 0) return 0;

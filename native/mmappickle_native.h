@@ -31,6 +31,7 @@
 #define MMP_ADVICE_WILLNEED 3
 #define MMP_ADVICE_DONTNEED 4
 #define MMP_ADVICE_HUGEPAGE 5      /* -EINVAL where the kernel lacks transparent huge pages */
+#define MMP_ADVICE_POPULATE_WRITE 6 /* fault every page in writable now (Linux >= 5.14); -EINVAL where the kernel lacks it */
 
 /* mmp_msync flags */
 #define MMP_SYNC_WAIT 0            /* MS_SYNC */

@@ -206,6 +206,10 @@ static void test_map(int64_t page) {
         CHECK_EQ(mmp_advise(addr, 2 * page, MMP_ADVICE_NORMAL), 0);
         int huge = mmp_advise(addr, 2 * page, MMP_ADVICE_HUGEPAGE);
         CHECK(huge == 0 || huge == -EINVAL);
+        /* populate-write faults the pages in writable (Linux >= 5.14, else -EINVAL) and keeps what they hold */
+        int populated = mmp_advise(addr, 2 * page, MMP_ADVICE_POPULATE_WRITE);
+        CHECK(populated == 0 || populated == -EINVAL);
+        CHECK_EQ(p[page + 9], (unsigned char)((page + 9) % 251));
         CHECK_EQ(mmp_advise(addr, 2 * page, 99), -EINVAL);
         CHECK_EQ(mmp_advise(addr, 2 * page, MMP_ADVICE_DONTNEED), 0);
         /* after DONTNEED a shared file mapping reads the file again: the data is still there */

@@ -351,7 +351,8 @@ public final class MmapDict extends DictFile implements AutoCloseable {
      * returns its writable view, to be filled in place. The payload reads as zeros; it is left
      * sparse (no disk blocks until written) unless {@code reserve} asks for the blocks now. The key
      * is visible to other processes as soon as this returns, before the caller fills the view: a
-     * reader that reacts to the key may see zeros or a half-filled array.
+     * reader that reacts to the key may see zeros or a half-filled array. To fill an array before
+     * anyone sees it, and at write speed, use {@link #allocatePending} instead.
      * @param key the key
      * @param dtype the element type
      * @param reserve whether to allocate the payload's disk blocks now
@@ -370,9 +371,10 @@ public final class MmapDict extends DictFile implements AutoCloseable {
      * copy of a large {@code set}), its payload's disk blocks are reserved where the file system
      * allows, and the key appears, replacing any previous value, in one commit at
      * {@link ArrayWriter#publish()}. Closing the writer unpublished, or a crash, leaves a deleted
-     * entry. Fill through {@link ArrayWriter#array()} when the data is produced in place, or with
-     * {@link ArrayWriter#copyFrom(java.lang.foreign.MemorySegment)} when it already exists in
-     * memory (written through the descriptor by the ingest threads, faster than through the map).
+     * entry. Fill with {@link ArrayWriter#copyFrom(java.lang.foreign.MemorySegment)} when the data
+     * already exists in memory (written through the descriptor by the ingest threads: the fastest
+     * way), or through {@link ArrayWriter#array()} when it is produced in place (the view comes
+     * populated, on huge pages where the kernel allows, so the fill takes no fault per page).
      *
      * @param key the key
      * @param dtype the element type

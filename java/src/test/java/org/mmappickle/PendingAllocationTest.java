@@ -15,6 +15,8 @@ import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.mmappickle.testing.Jvm;
 import org.mmappickle.testing.PendingChild;
 import org.mmappickle.testing.Python;
@@ -34,13 +36,14 @@ class PendingAllocationTest {
     @TempDir
     Path dir;
 
-    @Test
-    void aPendingArrayIsInvisibleToOtherProcessesUntilPublished() throws Exception {
+    @ParameterizedTest(name = "filled by {0}")
+    @ValueSource(strings = {"fill", "copy"})
+    void aPendingArrayIsInvisibleToOtherProcessesUntilPublished(String how) throws Exception {
         Path p = dir.resolve("pending.mmdpickle");
         try (MmapDict m = MmapDict.open(p)) {
             m.set("small", "kept");
         }
-        Process child = Jvm.start(PendingChild.class, p.toString());
+        Process child = Jvm.start(PendingChild.class, p.toString(), how);
         try {
             BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
             Writer in = new java.io.OutputStreamWriter(child.getOutputStream(), StandardCharsets.UTF_8);
@@ -69,13 +72,14 @@ class PendingAllocationTest {
         }
     }
 
-    @Test
-    void aWriterKilledBeforePublishingLeavesADeletedEntry() throws Exception {
+    @ParameterizedTest(name = "filled by {0}")
+    @ValueSource(strings = {"fill", "copy"})
+    void aWriterKilledBeforePublishingLeavesADeletedEntry(String how) throws Exception {
         Path p = dir.resolve("killed.mmdpickle");
         try (MmapDict m = MmapDict.open(p)) {
             m.set("small", "kept");
         }
-        Process child = Jvm.start(PendingChild.class, p.toString());
+        Process child = Jvm.start(PendingChild.class, p.toString(), how);
         try {
             BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
             assertEquals("filled", out.readLine());

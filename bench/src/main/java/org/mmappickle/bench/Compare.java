@@ -64,7 +64,6 @@ public final class Compare {
         long size = Bench.GIB;
         /** The ingest section runs at each of these sizes; read and small at the first. */
         List<Long> sizes = new ArrayList<>(List.of(Bench.GIB));
-        boolean sizeGiven;
         int reps = 9;
         int smallReps = 7;
         boolean quick;
@@ -92,6 +91,8 @@ public final class Compare {
         List<Long> bigSizes = new ArrayList<>(List.of(Bench.GIB, 4 * Bench.GIB, 16 * Bench.GIB, 32 * Bench.GIB));
         /** The heap limit of the larger-than-RAM section's JVM. */
         String bigXmx = "256m";
+        /** The ingest writers to run, by id; a trailing * takes a prefix (null: all). */
+        List<String> writers;
         String commandLine;
     }
 
@@ -107,6 +108,8 @@ public final class Compare {
               --sections S,...   any of ingest,read,small,big (default ingest,read,small)
               --big-sizes A,B..  sizes of the larger-than-RAM section "big" (default 1g,4g,16g,32g): each is
                                  set() from a read-only mapping of a source file, in a JVM with -Xmx256m
+              --writers W,...    only these ingest writers, by id; a trailing * takes every id that starts
+                                 so (e.g. ours-pending*,ours-segment,np-tofile,java-pwrite; default all)
               --procs A,B,...    process counts for the concurrent-put figures (default 1,2)
               --no-fsync         skip the "+ fsync" column
               --prefault M[,M]   before each timed write: huge (touch and free huge-page memory), none
@@ -142,7 +145,6 @@ public final class Compare {
                 case "--size" -> {
                     o.sizes = sizes(args[++i]);
                     o.size = o.sizes.get(0);
-                    o.sizeGiven = true;
                 }
                 case "--big-sizes" -> o.bigSizes = sizes(args[++i]);
                 case "--reps" -> o.reps = Integer.parseInt(args[++i]);
@@ -161,6 +163,7 @@ public final class Compare {
                         o.sections.add(x.trim());
                     }
                 }
+                case "--writers" -> o.writers = Arrays.stream(args[++i].split(",")).map(String::trim).toList();
                 case "--no-fsync" -> o.fsync = false;
                 case "--no-prefault" -> o.prefaults = new ArrayList<>(List.of("none"));
                 case "--prefault" -> {
@@ -359,10 +362,13 @@ public final class Compare {
         private void prepareData() {
             n = o.size / 4;
             arena = Arena.ofShared();
-            log.printf("preparing %s of float32 data (off-heap, and a float[] on the heap)%n", Bench.formatSize(o.size));
+            log.printf("preparing %s of float32 data (off-heap%s)%n", Bench.formatSize(o.size),
+                    heapUsed() ? ", and a float[] on the heap" : "");
             src = Bench.allocateHuge(o.size, arena);
             Bench.fillPattern(src);
-            if (n <= Integer.MAX_VALUE - 8 && o.size + 256 * Bench.MIB < Runtime.getRuntime().maxMemory()) {
+            if (!heapUsed()) {
+                remarks.add("No float[] was made: no writer selected by --writers uses one.");
+            } else if (n <= Integer.MAX_VALUE - 8 && o.size + 256 * Bench.MIB < Runtime.getRuntime().maxMemory()) {
                 heap = new float[(int) n];
                 MemorySegment.copy(src, 0, MemorySegment.ofArray(heap), 0, o.size);
                 heapRow = true;
@@ -407,8 +413,9 @@ public final class Compare {
             long size = asked;
             // disk: the read file, one ingest file, the small files, 1 GiB to spare
             // RAM with the read section: our data, float[], memcpy target, prefault; numpy's array and prefault;
-            // 2 files in the page cache. Ingest alone: our data, float[], numpy's array, a prefault, the file written
-            long copies = withRead ? 9 : 5;
+            // 2 files in the page cache. Ingest alone: our data, numpy's array, a prefault, the file written,
+            // and the float[] when a selected writer uses it
+            long copies = withRead ? 9 : 4 + (heapUsed() ? 1 : 0);
             while (size > 64 * Bench.MIB && (3 * size + Bench.GIB > disk || (ram > 0 && copies * size > ram))) {
                 size /= 2;
             }
@@ -419,6 +426,17 @@ public final class Compare {
                 log.println(remarks.get(remarks.size() - 1));
             }
             return size;
+        }
+
+        /** Whether {@code --writers} selects the writer with this id (every writer without it). */
+        private boolean selected(String id) {
+            return o.writers == null || o.writers.stream().anyMatch(p -> p.endsWith("*") ? id.startsWith(p.substring(0, p.length() - 1))
+                    : id.equals(p));
+        }
+
+        /** Whether a selected writer reads the float[]. */
+        private boolean heapUsed() {
+            return selected("ours-array") || selected("ours-pending-copy-heap");
         }
 
         private void startPython() {
@@ -505,22 +523,7 @@ public final class Compare {
                 }
                 return (System.nanoTime() - t0) / 1e9;
             }));
-            w.add(new Writer("ours-pending-fill", "mmappickle `allocatePending` + fill the mapped view + `publish`", true, (f, fs) -> {
-                long t0 = System.nanoTime();
-                try (MmapDict d = MmapDict.open(f, opts(fs)); ArrayWriter a = d.allocatePending("x", DType.FLOAT32, n)) {
-                    MemorySegment.copy(src, 0, a.array().segment(), 0, o.size);
-                    a.publish();
-                }
-                return (System.nanoTime() - t0) / 1e9;
-            }));
-            w.add(new Writer("ours-pending-copy", "mmappickle `allocatePending` + `copyFrom(segment)` + `publish`", true, (f, fs) -> {
-                long t0 = System.nanoTime();
-                try (MmapDict d = MmapDict.open(f, opts(fs)); ArrayWriter a = d.allocatePending("x", DType.FLOAT32, n)) {
-                    a.copyFrom(src);
-                    a.publish();
-                }
-                return (System.nanoTime() - t0) / 1e9;
-            }));
+            pendingWriters(w);
             w.add(new Writer("ours-allocate", "mmappickle `allocate` + fill (copy into the mapped view)", true, (f, fs) -> {
                 long t0 = System.nanoTime();
                 try (MmapDict d = MmapDict.open(f, opts(fs))) {
@@ -560,7 +563,107 @@ public final class Compare {
             }
             w.add(new Writer("dd", "`dd if=/dev/zero bs=" + Bench.formatSize(ddBlock()).replace(" ", "") + "`", false,
                     this::dd));
+            if (o.writers != null) {
+                w.removeIf(x -> !selected(x.id()));
+            }
             return w;
+        }
+
+        // ----------------------------------------------------------------- allocate, fill, publish
+
+        /**
+         * The ways of writing an array through {@code allocatePending} (issue 16 item 3), each timed
+         * from {@code open} to {@code close} like the other writers: filling the view as
+         * {@code array()} prepares it by default (huge pages, populated at once) and as the
+         * diagnostic {@code -Dmmappickle.fill} modes prepare it, or {@code copyFrom} through the
+         * descriptor from the off-heap segment or the heap array.
+         */
+        private void pendingWriters(List<Writer> w) {
+            for (String mode : List.of("populate", "hugepage", "fault")) {
+                String label = switch (mode) {
+                    case "populate" -> "mmappickle `allocatePending` + fill `array()` (default: huge pages, populated at once) + `publish`";
+                    case "hugepage" -> "mmappickle `allocatePending` + fill `array()`, `-Dmmappickle.fill=hugepage` (huge pages, faulted) + `publish`";
+                    default -> "mmappickle `allocatePending` + fill `array()`, `-Dmmappickle.fill=fault` (a fault per 4 KiB page) + `publish`";
+                };
+                w.add(new Writer(mode.equals("populate") ? "ours-pending-fill" : "ours-pending-fill-" + mode, label, true, (f, fs) -> {
+                    String before = System.setProperty("mmappickle.fill", mode);
+                    try {
+                        long t0 = System.nanoTime();
+                        try (MmapDict d = MmapDict.open(f, opts(fs)); ArrayWriter a = d.allocatePending("x", DType.FLOAT32, n)) {
+                            MemorySegment.copy(src, 0, a.array().segment(), 0, o.size);
+                            a.publish();
+                        }
+                        return (System.nanoTime() - t0) / 1e9;
+                    } finally {
+                        if (before == null) {
+                            System.clearProperty("mmappickle.fill");
+                        } else {
+                            System.setProperty("mmappickle.fill", before);
+                        }
+                    }
+                }));
+            }
+            w.add(new Writer("ours-pending-copy", "mmappickle `allocatePending` + `copyFrom(segment)` + `publish`", true, (f, fs) -> {
+                long t0 = System.nanoTime();
+                try (MmapDict d = MmapDict.open(f, opts(fs)); ArrayWriter a = d.allocatePending("x", DType.FLOAT32, n)) {
+                    a.copyFrom(src);
+                    a.publish();
+                }
+                return (System.nanoTime() - t0) / 1e9;
+            }));
+            w.add(new Writer("ours-pending-copy-1t", "mmappickle `allocatePending` + `copyFrom(segment)` + `publish`, `ingestThreads(1)`",
+                    true, (f, fs) -> {
+                long t0 = System.nanoTime();
+                try (MmapDict d = MmapDict.open(f, opts(fs).ingestThreads(1)); ArrayWriter a = d.allocatePending("x", DType.FLOAT32, n)) {
+                    a.copyFrom(src);
+                    a.publish();
+                }
+                return (System.nanoTime() - t0) / 1e9;
+            }));
+            if (heap != null) {
+                w.add(new Writer("ours-pending-copy-heap", "mmappickle `allocatePending` + `copyFrom(MemorySegment.ofArray(float[]))` + `publish`",
+                        true, (f, fs) -> {
+                    long t0 = System.nanoTime();
+                    try (MmapDict d = MmapDict.open(f, opts(fs)); ArrayWriter a = d.allocatePending("x", DType.FLOAT32, n)) {
+                        a.copyFrom(MemorySegment.ofArray(heap));
+                        a.publish();
+                    }
+                    return (System.nanoTime() - t0) / 1e9;
+                }));
+            }
+        }
+
+        /** The allocate + fill + publish rows against numpy's {@code tofile} of the same run (issue 16: >= 0.9). */
+        private String pendingTable() {
+            Stats tofile = res.get(scope + "ingest/np-tofile/cache");
+            Stats segment = res.get(scope + "ingest/ours-segment/cache");
+            List<Writer> pending = writers().stream().filter(x -> x.id().startsWith("ours-pending")).toList();
+            if (tofile == null || pending.stream().allMatch(x -> res.get(scope + "ingest/" + x.id() + "/cache") == null)) {
+                return "";
+            }
+            StringBuilder b = new StringBuilder("## Allocate, fill, publish" + (scope.isEmpty() ? "" : " (" + scope.substring(0, scope.length() - 1) + ")") + " (issue 16 item 3; same run)\n\n");
+            Stats tofileCpu = res.get(scope + "cpu/np-tofile/cache");
+            b.append("| way | page cache (GB/s) | / numpy `tofile` (").append(fmt(tofile.median(), 2)).append(" GB/s) | / `set(segment)`")
+                    .append(segment == null ? "" : " (" + fmt(segment.median(), 2) + " GB/s)").append(" | >= 0.9 of tofile | GB per CPU-second")
+                    .append(" | / numpy `tofile`").append(tofileCpu == null ? "" : " (" + fmt(tofileCpu.median(), 2) + ")")
+                    .append(" |\n|---|---|---|---|---|---|---|\n");
+            for (Writer x : pending) {
+                Stats s = res.get(scope + "ingest/" + x.id() + "/cache");
+                if (s == null) {
+                    continue;
+                }
+                double r = s.median() / tofile.median();
+                Stats c = res.get(scope + "cpu/" + x.id() + "/cache");
+                b.append("| ").append(x.label()).append(" | ").append(cell(s, 2)).append(" | ").append(fmt(r, 3)).append(" | ")
+                        .append(segment == null ? "-" : fmt(s.median() / segment.median(), 3)).append(" | ")
+                        .append(r >= 0.9 ? "yes" : "**no**").append(" | ").append(c == null ? "-" : cell(c, 2)).append(" | ")
+                        .append(c == null || tofileCpu == null ? "-" : fmt(c.median() / tofileCpu.median(), 3)).append(" |\n");
+            }
+            b.append("\nGB per CPU-second: the array's size over the CPU time (user and system, every thread) of the process")
+                    .append(" that wrote it, during the timed write: the cost of each way, which other work on the cores moves")
+                    .append(" far less than the wall time. A way that runs two threads can be faster than `tofile` in wall time")
+                    .append(" and still cost more CPU.\n");
+            return b.append('\n').toString();
         }
 
         private long ddBlock() {
@@ -610,6 +713,7 @@ public final class Compare {
                         java.util.Collections.shuffle(order, new java.util.Random(31L * rep + (fsync ? 1 : 0) + 7L * o.prefaults.indexOf(m)));
                         for (Writer w : order) {
                             double t = 0;
+                            double cpu0 = 0;
                             boolean failed = false;
                             for (int attempt = 0; ; attempt++) {
                                 Bench.delete(f);
@@ -621,6 +725,7 @@ public final class Compare {
                                     Bench.prefault(o.size + 64 * Bench.MIB);   // the python worker prefaults itself
                                 }
                                 Cpu c0 = Cpu.now();
+                                cpu0 = Cpu.processSeconds();
                                 try {
                                     t = w.op().run(f, fsync);
                                 } catch (Exception e) {
@@ -643,6 +748,12 @@ public final class Compare {
                             }
                             if (rep >= 0) {
                                 res.add(ingestId(w.id(), fsync, mode), o.size / t / GB);
+                                // CPU time (this JVM's, or the python worker's) barely moves with other work on the cores
+                                double cpu = w.javaSide() ? Cpu.processSeconds() - cpu0 : py != null && w.id().startsWith("np-")
+                                        || w.id().equals("os-write") ? py.lastCpu : Double.NaN;
+                                if (cpu > 0) {
+                                    res.add(ingestId(w.id(), fsync, mode).replace("ingest/", "cpu/"), o.size / cpu / GB);
+                                }
                             }
                             log.printf(Locale.ROOT, "  %s%-60s %s %-5s %7.2f GB/s%n", rep < 0 ? "(warm-up) " : "", w.label(),
                                     fsync ? "fsync" : "cache", mode, o.size / t / GB);
@@ -1049,6 +1160,7 @@ public final class Compare {
                 scope = i == 0 ? "" : Bench.formatSize(o.sizes.get(i)) + ":";
                 if (res.get(scope + "memcpy") != null) {
                     ingestTable(b, Bench.formatSize(o.sizes.get(i)));
+                    b.append(pendingTable());
                 }
             }
             scope = "";
@@ -1389,8 +1501,13 @@ public final class Compare {
             return r.split(" ");
         }
 
+        /** The worker's CPU seconds (user and system) during its last write. */
+        double lastCpu = Double.NaN;
+
         double write(String kind, Path f, boolean fsync, boolean prefault) throws IOException {
-            return Double.parseDouble(call("write " + kind + " " + f + " " + (fsync ? 1 : 0) + " " + (prefault ? 1 : 0))[1]);
+            String[] r = call("write " + kind + " " + f + " " + (fsync ? 1 : 0) + " " + (prefault ? 1 : 0));
+            lastCpu = r.length > 2 ? Double.parseDouble(r[2]) : Double.NaN;
+            return Double.parseDouble(r[1]);
         }
 
         @Override

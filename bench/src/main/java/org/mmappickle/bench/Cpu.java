@@ -38,6 +38,12 @@ final class Cpu {
         }
     }
 
+    /** This JVM's CPU time so far (user and system, every thread), in seconds; 0 where the JDK cannot tell. */
+    static double processSeconds() {
+        return java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                instanceof com.sun.management.OperatingSystemMXBean os ? Math.max(0, os.getProcessCpuTime()) / 1e9 : 0;
+    }
+
     /** The fraction of all cores that was busy since {@code earlier} (0 to 1; waiting for I/O counts as idle). */
     double busySince(Cpu earlier) {
         long t = total - earlier.total;

@@ -4,7 +4,8 @@ Usage: python3 numpy_worker.py SIZE_BYTES
 
 Holds one in-RAM float32 array of SIZE_BYTES and answers one command per line on stdin:
 
-  write KIND PATH FSYNC PF  KIND in tofile, save, memmap, oswrite; prints "ok SECONDS"
+  write KIND PATH FSYNC PF  KIND in tofile, save, memmap, oswrite; prints "ok SECONDS CPU_SECONDS"
+                            (the process's CPU time, kernel time included, during the write)
   summap PATH OFFSET COUNT  sum of a float32 np.memmap of the file (mapped once, then reused);
                             prints "ok SECONDS SUM"
   sumram                    sum of an in-RAM copy of the array (made at the first call);
@@ -113,8 +114,9 @@ def main():
                 kind, path, fsync, do_prefault = args[0], args[1], args[2] == "1", args[3] == "1"
                 if do_prefault:
                     prefault(size + (64 << 20))
+                c0 = time.process_time()
                 t = WRITERS[kind](a, path, fsync)
-                print("ok %.9f" % t, flush=True)
+                print("ok %.9f %.9f" % (t, time.process_time() - c0), flush=True)
             elif cmd == "summap":
                 path, offset, count = args[0], int(args[1]), int(args[2])
                 key = (path, offset, count)

@@ -29,6 +29,11 @@ class CompareSmokeTest {
         }
         assertTrue(report.contains("| mmappickle `set(key, NDArray.wrap(segment))` | "), report);
         assertTrue(report.contains("| two processes putting new keys into a "), report);
+        if (report.contains("| numpy `tofile` | ")) {   // the allocate table is relative to tofile
+            assertTrue(report.contains("## Allocate, fill, publish"), report);
+            assertTrue(report.contains("| mmappickle `allocatePending` + `copyFrom(segment)` + `publish` | "), report);
+            assertTrue(report.contains("GB per CPU-second"), report);
+        }
         assertFalse(report.contains("did not return the cached view"), report);
         assertFalse(report.contains("differs from the in-RAM sum"), report);
         assertFalse(report.contains("listed"), report);
@@ -75,5 +80,6 @@ class CompareSmokeTest {
         assertEquals(java.util.List.of(1L << 30, 32L << 30), full.bigSizes);
         assertFalse(Compare.parse().sections.contains("big"), "the larger-than-RAM section is asked for by name");
         assertThrows(IllegalArgumentException.class, () -> Compare.parse("--prefault", "huge,huge"));
+        assertEquals(java.util.List.of("ours-pending*", "np-tofile"), Compare.parse("--writers", "ours-pending*,np-tofile").writers);
     }
 }

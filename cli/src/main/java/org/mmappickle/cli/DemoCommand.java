@@ -12,10 +12,12 @@ import picocli.CommandLine.Parameters;
 /** {@code demo [DIR]}: the seed's two use cases, end to end. */
 @Command(name = "demo",
         description = {"Runs the main job end to end: a timelapse capture appends hyperspectral frames (float32 "
-                + "cubes, allocated in the file and filled in place) with per-frame metadata to one file, while a "
+                + "cubes, each allocated pending in the file, copied in and published) with per-frame metadata to "
+                + "one file, while a "
                 + "viewer in a second process reports each frame as it lands; then a registration step reads the "
                 + "frames back as mapped views and adds per-frame shifts and keypoints to the same file.",
-            "Prints throughput, the file's summary, and what plain Python (pickle + numpy) sees in the file when "
+            "Prints throughput (the write to the file beside the same copy into RAM), the file's summary, and what "
+                + "plain Python (pickle + numpy) sees in the file when "
                 + "python3 with numpy is installed."})
 final class DemoCommand extends BaseCommand {
     private static final Pattern SIZE = Pattern.compile("(\\d+)x(\\d+)x(\\d+)");

@@ -168,6 +168,16 @@ public class mmappickle_native_h extends mmappickle_native_h$shared {
         return MMP_ADVICE_HUGEPAGE;
     }
 
+    private static final int MMP_ADVICE_POPULATE_WRITE = (int)6L;
+    /**
+     * {@snippet lang=c :
+     * #define MMP_ADVICE_POPULATE_WRITE 6
+     * }
+     */
+    public static int MMP_ADVICE_POPULATE_WRITE() {
+        return MMP_ADVICE_POPULATE_WRITE;
+    }
+
     private static final int MMP_SYNC_WAIT = (int)0L;
     /**
      * {@snippet lang=c :

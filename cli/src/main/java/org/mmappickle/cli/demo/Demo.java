@@ -106,16 +106,15 @@ public final class Demo {
     /** Captures the frames until all are written or the file's capture_control says stop; returns how many it kept. */
     private int capture() throws Exception {
         Scene scene = new Scene(s.height(), s.width(), s.bands(), 20240611L);
-        try (MmapDict d = MmapDict.open(file)) {
+        try (MmapDict d = MmapDict.open(file); Capture.Buffers buffers = new Capture.Buffers(s.frameBytes())) {
             Capture.begin(d, scene, s.frames(), s.height(), s.width(), s.bands());
             Process viewer = startViewer();
             long t0 = System.nanoTime();
-            long copying = 0;
             int written = 0;
             Map<?, ?> stop = null;
             try {
                 for (int i = 0; i < s.frames() && (stop = stopRequest(d)) == null; i++) {
-                    copying += Capture.frame(d, scene, i, s.frames(), s.height(), s.width(), s.bands());
+                    Capture.frame(d, scene, i, s.frames(), s.height(), s.width(), s.bands(), buffers);
                     written++;
                     // the pause is spent looking for a stop request, so that Stop takes effect within 50 ms
                     for (long end = System.nanoTime() + s.pauseMillis() * 1_000_000; System.nanoTime() < end
@@ -135,10 +134,11 @@ public final class Demo {
                     out.printf(Locale.ROOT, "capture: stopped by %s (%s = %s) after %d of %d frames: kept %d frames%n",
                             stop.get("by"), CAPTURE_CONTROL, org.mmappickle.cli.PyRepr.of(stop), written, s.frames(), written);
                 }
-                out.printf(Locale.ROOT, "capture: %d frames, %s in %s: %s (allocate in the file, synthesize the scene, "
-                        + "fill in place through the mapping; the copies into the mapping alone: %s per thread)%n",
-                        written, Text.bytes(bytes), Text.seconds(took), Text.gibPerSecond(bytes, took),
-                        Text.gibPerSecond(bytes, copying));
+                out.printf(Locale.ROOT, "capture: %d frames of %s, %s in %s: %s to the file (allocatePending + copyFrom "
+                        + "+ publish), %s memcpy into RAM (one thread, the same bytes); the scene's synthesis: %s%n",
+                        written, Text.bytes(s.frameBytes()), Text.bytes(bytes), Text.seconds(took),
+                        Text.gibPerSecond(bytes, buffers.toFile), Text.gibPerSecond(bytes, buffers.toRam),
+                        Text.gibPerSecond(bytes, buffers.synthesis));
                 out.flush();
             }
             return written;

@@ -1,7 +1,6 @@
 package org.mmappickle.cli.demo;
 
 import java.util.SplittableRandom;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.stream.IntStream;
 import org.mmappickle.NDArray;
 
@@ -71,18 +70,13 @@ final class Scene {
         return new double[] {-4.0 * Math.sin(0.61 * i), 5.5 * Math.sin(0.37 * i)};
     }
 
-    /**
-     * Fills a (height, width, bands) float32 array in place with frame {@code i}, one row at a time from a
-     * small buffer (the frame is never in memory as a whole), rows in parallel. Returns the nanoseconds the
-     * threads spent copying rows into the array, summed over the threads (the rest is synthesis).
-     */
-    long fill(NDArray cube, int frame) {
+    /** Fills a (height, width, bands) float32 array in place with frame {@code i}, rows in parallel. */
+    void fill(NDArray cube, int frame) {
         double[] s = shift(frame);
         float[] texture = new float[height * width];
         float[] target = new float[height * width];
         spatial(s[0], s[1], texture, target);
         int rowFloats = width * bands;
-        LongAdder copying = new LongAdder();
         IntStream.range(0, height).parallel().forEach(y -> {
             float[] row = new float[rowFloats];
             long state = mix(frame * 0x9E3779B97F4A7C15L + y + 1);
@@ -99,11 +93,8 @@ final class Scene {
                     row[o + b] = DARK + t * textureSpectrum[b] + g * targetSpectrum[b] + NOISE * u;
                 }
             }
-            long t0 = System.nanoTime();
             cube.copyFrom(row, 0, (long) y * rowFloats, rowFloats);
-            copying.add(System.nanoTime() - t0);
         });
-        return copying.sum();
     }
 
     /** The texture and the target at sensor resolution for a drift: separable Gaussians, one row at a time. */

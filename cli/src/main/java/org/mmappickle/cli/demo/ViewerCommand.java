@@ -31,6 +31,8 @@ public final class ViewerCommand implements Callable<Integer> {
     static final String READY = "viewer: watching ";
     /** The viewer gives up after this long without the capture ending (the demo is gone or stuck). */
     private static final Duration GIVE_UP = Duration.ofMinutes(5);
+    /** After the last frame, how long the viewer waits for the capture's complete mark. */
+    private static final Duration COMPLETE_GRACE = Duration.ofSeconds(10);
 
     @Spec
     CommandSpec spec;
@@ -57,7 +59,7 @@ public final class ViewerCommand implements Callable<Integer> {
             ChangeWatcher w = d.watcherFromStart(Duration.ofMillis(10));
             out.println(READY + file + " (pid " + ProcessHandle.current().pid() + ")");
             out.flush();
-            while (seen.size() < frames && !complete && System.nanoTime() < deadline && parentAlive()) {
+            while (!complete && System.nanoTime() < deadline && parentAlive()) {
                 Changes c = w.poll(Duration.ofMillis(250));
                 for (String k : c.added()) {
                     if (k.startsWith(Capture.META)) {
@@ -72,6 +74,11 @@ public final class ViewerCommand implements Callable<Integer> {
                     complete = true;
                     // a capture stopped early (Stop capture in the web viewer) writes fewer frames than planned
                     expected = m.get("frames_written") instanceof Number n ? n.intValue() : frames;
+                }
+                if (seen.size() >= frames && !complete) {
+                    // the capture marks itself complete right after the last frame's metadata, which a
+                    // poll can see alone: wait a little for the mark rather than report without it
+                    deadline = Math.min(deadline, System.nanoTime() + COMPLETE_GRACE.toNanos());
                 }
             }
         }

@@ -134,6 +134,10 @@ final class IoCalls {
         return mmappickle_native_h.MMP_ADVICE_HUGEPAGE();
     }
 
+    static int MMP_ADVICE_POPULATE_WRITE() {
+        return mmappickle_native_h.MMP_ADVICE_POPULATE_WRITE();
+    }
+
     static int MMP_SYNC_WAIT() {
         return mmappickle_native_h.MMP_SYNC_WAIT();
     }

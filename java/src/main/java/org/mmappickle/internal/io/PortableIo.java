@@ -396,6 +396,7 @@ final class PortableIo {
             case 3 -> 3;   // MADV_WILLNEED
             case 4 -> 4;   // MADV_DONTNEED
             case 5 -> 14;  // MADV_HUGEPAGE
+            case 6 -> 23;  // MADV_POPULATE_WRITE (EINVAL from kernels before 5.14)
             default -> -1;
         };
         if (a < 0) {

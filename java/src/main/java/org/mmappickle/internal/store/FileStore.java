@@ -1297,6 +1297,11 @@ public final class FileStore implements AutoCloseable {
      * closed-dict exception once {@link #close} (or a compaction) took the descriptor, and the
      * descriptor stays open until it is done.
      */
+    /** The long-lived maps array views are slices of (swapped only while no payload is being written). */
+    MappedWindows windows() {
+        return windows;
+    }
+
     <T> T useDescriptor(Step<T> use) throws IOException {
         descriptor.readLock().lock();
         try {

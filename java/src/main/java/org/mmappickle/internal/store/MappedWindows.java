@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.mmappickle.Advice;
 import org.mmappickle.internal.bytes.LittleEndian;
 import org.mmappickle.internal.io.IoFeature;
 import org.mmappickle.internal.io.NativeFile;
@@ -185,6 +186,27 @@ final class MappedWindows implements AutoCloseable {
     synchronized int intAt(long offset) throws IOException {
         long k = offset / WINDOW;
         return window(k, offset + 4).get(LittleEndian.I32, offset - k * WINDOW);
+    }
+
+    /**
+     * Asks for huge pages ({@code MADV_HUGEPAGE}) on the whole map a view is a slice of (its window,
+     * or its own map when it is longer than a window). The advice sets a flag of the kernel's map
+     * over the range it covers, so advising the view alone would split its window into two or
+     * three kernel maps each time, and a dict that fills arrays in place for ever would pile them
+     * up toward {@code vm.max_map_count}.
+     *
+     * @param view a view this object mapped
+     * @throws IOException when the kernel refuses (EINVAL without transparent huge pages is ignored)
+     */
+    synchronized void adviseHugePages(MemorySegment view) throws IOException {
+        MemorySegment whole = view;   // a map of its own: the view spans it (from the page it starts in)
+        for (MemorySegment w : windows.values()) {
+            if (view.address() >= w.address() && view.address() + view.byteSize() <= w.address() + w.byteSize()) {
+                whole = w;
+                break;
+            }
+        }
+        file.advise(whole, Advice.HUGEPAGE);
     }
 
     /** Returns window {@code k}, mapped at least up to file offset {@code end}. */

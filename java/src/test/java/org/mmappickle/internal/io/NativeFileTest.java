@@ -170,6 +170,35 @@ class NativeFileTest {
     }
 
     @Test
+    void populateWriteKeepsWhatTheFileHoldsAndTheRangeStaysWritable() throws Exception {
+        Path f = dir.resolve("populate.bin");
+        byte[] before = new byte[3 << 20];
+        new java.util.SplittableRandom(7).nextBytes(before);
+        Files.write(f, before);
+        try (NativeFile nf = NativeFile.open(f, NativeFile.Mode.READ_WRITE)) {
+            nf.truncate(8 << 20);   // a hole after the written part: populated as zeros
+            MemorySegment m = nf.map(4097, (8 << 20) - 4097, true, false);   // unaligned: from the page below
+            nf.populateWrite(m);   // this kernel (6.18) has MADV_POPULATE_WRITE: no EINVAL here
+            nf.populateWrite(m.asSlice(0, 0));
+            assertEquals(-1, m.asSlice(0, before.length - 4097).mismatch(MemorySegment.ofArray(before).asSlice(4097)));
+            assertEquals(0, m.get(ValueLayout.JAVA_BYTE, (6 << 20)));
+            m.set(ValueLayout.JAVA_BYTE, (7 << 20), (byte) 9);
+            MemorySegment ro = nf.map(0, 4096, false, false);
+            if (IoFeature.ACCESS_ADVICE.available()) {
+                NativeIOException e = assertThrows(NativeIOException.class, () -> nf.populateWrite(ro),
+                        "a read-only mapping cannot be populated for writing");
+                assertTrue(e.getMessage().contains(f.toString()) && e.getMessage().contains("POPULATE_WRITE"),
+                        e.getMessage());
+            } else {
+                nf.populateWrite(ro);   // the channel path ignores advice, as IoFeature says
+            }
+        }
+        byte[] after = Files.readAllBytes(f);
+        assertArrayEquals(before, java.util.Arrays.copyOf(after, before.length));
+        assertEquals(9, after[4097 + (7 << 20)]);
+    }
+
+    @Test
     void adviseMsyncFsyncSucceed() throws Exception {
         Path f = dir.resolve("adv.bin");
         try (NativeFile nf = NativeFile.open(f, NativeFile.Mode.CREATE)) {
