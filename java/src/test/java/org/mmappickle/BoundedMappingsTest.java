@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mmappickle.internal.io.IoFeature;
+import org.mmappickle.testing.FileMaps;
 
 /**
  * A long-running writer that puts, reads and deletes arrays keeps a bounded number of memory maps
@@ -15,27 +16,6 @@ import org.mmappickle.internal.io.IoFeature;
 class BoundedMappingsTest {
     @TempDir
     Path dir;
-
-    private static long mapsOf(Path file) throws Exception {
-        String name = file.toRealPath().toString();
-        try (var lines = Files.lines(Path.of("/proc/self/maps"))) {
-            return lines.filter(l -> l.endsWith(name)).count();
-        }
-    }
-
-    /**
-     * Collects garbage until the cleaner has unmapped what no view reaches, or 20 s have passed (a
-     * hang guard, not a timing assertion), and returns the count of maps of the file then.
-     */
-    private static long mapsAfterCollecting(Path file, long bound) throws Exception {
-        long maps = mapsOf(file);
-        for (long deadline = System.nanoTime() + 20_000_000_000L; maps > bound && System.nanoTime() < deadline; ) {
-            System.gc();
-            Thread.sleep(50);
-            maps = mapsOf(file);
-        }
-        return maps;
-    }
 
     @Test
     void hundredThousandPutGetDeleteCyclesKeepTheMapsBounded() throws Exception {
@@ -49,11 +29,11 @@ class BoundedMappingsTest {
                 assertEquals(i + 2, a.getDouble(2), "cycle " + i);
                 assertTrue(m.delete("a"));
                 if (i % 10_000 == 9_999) {
-                    long maps = mapsOf(p);
+                    long maps = FileMaps.of(p);
                     if (!IoFeature.MAP_PAST_END.available()) {
                         // the channel path maps a window again each time the file grows past it (here every
                         // cycle); the maps it replaced go once no view reaches them: after a collection
-                        maps = mapsAfterCollecting(p, 16);
+                        maps = FileMaps.afterCollecting(p, 16);
                     }
                     most = Math.max(most, maps);
                     assertTrue(maps <= 16, "after " + (i + 1) + " cycles the file is mapped " + maps + " times ("
@@ -63,7 +43,7 @@ class BoundedMappingsTest {
             System.out.println(cycles + " put/get/delete cycles: at most " + most + " maps of a " + Files.size(p)
                     + "-byte file");
         }
-        assertEquals(0, mapsOf(p), "close unmaps everything");
+        assertEquals(0, FileMaps.of(p), "close unmaps everything");
     }
 
     /**
@@ -90,7 +70,7 @@ class BoundedMappingsTest {
                 a = null;
                 read = null;
                 System.gc();   // the views are gone: their maps are unmapped by the cleaner after a collection
-                long maps = mapsOf(p);
+                long maps = FileMaps.of(p);
                 most = Math.max(most, maps);
                 if (i >= 10) {
                     assertTrue(maps <= 24, "after " + (i + 1) + " cycles the file is mapped " + maps + " times ("
@@ -103,7 +83,7 @@ class BoundedMappingsTest {
             kept.setDouble(42, 0);
             assertEquals(42, ((NDArray) m.get("last")).getDouble(0));
         }
-        assertEquals(0, mapsOf(p), "close unmaps everything, the big map of a view still reachable too");
+        assertEquals(0, FileMaps.of(p), "close unmaps everything, the big map of a view still reachable too");
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> kept.getDouble(0));
         assertTrue(e.getMessage().contains("after its MmapDict was closed"), e.getMessage());
     }
@@ -135,6 +115,6 @@ class BoundedMappingsTest {
         m.close();
         reader.join();
         assertInstanceOf(IllegalStateException.class, stopped.get(), "after " + sums.get() + " sums");
-        assertEquals(0, mapsOf(p));
+        assertEquals(0, FileMaps.of(p));
     }
 }

@@ -45,10 +45,13 @@ final class MappedWindows implements AutoCloseable {
      * map, so that the maps it replaces as the file grows are released once no view reaches them.
      */
     private final Map<Long, BigMap> growing = new HashMap<>();
-    /** The maps {@link #growing} replaced, held weakly: only their views keep them. */
-    private final List<WeakReference<BigMap>> replaced = new ArrayList<>();
     /** The big maps by (offset, length), held weakly: only their views keep them. */
-    private final Map<Range, WeakReference<BigMap>> big = new HashMap<>();
+    private final Map<Range, Held> big = new HashMap<>();
+    /**
+     * Every big map and every map {@link #growing} made that is not unmapped yet, whether a view
+     * still reaches it or the cleaner is about to run: close unmaps them all at once.
+     */
+    private final List<Held> held = new ArrayList<>();
     private boolean closed;
 
     MappedWindows(NativeFile file, boolean writable) {
@@ -70,13 +73,14 @@ final class MappedWindows implements AutoCloseable {
      * scope, or the scope would never become unreachable.
      */
     private static final class BigMap {
+        private final Arena owner;
         private final Arena views;
         private final Cleaner.Cleanable unmap;
         /** The whole value, in the views' scope. */
         private final MemorySegment segment;
 
         BigMap(NativeFile file, long offset, long length, boolean writable) throws IOException {
-            Arena owner = Arena.ofShared();
+            this.owner = Arena.ofShared();
             MemorySegment mapped;
             try {
                 mapped = file.map(offset, length, writable, false, owner);
@@ -120,6 +124,34 @@ final class MappedWindows implements AutoCloseable {
         }
     }
 
+    /**
+     * A big map held weakly, with what unmaps it: once the views are unreachable the reference is
+     * cleared before the cleaner has run, and close must still unmap at once.
+     */
+    private static final class Held extends WeakReference<BigMap> {
+        private final Arena owner;
+        private final Cleaner.Cleanable unmap;
+
+        Held(BigMap m) {
+            super(m);
+            this.owner = m.owner;
+            this.unmap = m.unmap;
+        }
+
+        boolean unmapped() {
+            return !owner.scope().isAlive();
+        }
+
+        void close() {
+            BigMap m = get();
+            if (m != null) {
+                m.close();
+            } else {
+                unmap.clean();   // unreachable, the cleaner not run yet: unmap now (clean runs once)
+            }
+        }
+    }
+
     /** The cleaner's action: closes the arena that owns a big map (which unmaps it). */
     private record CloseArena(Arena owner) implements Runnable {
         @Override
@@ -152,15 +184,22 @@ final class MappedWindows implements AutoCloseable {
     }
 
     private MemorySegment bigMap(long offset, long length) throws IOException {
-        big.values().removeIf(r -> r.get() == null);   // the maps the cleaner released (or is about to)
+        big.values().removeIf(h -> h.get() == null);   // the maps the cleaner released (or is about to)
         Range r = new Range(offset, length);
-        WeakReference<BigMap> known = big.get(r);
+        Held known = big.get(r);
         BigMap m = known == null ? null : known.get();
         if (m == null || !m.alive()) {
-            m = new BigMap(file, offset, length, writable);
-            big.put(r, new WeakReference<>(m));
+            m = track(new BigMap(file, offset, length, writable));
+            big.put(r, held.getLast());
         }
         return m.segment;
+    }
+
+    /** Registers a new map for close, dropping the registrations of maps already unmapped. */
+    private BigMap track(BigMap m) {
+        held.removeIf(Held::unmapped);
+        held.add(new Held(m));
+        return m;
     }
 
     /**
@@ -232,11 +271,7 @@ final class MappedWindows implements AutoCloseable {
         BigMap w = growing.get(k);
         if (w == null || k * WINDOW + w.segment.byteSize() < end) {
             long length = Math.min(2 * WINDOW, Math.max(end, file.size()) - k * WINDOW);
-            BigMap grown = new BigMap(file, k * WINDOW, length, writable);
-            if (w != null) {
-                replaced.removeIf(r -> r.get() == null);
-                replaced.add(new WeakReference<>(w));
-            }
+            BigMap grown = track(new BigMap(file, k * WINDOW, length, writable));
             growing.put(k, grown);
             w = grown;
         }
@@ -253,25 +288,11 @@ final class MappedWindows implements AutoCloseable {
             return;
         }
         closed = true;
-        List<BigMap> open = new ArrayList<>();
-        for (WeakReference<BigMap> r : big.values()) {
-            BigMap m = r.get();
-            if (m != null) {
-                open.add(m);
-            }
-        }
         big.clear();
-        open.addAll(growing.values());
         growing.clear();
-        for (WeakReference<BigMap> r : replaced) {
-            BigMap m = r.get();
-            if (m != null) {
-                open.add(m);
-            }
+        for (Held h : held) {
+            h.close();
         }
-        replaced.clear();
-        for (BigMap m : open) {
-            m.close();
-        }
+        held.clear();
     }
 }

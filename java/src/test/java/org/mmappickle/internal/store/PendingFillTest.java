@@ -20,6 +20,7 @@ import org.mmappickle.MmapDict;
 import org.mmappickle.NDArray;
 import org.mmappickle.NativeIOException;
 import org.mmappickle.internal.io.NativeFile;
+import org.mmappickle.testing.FileMaps;
 import org.mmappickle.testing.Python;
 
 /**
@@ -201,17 +202,17 @@ class PendingFillTest {
             // a kernel map per window (64 MiB strides, each mapping 128 MiB) and the header's: advising
             // only each view would split its window at both ends, two more maps per frame
             long windows = java.nio.file.Files.size(p) / MappedWindows.WINDOW + 1;
-            long maps = mapsOf(p);
-            assertTrue(maps <= windows + 2, maps + " maps of the file for " + windows + " windows");
+            long maps = FileMaps.of(p);
+            long bound = windows + 2;
+            if (!org.mmappickle.internal.io.IoFeature.MAP_PAST_END.available()) {
+                // the channel path ignores advice (nothing splits) but maps a window again as the file grows:
+                // a replaced map stays while a view of it is reachable (the dict keeps a view of each array
+                // entry read, here every frame), and goes at a collection after that
+                bound += cycles;
+                maps = FileMaps.afterCollecting(p, bound);
+            }
+            assertTrue(maps <= bound, maps + " maps of the file for " + windows + " windows");
             assertEquals(cycles - 1, ((NDArray) m.get("frame_" + (cycles - 1))).getByte(2 * MIB));
-        }
-    }
-
-    /** Counts this process's kernel maps of a file ({@code /proc/self/maps}). */
-    private static long mapsOf(Path file) throws java.io.IOException {
-        String name = file.toRealPath().toString();
-        try (var lines = java.nio.file.Files.lines(Path.of("/proc/self/maps"))) {
-            return lines.filter(l -> l.endsWith(" " + name)).count();
         }
     }
 
