@@ -13,7 +13,6 @@ import java.lang.foreign.SymbolLookup;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
-import java.lang.invoke.MethodType;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
@@ -685,22 +684,14 @@ final class ChannelIo {
 
     /** A method handle of {@link #pwriteHeap}. */
     static MethodHandle pwriteHeapHandle() {
-        return staticHandle("pwriteHeap");
+        return IoCalls.heapTransferHandle(MethodHandles.lookup(), ChannelIo.class, "pwriteHeap");
     }
 
     /** A method handle of {@link #preadHeap}. */
     static MethodHandle preadHeapHandle() {
-        return staticHandle("preadHeap");
+        return IoCalls.heapTransferHandle(MethodHandles.lookup(), ChannelIo.class, "preadHeap");
     }
 
-    private static MethodHandle staticHandle(String name) {
-        try {
-            return MethodHandles.lookup().findStatic(ChannelIo.class, name,
-                    MethodType.methodType(long.class, int.class, MemorySegment.class, long.class, long.class));
-        } catch (ReflectiveOperationException e) {
-            throw new AssertionError(e);
-        }
-    }
 
     // ------------------------------------------------------------------ mappings
 

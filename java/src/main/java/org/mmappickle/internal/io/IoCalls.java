@@ -82,6 +82,19 @@ final class IoCalls {
                 Linker.Option.critical(true));
     }
 
+    /**
+     * Returns a handle of a Java method with the shape of the {@code mmp_pread}/{@code mmp_pwrite}
+     * downcalls, for the paths that move heap arrays in Java instead of with a critical downcall.
+     */
+    static MethodHandle heapTransferHandle(java.lang.invoke.MethodHandles.Lookup lookup, Class<?> owner, String name) {
+        try {
+            return lookup.findStatic(owner, name, java.lang.invoke.MethodType.methodType(
+                    long.class, int.class, MemorySegment.class, long.class, long.class));
+        } catch (ReflectiveOperationException e) {
+            throw new AssertionError(e);
+        }
+    }
+
     static int MMP_OPEN_READ() {
         return mmappickle_native_h.MMP_OPEN_READ();
     }

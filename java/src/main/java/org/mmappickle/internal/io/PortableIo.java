@@ -13,7 +13,6 @@ import java.lang.foreign.StructLayout;
 import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
-import java.lang.invoke.MethodType;
 import java.lang.invoke.VarHandle;
 import java.util.Locale;
 import org.mmappickle.internal.bindings.mmappickle_native_h;
@@ -633,20 +632,12 @@ final class PortableIo {
 
     /** A method handle of {@link #pwriteHeap} with the shape of the {@code mmp_pwrite} downcall. */
     static MethodHandle pwriteHeapHandle() {
-        return handle("pwriteHeap");
+        return IoCalls.heapTransferHandle(MethodHandles.lookup(), PortableIo.class, "pwriteHeap");
     }
 
     /** A method handle of {@link #preadHeap} with the shape of the {@code mmp_pread} downcall. */
     static MethodHandle preadHeapHandle() {
-        return handle("preadHeap");
+        return IoCalls.heapTransferHandle(MethodHandles.lookup(), PortableIo.class, "preadHeap");
     }
 
-    private static MethodHandle handle(String name) {
-        try {
-            return MethodHandles.lookup().findStatic(PortableIo.class, name,
-                    MethodType.methodType(long.class, int.class, MemorySegment.class, long.class, long.class));
-        } catch (ReflectiveOperationException e) {
-            throw new AssertionError(e);
-        }
-    }
 }

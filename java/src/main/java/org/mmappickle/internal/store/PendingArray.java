@@ -188,20 +188,7 @@ final class PendingArray implements ArrayWriter {
                     .start(() -> failures[r] = populateRange(ranges.get(r))));
         }
         failures[0] = populateRange(ranges.getFirst());
-        boolean interrupted = false;
-        for (Thread h : helpers) {
-            while (true) {
-                try {
-                    h.join();
-                    break;
-                } catch (InterruptedException e) {
-                    interrupted = true;   // a helper must not outlive the call that holds the descriptor for it
-                }
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
+        HelperThreads.joinAll(helpers);
         Throwable first = null;
         for (Throwable f : failures) {
             if (f != null && first == null) {

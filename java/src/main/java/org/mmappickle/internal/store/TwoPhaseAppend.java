@@ -254,20 +254,7 @@ final class TwoPhaseAppend {
                 failed(cannotStart);
             }
             work();
-            boolean interrupted = false;
-            for (Thread h : helpers) {
-                while (true) {
-                    try {
-                        h.join();
-                        break;
-                    } catch (InterruptedException e) {
-                        interrupted = true;   // the helpers must stop writing before this returns
-                    }
-                }
-            }
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
+            HelperThreads.joinAll(helpers);
             Throwable f = failure.get();
             if (f instanceof IOException io) {
                 throw io;
