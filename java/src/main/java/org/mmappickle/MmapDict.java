@@ -123,8 +123,12 @@ public final class MmapDict extends DictFile implements AutoCloseable {
         /**
          * Sets how many threads copy a large array payload (1 MiB or more) into the file: its range
          * is split into disjoint pieces ending on 2 MiB boundaries, written concurrently with the
-         * lock released; 1 copies on the calling thread.
-         * @param value the thread count, at least 1 (default: the available processors, at most 4)
+         * lock released; 1 copies on the calling thread. Linux's local file systems (ext4, xfs,
+         * tmpfs) serialize buffered writes into one file on its inode lock, so there more threads
+         * cost CPU and gain nothing (measured in bench/RESULTS.md); they can help on file systems
+         * that write one file concurrently. The in-place fill of {@link #allocatePending} faults its
+         * view in with at least the available processors (at most 4), since faults run in parallel.
+         * @param value the thread count, at least 1 (default 1)
          * @return these options
          * @throws IllegalArgumentException when {@code value} is below 1
          */

@@ -516,9 +516,9 @@ public final class Compare {
                 }
                 return (System.nanoTime() - t0) / 1e9;
             }));
-            w.add(new Writer("ours-segment-1t", "mmappickle `set(key, NDArray.wrap(segment))`, `ingestThreads(1)`", true, (f, fs) -> {
+            w.add(new Writer("ours-segment-2t", "mmappickle `set(key, NDArray.wrap(segment))`, `ingestThreads(2)`", true, (f, fs) -> {
                 long t0 = System.nanoTime();
-                try (MmapDict d = MmapDict.open(f, opts(fs).ingestThreads(1))) {
+                try (MmapDict d = MmapDict.open(f, opts(fs).ingestThreads(2))) {
                     d.set("x", NDArray.wrap(src, DType.FLOAT32, n));
                 }
                 return (System.nanoTime() - t0) / 1e9;
@@ -611,10 +611,10 @@ public final class Compare {
                 }
                 return (System.nanoTime() - t0) / 1e9;
             }));
-            w.add(new Writer("ours-pending-copy-1t", "mmappickle `allocatePending` + `copyFrom(segment)` + `publish`, `ingestThreads(1)`",
+            w.add(new Writer("ours-pending-copy-2t", "mmappickle `allocatePending` + `copyFrom(segment)` + `publish`, `ingestThreads(2)`",
                     true, (f, fs) -> {
                 long t0 = System.nanoTime();
-                try (MmapDict d = MmapDict.open(f, opts(fs).ingestThreads(1)); ArrayWriter a = d.allocatePending("x", DType.FLOAT32, n)) {
+                try (MmapDict d = MmapDict.open(f, opts(fs).ingestThreads(2)); ArrayWriter a = d.allocatePending("x", DType.FLOAT32, n)) {
                     a.copyFrom(src);
                     a.publish();
                 }
@@ -1274,9 +1274,9 @@ public final class Compare {
             }
             Map<String, String> names = Map.of("ours-array", "`set(float[])`", "ours-segment", "`set(segment)`",
                     "ours-allocate", "`allocate` + fill", "np-tofile", "tofile", "os-write", "os.write", "dd", "dd",
-                    "ours-segment-1t", "`set(segment)` 1 thread", "ours-pending-fill", "`allocatePending` + fill + publish",
+                    "ours-segment-2t", "`set(segment)` 2 threads", "ours-pending-fill", "`allocatePending` + fill + publish",
                     "ours-pending-copy", "`allocatePending` + `copyFrom` + publish");
-            List<String> ours = List.of("ours-segment-1t", "ours-segment", "ours-array", "ours-pending-fill", "ours-pending-copy",
+            List<String> ours = List.of("ours-segment-2t", "ours-segment", "ours-array", "ours-pending-fill", "ours-pending-copy",
                     "ours-allocate");
             for (String id : ours) {
                 Stats s = res.get("ingest/" + id + "/cache");

@@ -98,13 +98,24 @@ public final class FileStore implements AutoCloseable {
         }
 
         /**
-         * Returns the default number of threads copying a large payload: the available processors,
-         * at most 4 (page-cache writes are CPU-bound; beyond a few threads the device or the page
-         * allocator is the limit).
+         * Returns the default number of threads copying a large payload: one. Linux serializes
+         * buffered writes into one file on the inode's lock (ext4, xfs and tmpfs take it for each
+         * write), so a second copy thread waits, spinning, for the first: measured on ext4 it was
+         * no faster and cost twice the CPU (bench/RESULTS.md, perf: {@code rwsem_spin_on_owner}).
          *
          * @return the default count
          */
         public static int defaultIngestThreads() {
+            return 1;
+        }
+
+        /**
+         * Returns how many threads populate an in-place fill's view at least: the available
+         * processors, at most 4. Page faults take no inode lock, so these do run in parallel.
+         *
+         * @return the count
+         */
+        public static int populateThreads() {
             return Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
         }
     }

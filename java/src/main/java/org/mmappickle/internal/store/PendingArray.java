@@ -167,9 +167,13 @@ final class PendingArray implements ArrayWriter {
         }
     }
 
-    /** Populates the view in contiguous ranges cut at 2 MiB addresses, one per ingest thread. */
+    /**
+     * Populates the view in contiguous ranges cut at 2 MiB addresses, one per thread: the ingest
+     * threads, and at least the processors (at most 4), since faults run in parallel where writes do not.
+     */
     private void populate(MemorySegment s) throws IOException {
-        int threads = (int) Math.max(1, Math.min(store.settings().ingestThreads(), s.byteSize() / PARALLEL_POPULATE));
+        int threads = (int) Math.max(1, Math.min(Math.max(store.settings().ingestThreads(), FileStore.Settings.populateThreads()),
+                s.byteSize() / PARALLEL_POPULATE));
         List<MemorySegment> ranges = new ArrayList<>();
         long from = 0;
         for (int t = 1; t <= threads; t++) {
