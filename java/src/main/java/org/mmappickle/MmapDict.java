@@ -124,9 +124,9 @@ public final class MmapDict extends DictFile implements AutoCloseable {
          * Sets how many threads copy a large array payload (1 MiB or more) into the file: its range
          * is split into disjoint pieces ending on 2 MiB boundaries, written concurrently with the
          * lock released; 1 copies on the calling thread. Linux's local file systems (ext4, xfs,
-         * tmpfs) serialize buffered writes into one file on its inode lock, so there more threads
-         * cost CPU and gain nothing (measured in bench/RESULTS.md); they can help on file systems
-         * that write one file concurrently. The in-place fill of {@link #allocatePending} faults its
+         * tmpfs) serialize buffered writes into one file on its inode lock, so there a second
+         * thread costs about twice the CPU per byte for a wall-time gain that varied from none to
+         * 1.2x (bench/RESULTS.md): worth it only when a core is spare and wall time matters most. The in-place fill of {@link #allocatePending} faults its
          * view in with at least the available processors (at most 4), since faults run in parallel.
          * @param value the thread count, at least 1 (default 1)
          * @return these options

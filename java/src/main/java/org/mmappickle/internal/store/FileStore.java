@@ -100,8 +100,9 @@ public final class FileStore implements AutoCloseable {
         /**
          * Returns the default number of threads copying a large payload: one. Linux serializes
          * buffered writes into one file on the inode's lock (ext4, xfs and tmpfs take it for each
-         * write), so a second copy thread waits, spinning, for the first: measured on ext4 it was
-         * no faster and cost twice the CPU (bench/RESULTS.md, perf: {@code rwsem_spin_on_owner}).
+         * write), so a second copy thread mostly waits, spinning, for the first ({@code perf}:
+         * {@code rwsem_spin_on_owner}): on ext4 two threads cost 1.7 to 2 times the CPU per byte
+         * for a wall-time change of 0.85x to 1.2x that varied from run to run (bench/RESULTS.md).
          *
          * @return the default count
          */
