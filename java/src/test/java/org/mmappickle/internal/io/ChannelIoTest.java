@@ -51,7 +51,7 @@ class ChannelIoTest {
 
     @Test
     void readsWritesTruncatesAndSizesRealFiles() throws Exception {
-        long seed = System.nanoTime();
+        long seed = new java.util.SplittableRandom().nextLong();
         SplittableRandom rnd = new SplittableRandom(seed);
         Path f = dir.resolve("rw.bin");
         int h = open(f, CREATE_NEW);
@@ -441,7 +441,7 @@ class ChannelIoTest {
 
     @Test
     void twoDictsInOneJvmOnTheChannelPathAndAVacuumThatWritesZeros() throws Exception {
-        long seed = System.nanoTime();
+        long seed = new java.util.SplittableRandom().nextLong();
         Path f = dir.resolve("two.mmdpickle");
         Process child = Jvm.start(List.of("-Dmmappickle.io=channel"), TwoDicts.class, f.toString(), Long.toString(seed));
         List<String> lines = new ArrayList<>();
@@ -487,7 +487,7 @@ class ChannelIoTest {
 
     @Test
     void theVacuumedPayloadIsZerosOnDiskAndPythonLoadsTheFile() throws Exception {
-        long seed = System.nanoTime();
+        long seed = new java.util.SplittableRandom().nextLong();
         Path f = dir.resolve("zeros.mmdpickle");
         Process child = Jvm.start(List.of("-Dmmappickle.io=channel"), VacuumOnly.class, f.toString(), Long.toString(seed));
         String line;

@@ -37,7 +37,7 @@ class IncrementalRefreshTest {
 
     @Test
     void theIndexAfterEveryRefreshEqualsAFullRescanWhileOthersWrite() throws Exception {
-        long seed = System.nanoTime();
+        long seed = new java.util.SplittableRandom().nextLong();
         Path p = dir.resolve("shared.mmdpickle");
         Path py = Path.of(IncrementalRefreshTest.class.getResource("/python/mmapdict_py.py").toURI());
         SplittableRandom rnd = new SplittableRandom(seed);
